@@ -1,0 +1,11 @@
+//! The model and the rules, pure: serde only, no leptos, no bollard, no IO. Compiles for the
+//! server and for the browser, and is unit-tested on JSON recorded from a real Docker Engine.
+
+pub mod containers;
+pub mod endpoint;
+pub mod engine_json;
+pub mod filter;
+pub mod names;
+pub mod overview;
+pub mod ports;
+pub mod problem;

@@ -1,0 +1,245 @@
+//! The only module that names bollard: connects to the Docker Engine, negotiates the API
+//! version, and turns the Engine's answers into domain types. Integration-tested against a
+//! real engine (see `tests/engine_live.rs`).
+
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;
+
+use crate::domain::endpoint::Endpoint;
+use crate::domain::engine_json::{ContainerSummaryJson, VersionJson};
+use crate::domain::overview::Overview;
+use crate::domain::problem::{EngineProblem, OsErrorKind, UnreachableKind};
+use crate::error::AppError;
+use bollard::errors::Error as BollardError;
+use bollard::query_parameters::ListContainersOptionsBuilder;
+use bollard::{Docker, API_DEFAULT_VERSION};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Mutex;
+
+/// How long one Engine request may take before the engine counts as unreachable.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Engine failures, sorted once at this seam.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The Engine answered 404 for a container, network or image.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The Engine understood and refused.
+    #[error("Docker Engine refused the request ({status}): {message}")]
+    Rejected { status: u16, message: String },
+    /// Socket missing, permission denied, engine stopped, timeout.
+    #[error("{}", .0.headline())]
+    Unreachable(EngineProblem),
+    /// The Engine's answer did not fit netdoctor's model (a bug, or an engine newer than known).
+    #[error("unexpected answer from the Docker Engine: {0}")]
+    Unexpected(String),
+}
+
+impl From<EngineError> for AppError {
+    fn from(err: EngineError) -> Self {
+        match err {
+            EngineError::NotFound(what) => AppError::NotFound(what),
+            EngineError::Rejected { status, message } => {
+                AppError::EngineRejected { status, message }
+            }
+            EngineError::Unreachable(problem) => AppError::EngineUnreachable(problem),
+            EngineError::Unexpected(detail) => {
+                tracing::error!(%detail, "unexpected Engine answer");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+/// A handle on one Docker Engine. Cheap to clone. It connects lazily and again after every
+/// failure, so an engine that was stopped, missing or refused at start-up is picked up as soon
+/// as it answers, without restarting netdoctor.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    endpoint: Endpoint,
+    /// A client whose API version has been negotiated; `None` until the engine first answers.
+    client: Mutex<Option<Docker>>,
+}
+
+impl Engine {
+    pub fn new(endpoint: Endpoint) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                endpoint,
+                client: Mutex::new(None),
+            }),
+        }
+    }
+
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.inner.endpoint
+    }
+
+    /// A connected client with a negotiated API version.
+    pub(crate) async fn client(&self) -> Result<Docker, EngineError> {
+        let mut slot = self.inner.client.lock().await;
+        if let Some(docker) = slot.as_ref() {
+            return Ok(docker.clone());
+        }
+        let timeout = REQUEST_TIMEOUT.as_secs();
+        let docker = match &self.inner.endpoint {
+            Endpoint::Unix(path) => Docker::connect_with_unix(path, timeout, API_DEFAULT_VERSION),
+            Endpoint::Tcp(addr) => Docker::connect_with_http(addr, timeout, API_DEFAULT_VERSION),
+        }
+        .map_err(|e| self.classify(e))?;
+        let docker = docker
+            .negotiate_version()
+            .await
+            .map_err(|e| self.classify(e))?;
+        tracing::info!(endpoint = %self.inner.endpoint, api = %docker.client_version(), "connected to the Docker Engine");
+        *slot = Some(docker.clone());
+        Ok(docker)
+    }
+
+    /// Drops the client after a connection failure so the next call reconnects and negotiates
+    /// again (the engine may come back as another version).
+    async fn forget_client_if_unreachable<T>(
+        &self,
+        result: Result<T, EngineError>,
+    ) -> Result<T, EngineError> {
+        if let Err(EngineError::Unreachable(problem)) = &result {
+            tracing::warn!(endpoint = %self.inner.endpoint, kind = ?problem.kind, detail = %problem.detail, "Docker Engine unreachable");
+            *self.inner.client.lock().await = None;
+        }
+        result
+    }
+
+    /// The negotiated API version, once connected.
+    pub async fn negotiated_api_version(&self) -> Result<String, EngineError> {
+        let result = self.client().await.map(|d| d.client_version().to_string());
+        self.forget_client_if_unreachable(result).await
+    }
+
+    /// Engine status and every container, as the first screen shows them.
+    pub async fn overview(&self) -> Result<Overview, EngineError> {
+        let result = self.fetch_overview().await;
+        self.forget_client_if_unreachable(result).await
+    }
+
+    async fn fetch_overview(&self) -> Result<Overview, EngineError> {
+        let docker = self.client().await?;
+        let list = ListContainersOptionsBuilder::default().all(true).build();
+        let (version, containers, networks) = tokio::try_join!(
+            async { docker.version().await.map_err(|e| self.classify(e)) },
+            async {
+                docker
+                    .list_containers(Some(list))
+                    .await
+                    .map_err(|e| self.classify(e))
+            },
+            async {
+                docker
+                    .list_networks(None)
+                    .await
+                    .map_err(|e| self.classify(e))
+            },
+        )?;
+        let version: VersionJson = to_domain(&version)?;
+        let containers: Vec<ContainerSummaryJson> = to_domain(&containers)?;
+        Ok(Overview::from_engine(
+            self.inner.endpoint.to_string(),
+            docker.client_version().to_string(),
+            &version,
+            &containers,
+            networks.len(),
+        ))
+    }
+
+    /// Sorts a bollard error into what the user can act on.
+    fn classify(&self, err: BollardError) -> EngineError {
+        let unreachable = |kind: UnreachableKind, detail: String| {
+            EngineError::Unreachable(EngineProblem {
+                endpoint: self.inner.endpoint.to_string(),
+                kind,
+                detail,
+            })
+        };
+        match err {
+            BollardError::DockerResponseServerError {
+                status_code: 404,
+                message,
+            } => EngineError::NotFound(message),
+            BollardError::DockerResponseServerError {
+                status_code,
+                message,
+            } => EngineError::Rejected {
+                status: status_code,
+                message,
+            },
+            BollardError::SocketNotFoundError(path) => unreachable(
+                UnreachableKind::SocketMissing,
+                format!("{path}: no such file"),
+            ),
+            BollardError::RequestTimeoutError => unreachable(
+                UnreachableKind::Timeout,
+                format!("no answer within {} s", REQUEST_TIMEOUT.as_secs()),
+            ),
+            BollardError::APIVersionParseError {} => unreachable(
+                UnreachableKind::NotDocker,
+                "the /version answer had no API version".into(),
+            ),
+            BollardError::JsonDataError { message, .. } => EngineError::Unexpected(message),
+            BollardError::JsonSerdeError { err } => EngineError::Unexpected(err.to_string()),
+            other => {
+                let detail = error_chain(&other);
+                match os_error_kind(&other) {
+                    Some(kind) => unreachable(UnreachableKind::from_os_error(kind), detail),
+                    None => unreachable(UnreachableKind::Other, detail),
+                }
+            }
+        }
+    }
+}
+
+/// Re-reads a bollard model (which serialises to the Engine's own JSON field names) as the
+/// domain's view of that JSON, so live answers and recorded fixtures take one path.
+fn to_domain<T: Serialize, U: DeserializeOwned>(value: &T) -> Result<U, EngineError> {
+    serde_json::to_value(value)
+        .and_then(serde_json::from_value)
+        .map_err(|e| EngineError::Unexpected(e.to_string()))
+}
+
+/// The first OS error in the chain, as the domain's kind.
+fn os_error_kind(err: &(dyn std::error::Error + 'static)) -> Option<OsErrorKind> {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = current {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            return Some(match io.kind() {
+                std::io::ErrorKind::NotFound => OsErrorKind::NotFound,
+                std::io::ErrorKind::PermissionDenied => OsErrorKind::PermissionDenied,
+                std::io::ErrorKind::ConnectionRefused => OsErrorKind::ConnectionRefused,
+                std::io::ErrorKind::TimedOut => OsErrorKind::TimedOut,
+                _ => OsErrorKind::Other,
+            });
+        }
+        current = e.source();
+    }
+    None
+}
+
+/// "a: b: c" from an error and its sources.
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut current = err.source();
+    while let Some(e) = current {
+        let text = e.to_string();
+        if parts.last() != Some(&text) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    parts.join(": ")
+}

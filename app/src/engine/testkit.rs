@@ -1,0 +1,416 @@
+//! Live-engine test harness, for this crate's tests and the other crates'. It builds the test
+//! image without any registry (`FROM scratch` plus Debian's static busybox), creates uniquely
+//! named networks and containers labelled `netdoctor.test=<run id>`, and removes everything
+//! with that label when the `TestLab` is dropped, even after a failed assertion. It never
+//! touches what another lab or anyone else created, so tests can run in parallel on a shared
+//! engine.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use crate::domain::endpoint::Endpoint;
+use crate::engine::Engine;
+use bollard::models::{
+    ContainerCreateBody, EndpointSettings, HostConfig, NetworkConnectRequest, NetworkCreateRequest,
+    PortBinding,
+};
+use bollard::query_parameters::{
+    BuildImageOptionsBuilder, CreateContainerOptionsBuilder, ListContainersOptionsBuilder,
+    ListNetworksOptionsBuilder, RemoveContainerOptionsBuilder,
+};
+use bollard::{Docker, API_DEFAULT_VERSION};
+use futures_util::StreamExt;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The label every test resource carries; its value is the lab's run id.
+pub const TEST_LABEL: &str = "netdoctor.test";
+
+/// Where Debian's busybox-static puts its binary; `NETDOCTOR_TEST_BUSYBOX` overrides.
+pub const DEFAULT_BUSYBOX: &str = "/bin/busybox";
+
+const DOCKERFILE: &str = "FROM scratch\n\
+COPY busybox /bin/busybox\n\
+RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n\
+LABEL netdoctor.test.image=\"busybox\"\n\
+CMD [\"/bin/sh\"]\n";
+
+/// The engine the tests use: `DOCKER_HOST`, else the local socket.
+pub fn test_endpoint() -> Endpoint {
+    Endpoint::from_docker_host(std::env::var("DOCKER_HOST").ok().as_deref())
+        .expect("DOCKER_HOST is not an endpoint netdoctor understands")
+}
+
+async fn connect(endpoint: &Endpoint) -> Docker {
+    let docker = match endpoint {
+        Endpoint::Unix(path) => Docker::connect_with_unix(path, 120, API_DEFAULT_VERSION),
+        Endpoint::Tcp(addr) => Docker::connect_with_http(addr, 120, API_DEFAULT_VERSION),
+    }
+    .unwrap_or_else(|e| panic!("live tests need a Docker Engine at {endpoint}: {e}. Run ./scripts/test.sh, which starts one."));
+    docker
+        .negotiate_version()
+        .await
+        .unwrap_or_else(|e| panic!("live tests need a Docker Engine at {endpoint}: {e}. Run ./scripts/test.sh, which starts one."))
+}
+
+/// A unique id per lab: process id, time and a counter, so parallel tests and parallel test
+/// processes never share names.
+fn new_run_id() -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (
+        std::process::id(),
+        nanos,
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+    )
+        .hash(&mut h);
+    format!("{:010x}", h.finish() & 0xff_ffff_ffff)
+}
+
+/// Builds (once per content) the busybox test image and returns its tag.
+pub async fn ensure_test_image(docker: &Docker) -> String {
+    let busybox_path =
+        std::env::var("NETDOCTOR_TEST_BUSYBOX").unwrap_or_else(|_| DEFAULT_BUSYBOX.to_owned());
+    let busybox = std::fs::read(&busybox_path)
+        .unwrap_or_else(|e| panic!("the test image needs a static busybox at {busybox_path} ({e}); apt-get install busybox-static"));
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (DOCKERFILE, &busybox).hash(&mut h);
+    let tag = format!(
+        "netdoctor-test-busybox:{:012x}",
+        h.finish() & 0xffff_ffff_ffff
+    );
+    if docker.inspect_image(&tag).await.is_ok() {
+        return tag;
+    }
+    let mut context = tar::Builder::new(Vec::new());
+    for (name, bytes, mode) in [
+        ("Dockerfile", DOCKERFILE.as_bytes(), 0o644),
+        ("busybox", busybox.as_slice(), 0o755),
+    ] {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(mode);
+        header.set_cksum();
+        context
+            .append_data(&mut header, name, bytes)
+            .expect("tar entry");
+    }
+    let context = context.into_inner().expect("tar archive");
+    let options = BuildImageOptionsBuilder::default()
+        .dockerfile("Dockerfile")
+        .t(&tag)
+        .rm(true)
+        .forcerm(true)
+        .build();
+    let mut build = docker.build_image(options, None, Some(bollard::body_full(context.into())));
+    while let Some(step) = build.next().await {
+        let step = step.unwrap_or_else(|e| panic!("building the test image {tag} failed: {e}"));
+        if let Some(detail) = step.error_detail {
+            panic!("building the test image {tag} failed: {:?}", detail.message);
+        }
+    }
+    tag
+}
+
+/// How a test container is attached to a network.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    pub network: String,
+    pub aliases: Vec<String>,
+}
+
+/// What a test container looks like. Built with chained calls; the default runs `sleep 3600`
+/// on the default bridge and starts it.
+#[derive(Debug, Clone)]
+pub struct ContainerSpec {
+    suffix: String,
+    cmd: Vec<String>,
+    attachments: Vec<Attachment>,
+    network_mode: Option<String>,
+    publish: Vec<(u16, String)>,
+    labels: Vec<(String, String)>,
+    start: bool,
+}
+
+impl ContainerSpec {
+    /// A container named `nd-<run id>-<suffix>`.
+    pub fn new(suffix: &str) -> Self {
+        Self {
+            suffix: suffix.to_owned(),
+            cmd: vec!["sleep".into(), "3600".into()],
+            attachments: Vec::new(),
+            network_mode: None,
+            publish: Vec::new(),
+            labels: Vec::new(),
+            start: true,
+        }
+    }
+
+    pub fn cmd<S: Into<String>>(mut self, argv: impl IntoIterator<Item = S>) -> Self {
+        self.cmd = argv.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Attach to a network (full name), with network aliases.
+    pub fn network(mut self, network: &str, aliases: &[&str]) -> Self {
+        self.attachments.push(Attachment {
+            network: network.to_owned(),
+            aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
+        });
+        self
+    }
+
+    /// `none`, `host`, `container:<id>` or a network name as the container's network mode.
+    pub fn network_mode(mut self, mode: &str) -> Self {
+        self.network_mode = Some(mode.to_owned());
+        self
+    }
+
+    /// Publish a container port on a random host port of `host_ip` (e.g. `127.0.0.1`).
+    pub fn publish(mut self, container_port: u16, host_ip: &str) -> Self {
+        self.publish.push((container_port, host_ip.to_owned()));
+        self
+    }
+
+    pub fn label(mut self, key: &str, value: &str) -> Self {
+        self.labels.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Create it but leave it in the `created` state.
+    pub fn created_only(mut self) -> Self {
+        self.start = false;
+        self
+    }
+}
+
+/// One test's resources on the live engine. Dropping it removes them.
+pub struct TestLab {
+    docker: Docker,
+    endpoint: Endpoint,
+    run_id: String,
+    image: String,
+}
+
+impl TestLab {
+    /// Connects to the test engine and makes sure the test image exists.
+    pub async fn start() -> Self {
+        let endpoint = test_endpoint();
+        let docker = connect(&endpoint).await;
+        let image = ensure_test_image(&docker).await;
+        Self {
+            docker,
+            endpoint,
+            run_id: new_run_id(),
+            image,
+        }
+    }
+
+    pub fn run_id(&self) -> &str {
+        &self.run_id
+    }
+
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// A product `Engine` on the same endpoint.
+    pub fn engine(&self) -> Engine {
+        Engine::new(self.endpoint.clone())
+    }
+
+    /// The test image's tag.
+    pub fn image(&self) -> &str {
+        &self.image
+    }
+
+    /// The unique name this lab gives a resource.
+    pub fn name(&self, suffix: &str) -> String {
+        format!("nd-{}-{suffix}", self.run_id)
+    }
+
+    fn labels(&self, extra: &[(String, String)]) -> HashMap<String, String> {
+        let mut labels: HashMap<String, String> = extra.iter().cloned().collect();
+        labels.insert(TEST_LABEL.to_owned(), self.run_id.clone());
+        labels
+    }
+
+    /// Creates a labelled bridge network and returns its name.
+    pub async fn network(&self, suffix: &str) -> String {
+        self.network_with(suffix, false).await
+    }
+
+    /// Creates a labelled bridge network, `--internal` when asked, and returns its name.
+    pub async fn network_with(&self, suffix: &str, internal: bool) -> String {
+        let name = self.name(suffix);
+        let request = NetworkCreateRequest {
+            name: name.clone(),
+            driver: Some("bridge".into()),
+            internal: Some(internal),
+            attachable: Some(true),
+            labels: Some(self.labels(&[])),
+            ..Default::default()
+        };
+        self.docker
+            .create_network(request)
+            .await
+            .unwrap_or_else(|e| panic!("create network {name}: {e}"));
+        name
+    }
+
+    /// Creates (and unless told otherwise starts) a labelled container; returns its name.
+    pub async fn container(&self, spec: ContainerSpec) -> String {
+        let name = self.name(&spec.suffix);
+        let mut port_bindings = HashMap::new();
+        let mut exposed = Vec::new();
+        for (port, host_ip) in &spec.publish {
+            let key = format!("{port}/tcp");
+            exposed.push(key.clone());
+            port_bindings.insert(
+                key,
+                Some(vec![PortBinding {
+                    host_ip: Some(host_ip.clone()),
+                    host_port: Some(String::new()),
+                }]),
+            );
+        }
+        let first = spec.attachments.first();
+        let network_mode = spec
+            .network_mode
+            .clone()
+            .or_else(|| first.map(|a| a.network.clone()));
+        // API 1.41 accepts one endpoint at create time; the others are connected afterwards.
+        let networking_config = first.map(|a| bollard::models::NetworkingConfig {
+            endpoints_config: Some(HashMap::from([(a.network.clone(), endpoint(&a.aliases))])),
+        });
+        let body = ContainerCreateBody {
+            image: Some(self.image.clone()),
+            cmd: Some(spec.cmd.clone()),
+            labels: Some(self.labels(&spec.labels)),
+            exposed_ports: Some(exposed),
+            host_config: Some(HostConfig {
+                network_mode,
+                port_bindings: Some(port_bindings),
+                ..Default::default()
+            }),
+            networking_config,
+            ..Default::default()
+        };
+        let options = CreateContainerOptionsBuilder::default().name(&name).build();
+        self.docker
+            .create_container(Some(options), body)
+            .await
+            .unwrap_or_else(|e| panic!("create container {name}: {e}"));
+        for a in spec.attachments.iter().skip(1) {
+            let request = NetworkConnectRequest {
+                container: name.clone(),
+                endpoint_config: Some(endpoint(&a.aliases)),
+            };
+            self.docker
+                .connect_network(&a.network, request)
+                .await
+                .unwrap_or_else(|e| panic!("connect {name} to {}: {e}", a.network));
+        }
+        if spec.start {
+            self.docker
+                .start_container(&name, None)
+                .await
+                .unwrap_or_else(|e| panic!("start container {name}: {e}"));
+        }
+        name
+    }
+
+    /// Removes this lab's containers and networks now (what `Drop` does).
+    pub async fn clean_up(&self) {
+        remove_everything_labelled(&self.docker, &self.run_id).await;
+    }
+}
+
+/// How many containers and networks labelled with `run_id` are still on the engine.
+pub async fn leftovers(run_id: &str) -> (usize, usize) {
+    let docker = connect(&test_endpoint()).await;
+    let filter = HashMap::from([("label", vec![format!("{TEST_LABEL}={run_id}")])]);
+    let containers = docker
+        .list_containers(Some(
+            ListContainersOptionsBuilder::default()
+                .all(true)
+                .filters(&filter)
+                .build(),
+        ))
+        .await
+        .expect("list containers");
+    let networks = docker
+        .list_networks(Some(
+            ListNetworksOptionsBuilder::default()
+                .filters(&filter)
+                .build(),
+        ))
+        .await
+        .expect("list networks");
+    (containers.len(), networks.len())
+}
+
+fn endpoint(aliases: &[String]) -> EndpointSettings {
+    EndpointSettings {
+        aliases: Some(aliases.to_vec()).filter(|a| !a.is_empty()),
+        ..Default::default()
+    }
+}
+
+async fn remove_everything_labelled(docker: &Docker, run_id: &str) {
+    let filter = HashMap::from([("label", vec![format!("{TEST_LABEL}={run_id}")])]);
+    let list = ListContainersOptionsBuilder::default()
+        .all(true)
+        .filters(&filter)
+        .build();
+    let force = RemoveContainerOptionsBuilder::default()
+        .force(true)
+        .v(true)
+        .build();
+    for c in docker.list_containers(Some(list)).await.unwrap_or_default() {
+        if let Some(id) = c.id {
+            if let Err(e) = docker.remove_container(&id, Some(force.clone())).await {
+                eprintln!("testkit: could not remove container {id}: {e}");
+            }
+        }
+    }
+    let list = ListNetworksOptionsBuilder::default()
+        .filters(&filter)
+        .build();
+    for n in docker.list_networks(Some(list)).await.unwrap_or_default() {
+        if let Some(id) = n.id {
+            if let Err(e) = docker.remove_network(&id).await {
+                eprintln!("testkit: could not remove network {id}: {e}");
+            }
+        }
+    }
+}
+
+impl Drop for TestLab {
+    /// Runs on a thread of its own with its own runtime, so it works inside or outside an async
+    /// test and while a panic unwinds.
+    fn drop(&mut self) {
+        let endpoint = self.endpoint.clone();
+        let run_id = self.run_id.clone();
+        let cleaner = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                eprintln!("testkit: no runtime to clean up run {run_id}");
+                return;
+            };
+            runtime.block_on(async {
+                let docker = connect(&endpoint).await;
+                remove_everything_labelled(&docker, &run_id).await;
+            });
+        });
+        if cleaner.join().is_err() {
+            eprintln!("testkit: clean-up of run {} panicked", self.run_id);
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Stable `data-testid` values shared by the components and the browser tests.
+
+pub const HYDRATION: &str = "hydration";
+pub const ENGINE_STRIP: &str = "engine-strip";
+pub const ENGINE_PROBLEM: &str = "engine-problem";
+pub const CONTAINER_TABLE: &str = "container-table";
+pub const CONTAINER_ROW: &str = "container-row";
+pub const CONTAINER_FILTER: &str = "container-filter";
+pub const STATE_FILTER: &str = "state-filter";
+pub const EMPTY_STATE: &str = "empty-state";
+pub const COPY_BUTTON: &str = "copy-button";

@@ -1,0 +1,97 @@
+//! `netdoctor`: wiring only. Parse the configuration, start logging, connect lazily to the
+//! engine, serve until SIGINT or SIGTERM.
+
+use anyhow::Context;
+use app::engine::Engine;
+use app::state::AppState;
+use clap::Parser;
+use leptos::config::get_configuration;
+use server::config::{Config, Settings};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+
+    let settings = Config::parse().settle(|key| std::env::var(key).ok())?;
+    prepare_data_dir(&settings)?;
+
+    let mut leptos_options = get_configuration(None)
+        .context("reading the Leptos site configuration")?
+        .leptos_options;
+    if leptos_options.output_name.is_empty() {
+        leptos_options.output_name = "netdoctor".into();
+    }
+    leptos_options.site_addr = settings.listen;
+    if let Some(root) = &settings.site_root {
+        leptos_options.site_root = root.to_string_lossy().as_ref().into();
+    }
+
+    let engine = Engine::new(settings.endpoint.clone());
+    let state = AppState {
+        leptos_options,
+        engine,
+    };
+    let router = server::router(state);
+
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
+    tracing::info!(
+        listen = %settings.listen,
+        docker = %settings.endpoint,
+        data_dir = %settings.data_dir.display(),
+        "netdoctor is serving on http://{}",
+        settings.listen
+    );
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("netdoctor stopped");
+    Ok(())
+}
+
+/// Creates the data directory, readable by netdoctor's user only.
+fn prepare_data_dir(settings: &Settings) -> anyhow::Result<()> {
+    let dir = &settings.data_dir;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("cannot restrict the data directory {}", dir.display()))?;
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!("cannot listen for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(e) => {
+                tracing::error!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!("SIGINT: shutting down"),
+        () = terminate => tracing::info!("SIGTERM: shutting down"),
+    }
+}

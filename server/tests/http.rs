@@ -1,0 +1,120 @@
+//! The router as a browser meets it, server-rendered, against the live engine and a missing one.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use app::domain::endpoint::Endpoint;
+use app::engine::testkit::{ContainerSpec, TestLab};
+use app::engine::Engine;
+use app::state::AppState;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use leptos::config::LeptosOptions;
+use tower::ServiceExt;
+
+fn state(engine: Engine) -> AppState {
+    AppState {
+        leptos_options: LeptosOptions::builder().output_name("netdoctor").build(),
+        engine,
+    }
+}
+
+fn missing_engine() -> Engine {
+    let path =
+        std::env::temp_dir().join(format!("nd-no-engine-{}/docker.sock", std::process::id()));
+    Engine::new(Endpoint::Unix(path.to_string_lossy().into_owned()))
+}
+
+async fn get(state: AppState, uri: &str) -> (StatusCode, String) {
+    send(
+        state,
+        Request::get(uri).body(Body::empty()).expect("request"),
+    )
+    .await
+}
+
+async fn send(state: AppState, request: Request<Body>) -> (StatusCode, String) {
+    let response = server::router(state)
+        .oneshot(request)
+        .await
+        .expect("response");
+    let status = response.status();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+#[tokio::test]
+async fn the_overview_page_lists_a_labelled_container_from_the_live_engine() {
+    let lab = TestLab::start().await;
+    let name = lab.container(ContainerSpec::new("listed")).await;
+    let (status, html) = get(state(lab.engine()), "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(&name),
+        "the server-rendered page lists {name}"
+    );
+    assert!(html.contains("data-testid=\"engine-strip\""));
+    assert!(
+        html.contains("/pkg/netdoctor.js"),
+        "the page loads the app's script for hydration"
+    );
+}
+
+#[tokio::test]
+async fn with_no_engine_the_page_still_loads_and_says_what_to_do() {
+    let (status, html) = get(state(missing_engine()), "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("No Docker Engine socket at"), "{html}");
+    assert!(html.contains("sudo systemctl start docker"));
+    assert!(html.contains("data-testid=\"engine-problem\""));
+}
+
+#[tokio::test]
+async fn the_overview_server_function_answers_json_for_scripts() {
+    let lab = TestLab::start().await;
+    let name = lab.container(ContainerSpec::new("json")).await;
+    let request = Request::post("/api/overview")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::empty())
+        .expect("request");
+    let (status, body) = send(state(lab.engine()), request).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert!(json["containers"]
+        .as_array()
+        .expect("containers")
+        .iter()
+        .any(|c| c["name"] == name.as_str()));
+    assert!(json["status"]["negotiated_api_version"].is_string());
+}
+
+#[tokio::test]
+async fn the_overview_server_function_reports_an_unreachable_engine_as_a_typed_error() {
+    let request = Request::post("/api/overview")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::empty())
+        .expect("request");
+    let (status, body) = send(state(missing_engine()), request).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    let json: serde_json::Value = serde_json::from_str(&body).expect("json error");
+    assert_eq!(json["EngineUnreachable"]["kind"], "SocketMissing", "{body}");
+}
+
+#[tokio::test]
+async fn the_health_endpoint_answers_without_an_engine() {
+    assert_eq!(
+        get(state(missing_engine()), "/healthz").await,
+        (StatusCode::OK, "ok".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_address_gets_a_404_page() {
+    let (status, html) = get(state(missing_engine()), "/no/such/page").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("No such page"));
+}
