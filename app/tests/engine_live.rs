@@ -56,7 +56,7 @@ async fn the_overview_lists_a_labelled_container_with_its_ports_networks_and_sta
         .find(|r| r.name.as_str() == web)
         .expect("web is listed");
     assert_eq!(row.state, ContainerState::Running);
-    assert_eq!(row.networks, [net.clone()]);
+    assert_eq!(row.networks, [net.as_str()]);
     let ports: Vec<String> = row.ports.iter().map(ToString::to_string).collect();
     assert_eq!(ports.len(), 1, "{ports:?}");
     assert!(

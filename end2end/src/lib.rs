@@ -1,1 +1,266 @@
-//! Browser tests live in tests/.
+//! Browser-test harness: starts the built netdoctor server on a free loopback port, starts
+//! chromedriver and a headless Debian chromium, and always closes the WebDriver session and
+//! stops both processes, even when a check fails.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::future::Future;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub use app::testids;
+pub use fantoccini;
+
+/// How long a page may take to show what a check waits for.
+pub const WAIT: Duration = Duration::from_secs(30);
+
+/// The workspace root (this crate lives in `end2end/`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
+}
+
+/// A scratch directory under `target/tmp`, unique to this process and `tag`.
+pub fn scratch_dir(tag: &str) -> PathBuf {
+    let dir = workspace_root()
+        .join("target/tmp")
+        .join(format!("e2e-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// The server binary cargo-leptos built: `NETDOCTOR_BIN`, else the newer of
+/// target/{debug,release}/netdoctor.
+fn server_binary() -> PathBuf {
+    if let Ok(bin) = std::env::var("NETDOCTOR_BIN") {
+        return PathBuf::from(bin);
+    }
+    let root = workspace_root();
+    ["debug", "release"]
+        .iter()
+        .map(|profile| root.join("target").join(profile).join("netdoctor"))
+        .filter(|p| p.exists())
+        .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
+        .expect("no built netdoctor server: run the browser tests with `cargo leptos end-to-end`, which builds it")
+}
+
+/// A running netdoctor server; killed on drop.
+pub struct Server {
+    child: Child,
+    pub url: String,
+    pub log: PathBuf,
+}
+
+impl Server {
+    /// Starts the built server on a free loopback port against `docker_host`.
+    pub fn start(docker_host: &str) -> Self {
+        let root = workspace_root();
+        let site = root.join("target/site");
+        assert!(
+            site.join("pkg/netdoctor.wasm").exists(),
+            "no built site at {}: run the browser tests with `cargo leptos end-to-end`",
+            site.display()
+        );
+        let port = free_port();
+        let dir = scratch_dir(&format!("server-{port}"));
+        let log = dir.join("server.log");
+        let log_file = std::fs::File::create(&log).expect("log file");
+        let child = Command::new(server_binary())
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .arg("--data-dir")
+            .arg(dir.join("data"))
+            .arg("--site-root")
+            .arg(&site)
+            .env("DOCKER_HOST", docker_host)
+            .env("RUST_LOG", "info")
+            .stdout(log_file.try_clone().expect("log"))
+            .stderr(log_file)
+            .spawn()
+            .expect("start netdoctor");
+        let server = Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            log,
+        };
+        server.wait_until_healthy(port);
+        server
+    }
+
+    fn wait_until_healthy(&self, port: u16) {
+        let deadline = Instant::now() + WAIT;
+        while Instant::now() < deadline {
+            if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
+                let _ = stream.write_all(b"GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n");
+                let mut answer = String::new();
+                let _ = stream.read_to_string(&mut answer);
+                if answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200") {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!(
+            "netdoctor did not become healthy; its log:\n{}",
+            std::fs::read_to_string(&self.log).unwrap_or_default()
+        );
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// chromedriver on a free port (or the one at `WEBDRIVER_URL`); killed on drop.
+struct Driver {
+    child: Option<Child>,
+    url: String,
+}
+
+impl Driver {
+    fn start() -> Self {
+        if let Ok(url) = std::env::var("WEBDRIVER_URL") {
+            return Self { child: None, url };
+        }
+        let port = free_port();
+        let tmp = scratch_dir(&format!("chromedriver-{port}"));
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .env("TMPDIR", &tmp)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver (apt-get install chromium-driver)");
+        let deadline = Instant::now() + WAIT;
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not start on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Self {
+            child: Some(child),
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn capabilities(profile: &Path) -> serde_json::Map<String, serde_json::Value> {
+    let caps = serde_json::json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--window-size=1280,900",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }
+    });
+    caps.as_object().expect("object").clone()
+}
+
+/// Runs `check` with a fresh browser profile. The session is closed and chromedriver stopped
+/// whatever happens; a failed check is re-raised afterwards.
+pub async fn with_browser<F, Fut>(check: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let driver = Driver::start();
+    let profile = scratch_dir(&format!("profile-{}", free_port()));
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities(&profile))
+        .connect(&driver.url)
+        .await
+        .expect("WebDriver session");
+    let outcome = tokio::spawn(check(client.clone())).await;
+    if let Err(e) = client.close().await {
+        eprintln!("closing the WebDriver session failed: {e}");
+    }
+    drop(driver);
+    let _ = std::fs::remove_dir_all(&profile);
+    if let Err(e) = outcome {
+        if e.is_panic() {
+            std::panic::resume_unwind(e.into_panic());
+        }
+        panic!("the browser check did not finish: {e}");
+    }
+}
+
+/// A CSS selector for `data-testid`.
+pub fn testid(id: &str) -> Locator<'static> {
+    Locator::Css(Box::leak(
+        format!("[data-testid=\"{id}\"]").into_boxed_str(),
+    ))
+}
+
+/// Waits until the WASM has hydrated the page (the top bar's marker flips from "ssr").
+pub async fn wait_for_hydration(client: &Client) {
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(
+            "[data-testid=\"hydration\"][data-state=\"hydrated\"]",
+        ))
+        .await
+        .expect("the page hydrates");
+}
+
+/// Polls `condition` until it holds, or fails with `what`.
+pub async fn eventually<F, Fut>(what: &str, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = Instant::now() + WAIT;
+    while !condition().await {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Marks the current document so a later check can tell that no reload happened.
+pub async fn mark_document(client: &Client) {
+    client
+        .execute("window.__netdoctorSameDocument = true;", vec![])
+        .await
+        .expect("mark the document");
+}
+
+/// Whether the document marked by `mark_document` is still the one shown.
+pub async fn same_document(client: &Client) -> bool {
+    client
+        .execute("return window.__netdoctorSameDocument === true;", vec![])
+        .await
+        .expect("read the mark")
+        .as_bool()
+        .unwrap_or(false)
+}

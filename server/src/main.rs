@@ -41,12 +41,12 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let bound = listener.local_addr().unwrap_or(settings.listen);
     tracing::info!(
-        listen = %settings.listen,
+        listen = %bound,
         docker = %settings.endpoint,
         data_dir = %settings.data_dir.display(),
-        "netdoctor is serving on http://{}",
-        settings.listen
+        "netdoctor is serving on http://{bound}"
     );
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())

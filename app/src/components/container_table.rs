@@ -8,17 +8,16 @@ use leptos::prelude::*;
 
 #[component]
 pub fn ContainerTable(
-    rows: Vec<ContainerRow>,
+    #[prop(into)] rows: Signal<Vec<ContainerRow>>,
     #[prop(into)] filter: Signal<ContainerFilter>,
     /// Clears the filter (from the empty state).
     #[prop(into)]
     on_clear: Callback<()>,
 ) -> impl IntoView {
-    let total = rows.len();
-    let rows = StoredValue::new(rows);
+    let total = Memo::new(move |_| rows.with(Vec::len));
     let shown = Memo::new(move |_| {
         let f = filter.get();
-        rows.with_value(|all| f.apply(all).into_iter().cloned().collect::<Vec<_>>())
+        rows.with(|all| f.apply(all).into_iter().cloned().collect::<Vec<_>>())
     });
     view! {
         <Show
@@ -26,7 +25,7 @@ pub fn ContainerTable(
             fallback=move || {
                 view! {
                     <div class="empty" data-testid=testids::EMPTY_STATE>
-                        {if total == 0 {
+                        {move || if total.get() == 0 {
                             view! { <p>"This engine has no containers yet. Start one and it appears here."</p> }.into_any()
                         } else {
                             view! {
@@ -43,7 +42,7 @@ pub fn ContainerTable(
                 }
             }
         >
-            <p class="muted count">{move || format!("{} of {} containers", shown.with(Vec::len), total)}</p>
+            <p class="muted count">{move || format!("{} of {} containers", shown.with(Vec::len), total.get())}</p>
             <div class="table-wrap">
                 <table class="containers" data-testid=testids::CONTAINER_TABLE>
                     <thead>

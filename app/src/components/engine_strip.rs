@@ -5,7 +5,11 @@ use crate::testids;
 use leptos::prelude::*;
 
 #[component]
-pub fn EngineStrip(status: EngineStatus) -> impl IntoView {
+pub fn EngineStrip(#[prop(into)] status: Signal<Option<EngineStatus>>) -> impl IntoView {
+    move || status.get().map(strip)
+}
+
+fn strip(status: EngineStatus) -> impl IntoView {
     let api = if status.negotiated_api_version == status.engine_api_version {
         format!("API {}", status.negotiated_api_version)
     } else {

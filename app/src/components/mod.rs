@@ -1,6 +1,7 @@
 //! Small components named after what the user sees.
 
 pub mod container_table;
+pub mod container_toolbar;
 pub mod copy_button;
 pub mod engine_problem;
 pub mod engine_strip;

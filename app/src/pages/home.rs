@@ -1,13 +1,17 @@
-//! The overview: engine status strip and the container list, refreshed while the tab is open,
-//! with an explanation and automatic recovery when the engine does not answer.
+//! The overview: engine status strip and the container list. The server renders the first
+//! answer; in the browser a poller keeps it current and the components update in place (no
+//! re-created table, so focus and scroll stay put). When the engine does not answer, the page
+//! explains why and recovers by itself.
 
 use crate::api::get_overview;
 use crate::components::container_table::ContainerTable;
+use crate::components::container_toolbar::ContainerToolbar;
 use crate::components::engine_problem::{EngineProblemPanel, ErrorPanel};
 use crate::components::engine_strip::EngineStrip;
 use crate::domain::filter::{ContainerFilter, StateFilter};
+use crate::domain::overview::Overview;
+use crate::domain::problem::EngineProblem;
 use crate::error::AppError;
-use crate::testids;
 use leptos::prelude::*;
 use leptos_router::hooks::query_signal_with_options;
 use leptos_router::NavigateOptions;
@@ -15,6 +19,14 @@ use leptos_router::NavigateOptions;
 /// Seconds between refreshes while the engine answers, and while it does not.
 pub const REFRESH_OK_SECONDS: u32 = 5;
 pub const REFRESH_FAILING_SECONDS: u32 = 2;
+
+/// Which of the page's three shapes is on screen; the content inside each updates by itself.
+#[derive(Debug, Clone, PartialEq)]
+enum Phase {
+    Answering,
+    Unreachable(EngineProblem),
+    Failed(String),
+}
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -28,85 +40,88 @@ pub fn HomePage() -> impl IntoView {
     let filter = Signal::derive(move || {
         ContainerFilter::from_params(query.get().as_deref(), state.get().as_deref())
     });
-
-    let overview = Resource::new(|| (), |_| get_overview());
-    keep_refreshing(overview);
-
-    let clear = Callback::new(move |_| {
+    let on_query = Callback::new(move |text: Option<String>| set_query.set(text));
+    let on_state = Callback::new(move |choice: StateFilter| {
+        set_state.set(choice.as_param().map(str::to_owned))
+    });
+    let on_clear = Callback::new(move |()| {
         set_query.set(None);
         set_state.set(None);
     });
 
+    let first = Resource::new(|| (), |_| get_overview());
+
     view! {
         <h1>"Containers on this engine"</h1>
-        <div class="toolbar" role="search">
-            <label class="visually-hidden" for="container-filter">"Filter containers"</label>
-            <input
-                id="container-filter"
-                type="search"
-                placeholder="Filter by name, image, network, port…"
-                data-testid=testids::CONTAINER_FILTER
-                prop:value=move || query.get().unwrap_or_default()
-                on:input=move |ev| {
-                    let text = event_target_value(&ev);
-                    set_query.set(Some(text).filter(|t| !t.is_empty()));
-                }
-            />
-            <div class="segmented" role="group" aria-label="Show containers by state" data-testid=testids::STATE_FILTER>
-                {StateFilter::ALL
-                    .into_iter()
-                    .map(|choice| {
-                        view! {
-                            <button
-                                type="button"
-                                data-value=choice.as_param().unwrap_or("all")
-                                aria-pressed=move || (filter.get().state == choice).to_string()
-                                on:click=move |_| set_state.set(choice.as_param().map(str::to_owned))
-                            >
-                                {choice.label()}
-                            </button>
-                        }
-                    })
-                    .collect_view()}
-            </div>
-        </div>
-        <Transition fallback=|| view! { <p class="muted">"Asking the Docker Engine…"</p> }>
+        <Suspense fallback=|| view! { <p class="muted">"Asking the Docker Engine…"</p> }>
             {move || Suspend::new(async move {
-                match overview.await {
-                    Ok(o) => view! {
-                        <EngineStrip status=o.status/>
-                        <ContainerTable rows=o.containers filter on_clear=clear/>
-                    }.into_any(),
-                    Err(AppError::EngineUnreachable(problem)) => view! {
-                        <EngineProblemPanel problem retry_seconds=REFRESH_FAILING_SECONDS/>
-                    }.into_any(),
-                    Err(e) => view! { <ErrorPanel message=e.to_string()/> }.into_any(),
-                }
+                let answer = first.await;
+                view! { <LiveOverview first=answer filter on_query on_state on_clear/> }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
-/// Refetches the overview in the browser: every few seconds while the engine answers, more
-/// often while it does not, so the page recovers by itself. (Engine events replace polling for
-/// the live views in later work.)
-fn keep_refreshing(overview: Resource<Result<crate::domain::overview::Overview, AppError>>) {
+/// The overview after its first answer, kept current by polling.
+#[component]
+fn LiveOverview(
+    first: Result<Overview, AppError>,
+    filter: Signal<ContainerFilter>,
+    on_query: Callback<Option<String>>,
+    on_state: Callback<StateFilter>,
+    on_clear: Callback<()>,
+) -> impl IntoView {
+    let current = RwSignal::new(first);
+    keep_refreshing(current);
+
+    let phase = Memo::new(move |_| match current.get() {
+        Ok(_) => Phase::Answering,
+        Err(AppError::EngineUnreachable(problem)) => Phase::Unreachable(problem),
+        Err(e) => Phase::Failed(e.to_string()),
+    });
+    let overview = Memo::new(move |_| current.get().ok());
+    let status = Signal::derive(move || overview.get().map(|o| o.status));
+    let rows = Signal::derive(move || overview.get().map(|o| o.containers).unwrap_or_default());
+
+    move || match phase.get() {
+        Phase::Answering => view! {
+            <EngineStrip status/>
+            <ContainerToolbar filter on_query on_state/>
+            <ContainerTable rows filter on_clear/>
+        }
+        .into_any(),
+        Phase::Unreachable(problem) => {
+            view! { <EngineProblemPanel problem retry_seconds=REFRESH_FAILING_SECONDS/> }.into_any()
+        }
+        Phase::Failed(message) => view! { <ErrorPanel message/> }.into_any(),
+    }
+}
+
+/// In the browser: asks again every few seconds while the engine answers, more often while it
+/// does not, one request at a time. (Engine events replace polling in later work.)
+fn keep_refreshing(current: RwSignal<Result<Overview, AppError>>) {
     Effect::new(move |_| {
         let since = StoredValue::new(0u32);
+        let in_flight = StoredValue::new(false);
         let tick = move || {
-            let failing = matches!(overview.get_untracked(), Some(Err(_)));
+            let failing = current.with_untracked(Result::is_err);
             let period = if failing {
                 REFRESH_FAILING_SECONDS
             } else {
                 REFRESH_OK_SECONDS
             };
             let elapsed = since.get_value() + 1;
-            if elapsed >= period {
-                since.set_value(0);
-                overview.refetch();
-            } else {
+            if elapsed < period || in_flight.get_value() {
                 since.set_value(elapsed);
+                return;
             }
+            since.set_value(0);
+            in_flight.set_value(true);
+            leptos::task::spawn_local(async move {
+                let answer = get_overview().await;
+                in_flight.set_value(false);
+                current.set(answer);
+            });
         };
         if let Ok(handle) = set_interval_with_handle(tick, std::time::Duration::from_secs(1)) {
             on_cleanup(move || handle.clear());

@@ -1,0 +1,104 @@
+# netdoctor's set-up, sourced by scripts/start.sh and scripts/test.sh. Every step checks first
+# and does nothing when what it installs is already there, so a set-up machine pays seconds.
+# On a fresh Debian machine as root (like CI's) it installs everything; on a laptop it uses
+# sudo for the few system packages, or says exactly what to install.
+
+ND_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ND_TOOLS="${NETDOCTOR_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/netdoctor-tools}"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf '\nnetdoctor set-up: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else die "need root for: $* (run as root, or install sudo)"; fi
+}
+
+ND_APT_UPDATED=""
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null 2>&1 || die "please install: ${missing[*]} (no apt-get here)"
+  say "installing ${missing[*]}"
+  if [ -z "$ND_APT_UPDATED" ]; then as_root apt-get update -qq; ND_APT_UPDATED=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+ensure_rust_target() {
+  command -v cargo >/dev/null 2>&1 || die "Rust is missing: install it with rustup (https://rustup.rs), then run this again"
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+ensure_cargo_leptos() {
+  if ! command -v cargo-leptos >/dev/null 2>&1; then
+    say "installing cargo-leptos 0.3.11 (about 30 minutes on 2 cores, once)"
+    cargo install cargo-leptos --version 0.3.11 --locked --ignore-rust-version
+  fi
+}
+
+# cargo-leptos downloads wasm-bindgen from GitHub unless the right one is on PATH. Its version
+# must equal the wasm-bindgen crate in Cargo.lock (pinned with "=" in Cargo.toml).
+ensure_wasm_bindgen() {
+  local want
+  want="$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' "$ND_ROOT/Cargo.lock")"
+  [ -n "$want" ] || die "no wasm-bindgen in Cargo.lock"
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+    say "installing wasm-bindgen-cli $want (a few minutes, once)"
+    cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+}
+
+# Release builds run wasm-opt. Debian's binaryen 108 produces a wasm that never hydrates;
+# binaryen 132 from npm works.
+ensure_binaryen() {
+  local bin="$ND_TOOLS/binaryen/node_modules/.bin"
+  if ! "$bin/wasm-opt" --version 2>/dev/null | grep -q 'version 132'; then
+    command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+    say "installing wasm-opt (binaryen 132) from npm"
+    mkdir -p "$ND_TOOLS/binaryen"
+    npm install --silent --no-audit --no-fund --prefix "$ND_TOOLS/binaryen" binaryen@132.0.0 >/dev/null
+  fi
+  export PATH="$bin:$PATH"
+}
+
+# Answers when the Docker Engine at DOCKER_HOST (or the local socket) responds to /_ping.
+engine_answers() {
+  local host="${DOCKER_HOST:-unix:///var/run/docker.sock}"
+  case "$host" in
+    unix://*) curl -fsS --max-time 5 --unix-socket "${host#unix://}" http://localhost/_ping >/dev/null 2>&1 ;;
+    /*) curl -fsS --max-time 5 --unix-socket "$host" http://localhost/_ping >/dev/null 2>&1 ;;
+    tcp://*|http://*) curl -fsS --max-time 5 "http://${host#*://}/_ping" >/dev/null 2>&1 ;;
+    *) return 1 ;;
+  esac
+}
+
+# Tests need a Docker Engine. Use the one that answers; otherwise install Debian's docker.io
+# (Engine 20.10, API 1.41) and start dockerd in the background.
+ensure_docker() {
+  command -v curl >/dev/null 2>&1 || apt_install curl ca-certificates
+  if engine_answers; then return 0; fi
+  [ -z "${DOCKER_HOST:-}" ] || die "no Docker Engine answers at DOCKER_HOST=$DOCKER_HOST"
+  command -v dockerd >/dev/null 2>&1 || apt_install docker.io
+  say "starting dockerd in the background (log: /var/log/netdoctor-dockerd.log)"
+  as_root sh -c 'nohup dockerd >/var/log/netdoctor-dockerd.log 2>&1 &'
+  for _ in $(seq 1 60); do engine_answers && return 0; sleep 1; done
+  die "dockerd did not answer within 60 s; see /var/log/netdoctor-dockerd.log"
+}
+
+# The test image is built FROM scratch with a static busybox: no registry needed.
+ensure_busybox() {
+  if [ -n "${NETDOCTOR_TEST_BUSYBOX:-}" ]; then return 0; fi
+  dpkg -s busybox-static >/dev/null 2>&1 || apt_install busybox-static
+}
+
+ensure_chromium() {
+  if ! command -v chromedriver >/dev/null 2>&1 || ! [ -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+    apt_install chromium chromium-driver
+  fi
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, domain unit tests, live-engine tests, server tests and
+# browser tests in headless chromium. Installs what is missing first (see setup.sh), including
+# a Docker Engine when none answers. This is the README's test command; .ci/run calls it.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+cd "$ND_ROOT"
+
+ensure_rust_target
+ensure_cargo_leptos
+ensure_wasm_bindgen
+ensure_docker
+ensure_busybox
+ensure_chromium
+
+mkdir -p target/tmp
+export TMPDIR="$ND_ROOT/target/tmp"
+log="$(mktemp "$TMPDIR/test-log.XXXXXX")"
+run() { "$@" 2>&1 | tee -a "$log"; }
+
+say "formatting (cargo fmt --check)"
+cargo fmt --all -- --check
+
+say "lints (cargo clippy --all-targets)"
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+say "domain unit tests and live-engine tests (app)"
+run cargo test -p app --features testkit
+
+say "server tests (configuration, router, server functions)"
+run cargo test -p server
+
+say "browser tests (cargo leptos end-to-end)"
+# cargo-leptos also starts a server of its own; a free port keeps it clear of a running dashboard.
+NETDOCTOR_LISTEN=127.0.0.1:0 NETDOCTOR_DATA_DIR="$TMPDIR/leptos-serve-data" run cargo leptos end-to-end
+
+say "summary"
+# Each runner's own closing line (suites that ran tests), then their sum.
+grep -E '^test result:' "$log" | grep -v ' 0 passed; 0 failed' || true
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i; if ($(i+1) ~ /^ignored/) s += $i } }
+     END { printf "total: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
