@@ -1,6 +1,7 @@
 //! Server functions: one-line delegations to the engine and the domain.
 
 use crate::domain::overview::Overview;
+use crate::domain::topology::Topology;
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -8,4 +9,11 @@ use leptos::prelude::*;
 #[server(endpoint = "overview")]
 pub async fn get_overview() -> Result<Overview, AppError> {
     Ok(crate::state::engine()?.overview().await?)
+}
+
+/// The network picture of the host: networks, containers, names, the proxy and its routes.
+/// `GET /api/topology` answers JSON.
+#[server(endpoint = "topology", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_topology() -> Result<Topology, AppError> {
+    Ok(crate::state::engine()?.topology().await?)
 }

@@ -86,6 +86,174 @@ pub struct VersionJson {
     pub arch: String,
 }
 
+/// `GET /containers/{id}/json`: the parts the topology reads.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ContainerInspectJson {
+    #[serde(rename = "Id", default, deserialize_with = "nullable")]
+    pub id: String,
+    #[serde(default, deserialize_with = "nullable")]
+    pub name: String,
+    #[serde(default, deserialize_with = "nullable")]
+    pub created: String,
+    #[serde(default, deserialize_with = "nullable")]
+    pub restart_count: i64,
+    #[serde(default, deserialize_with = "nullable")]
+    pub state: ContainerStateJson,
+    #[serde(default, deserialize_with = "nullable")]
+    pub config: ContainerConfigJson,
+    #[serde(default, deserialize_with = "nullable")]
+    pub host_config: HostConfigJson,
+    #[serde(default, deserialize_with = "nullable")]
+    pub network_settings: NetworkSettingsJson,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ContainerStateJson {
+    #[serde(default, deserialize_with = "nullable")]
+    pub status: String,
+    #[serde(default, deserialize_with = "nullable")]
+    pub running: bool,
+    #[serde(default, deserialize_with = "nullable")]
+    pub restarting: bool,
+    #[serde(default, deserialize_with = "nullable")]
+    pub exit_code: i64,
+    #[serde(default, deserialize_with = "nullable")]
+    pub started_at: String,
+    #[serde(default)]
+    pub health: Option<HealthJson>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct HealthJson {
+    #[serde(default, deserialize_with = "nullable")]
+    pub status: String,
+    #[serde(default, deserialize_with = "nullable")]
+    pub failing_streak: i64,
+}
+
+/// `Config`: the image reference, labels and exposed ports. `Env` is deliberately not read:
+/// it holds secrets and netdoctor never needs it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ContainerConfigJson {
+    #[serde(default, deserialize_with = "nullable")]
+    pub image: String,
+    #[serde(default, deserialize_with = "nullable")]
+    pub hostname: String,
+    #[serde(default, deserialize_with = "nullable")]
+    pub labels: BTreeMap<String, String>,
+    /// `{"3001/tcp": {}}`.
+    #[serde(default, deserialize_with = "nullable")]
+    pub exposed_ports: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct HostConfigJson {
+    #[serde(default, deserialize_with = "nullable")]
+    pub network_mode: String,
+    /// Requested bindings: `{"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}`.
+    #[serde(default, deserialize_with = "nullable")]
+    pub port_bindings: BTreeMap<String, Option<Vec<PortBindingJson>>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PortBindingJson {
+    #[serde(default, deserialize_with = "nullable")]
+    pub host_ip: String,
+    #[serde(default, deserialize_with = "nullable")]
+    pub host_port: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NetworkSettingsJson {
+    /// Runtime bindings; exposed-but-unpublished ports map to `null`.
+    #[serde(default, deserialize_with = "nullable")]
+    pub ports: BTreeMap<String, Option<Vec<PortBindingJson>>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub networks: BTreeMap<String, EndpointJson>,
+}
+
+/// One network endpoint of a container. `DNSNames` exists from API 1.44; from 1.45 `Aliases`
+/// holds only what was submitted (no short ID).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EndpointJson {
+    #[serde(rename = "NetworkID", default, deserialize_with = "nullable")]
+    pub network_id: String,
+    #[serde(default, deserialize_with = "nullable")]
+    pub aliases: Vec<String>,
+    #[serde(rename = "DNSNames", default)]
+    pub dns_names: Option<Vec<String>>,
+    #[serde(rename = "IPAddress", default, deserialize_with = "nullable")]
+    pub ip_address: String,
+    #[serde(rename = "IPPrefixLen", default, deserialize_with = "nullable")]
+    pub ip_prefix_len: i64,
+    #[serde(default, deserialize_with = "nullable")]
+    pub gateway: String,
+    #[serde(rename = "GlobalIPv6Address", default, deserialize_with = "nullable")]
+    pub global_ipv6_address: String,
+}
+
+/// `GET /networks/{id}`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NetworkInspectJson {
+    #[serde(default, deserialize_with = "nullable")]
+    pub name: String,
+    #[serde(rename = "Id", default, deserialize_with = "nullable")]
+    pub id: String,
+    #[serde(default, deserialize_with = "nullable")]
+    pub driver: String,
+    #[serde(default, deserialize_with = "nullable")]
+    pub scope: String,
+    #[serde(default, deserialize_with = "nullable")]
+    pub internal: bool,
+    #[serde(default, deserialize_with = "nullable")]
+    pub attachable: bool,
+    #[serde(rename = "EnableIPv6", default, deserialize_with = "nullable")]
+    pub enable_ipv6: bool,
+    #[serde(rename = "IPAM", default, deserialize_with = "nullable")]
+    pub ipam: IpamJson,
+    /// Container ID → endpoint; filled by inspect, never by the list call.
+    #[serde(default, deserialize_with = "nullable")]
+    pub containers: BTreeMap<String, NetworkMemberJson>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub labels: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct IpamJson {
+    #[serde(default, deserialize_with = "nullable")]
+    pub config: Vec<IpamConfigJson>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct IpamConfigJson {
+    #[serde(default, deserialize_with = "nullable")]
+    pub subnet: String,
+    #[serde(default, deserialize_with = "nullable")]
+    pub gateway: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NetworkMemberJson {
+    #[serde(default, deserialize_with = "nullable")]
+    pub name: String,
+    #[serde(rename = "IPv4Address", default, deserialize_with = "nullable")]
+    pub ipv4_address: String,
+    #[serde(rename = "IPv6Address", default, deserialize_with = "nullable")]
+    pub ipv6_address: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

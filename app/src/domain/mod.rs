@@ -2,10 +2,15 @@
 //! server and for the browser, and is unit-tested on JSON recorded from a real Docker Engine.
 
 pub mod containers;
+pub mod coolify;
 pub mod endpoint;
 pub mod engine_json;
 pub mod filter;
+pub mod layout;
 pub mod names;
 pub mod overview;
 pub mod ports;
 pub mod problem;
+pub mod proxy;
+pub mod redact;
+pub mod topology;

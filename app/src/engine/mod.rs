@@ -6,18 +6,26 @@
 pub mod testkit;
 
 use crate::domain::endpoint::Endpoint;
-use crate::domain::engine_json::{ContainerSummaryJson, VersionJson};
+use crate::domain::engine_json::{
+    ContainerInspectJson, ContainerSummaryJson, NetworkInspectJson, VersionJson,
+};
 use crate::domain::overview::Overview;
 use crate::domain::problem::{EngineProblem, OsErrorKind, UnreachableKind};
+use crate::domain::topology::Topology;
 use crate::error::AppError;
 use bollard::errors::Error as BollardError;
 use bollard::query_parameters::ListContainersOptionsBuilder;
 use bollard::{Docker, API_DEFAULT_VERSION};
+use futures_util::stream::{self, StreamExt, TryStreamExt};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Mutex;
+
+/// Inspect calls in flight at once while building the topology: enough to hide latency,
+/// few enough not to flood a busy engine.
+pub const INSPECT_CONCURRENCY: usize = 16;
 
 /// How long one Engine request may take before the engine counts as unreachable.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -156,6 +164,79 @@ impl Engine {
             &containers,
             networks.len(),
         ))
+    }
+
+    /// The network picture: every container and every network inspected (the list calls do not
+    /// carry aliases, exposed ports or network members).
+    pub async fn topology(&self) -> Result<Topology, EngineError> {
+        let result = self.inspect_everything().await;
+        let (containers, networks) = self.forget_client_if_unreachable(result).await?;
+        Ok(Topology::from_engine(&containers, &networks))
+    }
+
+    /// The raw inspect answers behind [`Engine::topology`], for recording and benchmarks.
+    pub async fn inspect_everything(
+        &self,
+    ) -> Result<(Vec<ContainerInspectJson>, Vec<NetworkInspectJson>), EngineError> {
+        let docker = self.client().await?;
+        let list = ListContainersOptionsBuilder::default().all(true).build();
+        let (summaries, networks) = tokio::try_join!(
+            async {
+                docker
+                    .list_containers(Some(list))
+                    .await
+                    .map_err(|e| self.classify(e))
+            },
+            async {
+                docker
+                    .list_networks(None)
+                    .await
+                    .map_err(|e| self.classify(e))
+            },
+        )?;
+        let container_ids: Vec<String> = summaries.into_iter().filter_map(|c| c.id).collect();
+        let network_ids: Vec<String> = networks.into_iter().filter_map(|n| n.id).collect();
+        let (containers, networks) = tokio::try_join!(
+            self.inspect_all(&container_ids, |id| {
+                let docker = docker.clone();
+                async move { docker.inspect_container(&id, None).await }
+            }),
+            self.inspect_all(&network_ids, |id| {
+                let docker = docker.clone();
+                async move { docker.inspect_network(&id, None).await }
+            }),
+        )?;
+        Ok((containers, networks))
+    }
+
+    /// Inspects each id with bounded concurrency, in the order given. Ids that vanished since
+    /// the list call (404) are skipped: containers come and go while we look.
+    async fn inspect_all<T, U, F, Fut>(
+        &self,
+        ids: &[String],
+        inspect: F,
+    ) -> Result<Vec<U>, EngineError>
+    where
+        T: Serialize,
+        U: DeserializeOwned,
+        F: Fn(String) -> Fut,
+        Fut: std::future::Future<Output = Result<T, BollardError>>,
+    {
+        let answers: Vec<Option<U>> = stream::iter(ids.iter().cloned())
+            .map(|id| {
+                let fut = inspect(id);
+                async move {
+                    match fut.await.map_err(|e| self.classify(e)) {
+                        Ok(value) => to_domain(&value).map(Some),
+                        Err(EngineError::NotFound(_)) => Ok(None),
+                        Err(e) => Err(e),
+                    }
+                }
+            })
+            .buffered(INSPECT_CONCURRENCY)
+            .try_collect()
+            .await?;
+        Ok(answers.into_iter().flatten().collect())
     }
 
     /// Sorts a bollard error into what the user can act on.

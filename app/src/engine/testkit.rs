@@ -133,6 +133,7 @@ pub struct ContainerSpec {
     network_mode: Option<String>,
     publish: Vec<(u16, String)>,
     labels: Vec<(String, String)>,
+    image: Option<String>,
     start: bool,
 }
 
@@ -146,8 +147,15 @@ impl ContainerSpec {
             network_mode: None,
             publish: Vec::new(),
             labels: Vec::new(),
+            image: None,
             start: true,
         }
+    }
+
+    /// Run another tag of the test image (see [`TestLab::tag_image`]).
+    pub fn image(mut self, tag: &str) -> Self {
+        self.image = Some(tag.to_owned());
+        self
     }
 
     pub fn cmd<S: Into<String>>(mut self, argv: impl IntoIterator<Item = S>) -> Self {
@@ -194,6 +202,8 @@ pub struct TestLab {
     endpoint: Endpoint,
     run_id: String,
     image: String,
+    /// Extra tags made by `tag_image`, untagged on drop.
+    tags: std::sync::Mutex<Vec<String>>,
 }
 
 impl TestLab {
@@ -207,6 +217,7 @@ impl TestLab {
             endpoint,
             run_id: new_run_id(),
             image,
+            tags: std::sync::Mutex::new(Vec::new()),
         }
     }
 
@@ -288,7 +299,7 @@ impl TestLab {
             endpoints_config: Some(HashMap::from([(a.network.clone(), endpoint(&a.aliases))])),
         });
         let body = ContainerCreateBody {
-            image: Some(self.image.clone()),
+            image: Some(spec.image.clone().unwrap_or_else(|| self.image.clone())),
             cmd: Some(spec.cmd.clone()),
             labels: Some(self.labels(&spec.labels)),
             exposed_ports: Some(exposed),
@@ -322,6 +333,23 @@ impl TestLab {
                 .unwrap_or_else(|e| panic!("start container {name}: {e}"));
         }
         name
+    }
+
+    /// Tags the test image as `netdoctor-test-<run id>/<repo>:latest`, so a container can look
+    /// like, say, a `traefik` image without pulling anything. Untagged when the lab drops.
+    pub async fn tag_image(&self, repo: &str) -> String {
+        let repository = format!("netdoctor-test-{}/{repo}", self.run_id);
+        let options = bollard::query_parameters::TagImageOptionsBuilder::default()
+            .repo(&repository)
+            .tag("latest")
+            .build();
+        self.docker
+            .tag_image(&self.image, Some(options))
+            .await
+            .unwrap_or_else(|e| panic!("tag {repository}: {e}"));
+        let tag = format!("{repository}:latest");
+        self.tags.lock().expect("tags").push(tag.clone());
+        tag
     }
 
     /// Removes this lab's containers and networks now (what `Drop` does).
@@ -396,6 +424,12 @@ impl Drop for TestLab {
     fn drop(&mut self) {
         let endpoint = self.endpoint.clone();
         let run_id = self.run_id.clone();
+        let tags = std::mem::take(
+            &mut *self
+                .tags
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
         let cleaner = std::thread::spawn(move || {
             let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -407,6 +441,14 @@ impl Drop for TestLab {
             runtime.block_on(async {
                 let docker = connect(&endpoint).await;
                 remove_everything_labelled(&docker, &run_id).await;
+                let untag = bollard::query_parameters::RemoveImageOptionsBuilder::default()
+                    .noprune(true)
+                    .build();
+                for tag in tags {
+                    if let Err(e) = docker.remove_image(&tag, Some(untag.clone()), None).await {
+                        eprintln!("testkit: could not untag {tag}: {e}");
+                    }
+                }
             });
         });
         if cleaner.join().is_err() {
