@@ -49,13 +49,15 @@ pub struct FixStep {
 }
 
 impl FixStep {
-    fn run(text: &str, command: &str) -> Self {
+    /// A step with a command to run.
+    pub fn run(text: &str, command: &str) -> Self {
         Self {
             text: text.to_owned(),
             command: Some(command.to_owned()),
         }
     }
-    fn say(text: &str) -> Self {
+    /// A step without a command: a setting to change, a thing to check.
+    pub fn say(text: &str) -> Self {
         Self {
             text: text.to_owned(),
             command: None,
