@@ -7,13 +7,20 @@
 # Nothing can be pulled here, so every container runs the busybox test image; the recorded
 # `Config.Image` values are rewritten afterwards to the images Coolify uses (traefik:v3.6,
 # postgres:16-alpine, …) because netdoctor decides the proxy type from the image name.
+#
+#   scripts/record-fixtures.sh           record, then remove the destination
+#   scripts/record-fixtures.sh --demo    build the destination and leave it running (to try
+#                                        the dashboard by hand); nothing is recorded
+#   scripts/record-fixtures.sh --remove  remove a destination left by --demo
 set -euo pipefail
+mode="${1:-record}"
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out="app/src/domain/fixtures/destination-api-1.41.json"
 D="docker"
 label="netdoctor.fixture=1"
 
-if $D network inspect coolify >/dev/null 2>&1; then
+if $D network inspect coolify >/dev/null 2>&1 &&
+  [ "$($D network inspect coolify --format '{{index .Labels "netdoctor.fixture"}}')" != "1" ]; then
   echo "a network named coolify exists: this looks like a real Coolify host; not touching it" >&2
   exit 1
 fi
@@ -28,8 +35,9 @@ cleanup() {
   $D ps -aq --filter "label=$label" | xargs -r $D rm -f >/dev/null
   $D network ls -q --filter "label=$label" | xargs -r $D network rm >/dev/null
 }
-trap 'cleanup; rm -rf "$ctx"' EXIT
 cleanup
+if [ "$mode" = "--remove" ]; then exit 0; fi
+if [ "$mode" != "--demo" ]; then trap 'cleanup; rm -rf "$ctx"' EXIT; fi
 
 APP=jk8c0wc4ok80s0gkcgwgo4s8
 SVC=qg8s4kc0w4wsgk0k8c0ww8o4
@@ -154,6 +162,7 @@ run --name isolated --network none $IMG sleep 100000
 run --name internal-only --network backend-only $IMG sleep 100000
 
 sleep 1
+if [ "$mode" = "--demo" ]; then echo "demo destination running; remove it with $0 --remove"; exit 0; fi
 ids="$($D ps -aq --filter "label=$label")"
 nets="$($D network ls -q --filter "label=$label") $($D network ls -q --filter name='^bridge$') $($D network ls -q --filter name='^none$')"
 api() { curl -fsS --unix-socket /var/run/docker.sock "http://localhost/v1.41$1"; }

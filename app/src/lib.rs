@@ -5,6 +5,7 @@ pub mod api;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod live;
 pub mod pages;
 pub mod testids;
 
@@ -40,6 +41,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_context(live::LiveFeed::start());
     view! {
         <Stylesheet id="leptos" href="/pkg/netdoctor.css"/>
         <Title text="netdoctor"/>
@@ -47,7 +49,8 @@ pub fn App() -> impl IntoView {
             <components::layout::TopBar/>
             <main class="page">
                 <Routes fallback=|| view! { <pages::not_found::NotFoundPage/> }>
-                    <Route path=StaticSegment("") view=pages::home::HomePage/>
+                    <Route path=StaticSegment("") view=pages::graph::GraphPage/>
+                    <Route path=StaticSegment("containers") view=pages::containers::ContainersPage/>
                 </Routes>
             </main>
         </Router>

@@ -1,5 +1,8 @@
 //! Server functions: one-line delegations to the engine and the domain.
 
+#[cfg(feature = "ssr")]
+pub mod events;
+
 use crate::domain::overview::Overview;
 use crate::domain::topology::Topology;
 use crate::error::AppError;

@@ -6,3 +6,5 @@ pub mod copy_button;
 pub mod engine_problem;
 pub mod engine_strip;
 pub mod layout;
+pub mod network_graph;
+pub mod node_details;

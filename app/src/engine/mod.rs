@@ -2,6 +2,7 @@
 //! version, and turns the Engine's answers into domain types. Integration-tested against a
 //! real engine (see `tests/engine_live.rs`).
 
+pub mod events;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 
@@ -75,6 +76,10 @@ struct Inner {
     endpoint: Endpoint,
     /// A client whose API version has been negotiated; `None` until the engine first answers.
     client: Mutex<Option<Docker>>,
+    /// Engine changes, broadcast to every open page (see `events`).
+    feed: events::ChangeFeed,
+    /// Whether the shared event watcher runs.
+    watching: std::sync::atomic::AtomicBool,
 }
 
 impl Engine {
@@ -83,6 +88,8 @@ impl Engine {
             inner: Arc::new(Inner {
                 endpoint,
                 client: Mutex::new(None),
+                feed: events::ChangeFeed::new(),
+                watching: std::sync::atomic::AtomicBool::new(false),
             }),
         }
     }
@@ -120,9 +127,14 @@ impl Engine {
     ) -> Result<T, EngineError> {
         if let Err(EngineError::Unreachable(problem)) = &result {
             tracing::warn!(endpoint = %self.inner.endpoint, kind = ?problem.kind, detail = %problem.detail, "Docker Engine unreachable");
-            *self.inner.client.lock().await = None;
+            self.forget_client().await;
         }
         result
+    }
+
+    /// Drops the client so the next call reconnects and negotiates again.
+    async fn forget_client(&self) {
+        *self.inner.client.lock().await = None;
     }
 
     /// The negotiated API version, once connected.

@@ -1,4 +1,5 @@
 //! Routed pages.
 
-pub mod home;
+pub mod containers;
+pub mod graph;
 pub mod not_found;

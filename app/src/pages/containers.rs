@@ -1,4 +1,4 @@
-//! The overview: engine status strip and the container list. The server renders the first
+//! The containers page: engine status strip and the container list. The server renders the first
 //! answer; in the browser a poller keeps it current and the components update in place (no
 //! re-created table, so focus and scroll stay put). When the engine does not answer, the page
 //! explains why and recovers by itself.
@@ -12,13 +12,16 @@ use crate::domain::filter::{ContainerFilter, StateFilter};
 use crate::domain::overview::Overview;
 use crate::domain::problem::EngineProblem;
 use crate::error::AppError;
+use crate::live::keep_fresh;
 use leptos::prelude::*;
 use leptos_router::hooks::query_signal_with_options;
 use leptos_router::NavigateOptions;
 
-/// Seconds between refreshes while the engine answers, and while it does not.
-pub const REFRESH_OK_SECONDS: u32 = 5;
-pub const REFRESH_FAILING_SECONDS: u32 = 2;
+/// Seconds between safety refreshes while the engine answers, and while it does not. Engine
+/// events trigger refreshes as they happen; these only cover a lost event stream (a proxy that
+/// buffers server-sent events, say).
+pub const REFRESH_OK_SECONDS: u32 = 30;
+pub const REFRESH_FAILING_SECONDS: u32 = 3;
 
 /// Which of the page's three shapes is on screen; the content inside each updates by itself.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,7 +32,7 @@ enum Phase {
 }
 
 #[component]
-pub fn HomePage() -> impl IntoView {
+pub fn ContainersPage() -> impl IntoView {
     let replace = NavigateOptions {
         replace: true,
         scroll: false,
@@ -72,7 +75,7 @@ fn LiveOverview(
     on_clear: Callback<()>,
 ) -> impl IntoView {
     let current = RwSignal::new(first);
-    keep_refreshing(current);
+    keep_fresh(current, get_overview, REFRESH_OK_SECONDS, REFRESH_FAILING_SECONDS);
 
     let phase = Memo::new(move |_| match current.get() {
         Ok(_) => Phase::Answering,
@@ -95,36 +98,4 @@ fn LiveOverview(
         }
         Phase::Failed(message) => view! { <ErrorPanel message/> }.into_any(),
     }
-}
-
-/// In the browser: asks again every few seconds while the engine answers, more often while it
-/// does not, one request at a time. (Engine events replace polling in later work.)
-fn keep_refreshing(current: RwSignal<Result<Overview, AppError>>) {
-    Effect::new(move |_| {
-        let since = StoredValue::new(0u32);
-        let in_flight = StoredValue::new(false);
-        let tick = move || {
-            let failing = current.with_untracked(Result::is_err);
-            let period = if failing {
-                REFRESH_FAILING_SECONDS
-            } else {
-                REFRESH_OK_SECONDS
-            };
-            let elapsed = since.get_value() + 1;
-            if elapsed < period || in_flight.get_value() {
-                since.set_value(elapsed);
-                return;
-            }
-            since.set_value(0);
-            in_flight.set_value(true);
-            leptos::task::spawn_local(async move {
-                let answer = get_overview().await;
-                in_flight.set_value(false);
-                current.set(answer);
-            });
-        };
-        if let Ok(handle) = set_interval_with_handle(tick, std::time::Duration::from_secs(1)) {
-            on_cleanup(move || handle.clear());
-        }
-    });
 }
