@@ -6,6 +6,7 @@ pub mod coolify;
 pub mod endpoint;
 pub mod engine_json;
 pub mod filter;
+pub mod findings;
 pub mod layout;
 pub mod names;
 pub mod overview;
