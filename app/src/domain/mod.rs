@@ -7,6 +7,7 @@ pub mod endpoint;
 pub mod engine_json;
 pub mod events;
 pub mod filter;
+pub mod findings;
 pub mod graph;
 pub mod layout;
 pub mod names;
