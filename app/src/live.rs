@@ -49,8 +49,12 @@ impl LiveFeed {
 /// Keeps `current` fresh in the browser: fetches again when the engine reports a change, and
 /// as a safety net every `ok_seconds` (every `failing_seconds` while the last answer was an
 /// error), one request at a time. Server rendering never fetches from here.
-pub fn keep_fresh<T, F, Fut>(current: RwSignal<Result<T, AppError>>, fetch: F, ok_seconds: u32, failing_seconds: u32)
-where
+pub fn keep_fresh<T, F, Fut>(
+    current: RwSignal<Result<T, AppError>>,
+    fetch: F,
+    ok_seconds: u32,
+    failing_seconds: u32,
+) where
     T: Send + Sync + 'static,
     F: Fn() -> Fut + Copy + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<T, AppError>> + 'static,
@@ -79,7 +83,11 @@ where
     });
     Effect::new(move |_| {
         let tick = move || {
-            let period = if current.with_untracked(Result::is_err) { failing_seconds } else { ok_seconds };
+            let period = if current.with_untracked(Result::is_err) {
+                failing_seconds
+            } else {
+                ok_seconds
+            };
             let elapsed = since.get_value() + 1;
             if elapsed >= period {
                 refresh();

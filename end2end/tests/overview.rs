@@ -32,7 +32,10 @@ async fn a_labelled_container_appears_and_the_hydrated_page_filters_without_a_re
     let url = server.url.clone();
 
     with_browser(move |client| async move {
-        client.goto(&url).await.expect("open the overview");
+        client
+            .goto(&format!("{url}/containers"))
+            .await
+            .expect("open the container list");
         wait_for_hydration(&client).await;
         client
             .find(testid(testids::ENGINE_STRIP))
@@ -128,7 +131,10 @@ async fn with_no_engine_the_page_explains_the_problem_and_recovers_without_a_rel
     let url = server.url.clone();
 
     with_browser(move |client| async move {
-        client.goto(&url).await.expect("open the overview");
+        client
+            .goto(&format!("{url}/containers"))
+            .await
+            .expect("open the container list");
         let problem = client
             .find(testid(testids::ENGINE_PROBLEM))
             .await

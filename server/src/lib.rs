@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! netdoctor's server: configuration, the axum router around the Leptos app, and start-up.
 //! `main` only wires these together, so tests can build the same router.
 

@@ -51,7 +51,7 @@ async fn send(state: AppState, request: Request<Body>) -> (StatusCode, String) {
 async fn the_overview_page_lists_a_labelled_container_from_the_live_engine() {
     let lab = TestLab::start().await;
     let name = lab.container(ContainerSpec::new("listed")).await;
-    let (status, html) = get(state(lab.engine()), "/").await;
+    let (status, html) = get(state(lab.engine()), "/containers").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         html.contains(&name),
@@ -65,12 +65,58 @@ async fn the_overview_page_lists_a_labelled_container_from_the_live_engine() {
 }
 
 #[tokio::test]
-async fn with_no_engine_the_page_still_loads_and_says_what_to_do() {
-    let (status, html) = get(state(missing_engine()), "/").await;
+async fn with_no_engine_every_page_still_loads_and_says_what_to_do() {
+    for page in ["/", "/containers"] {
+        let (status, html) = get(state(missing_engine()), page).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(
+            html.contains("No Docker Engine socket at"),
+            "{page}: {html}"
+        );
+        assert!(html.contains("sudo systemctl start docker"));
+        assert!(html.contains("data-testid=\"engine-problem\""));
+    }
+}
+
+#[tokio::test]
+async fn the_graph_page_draws_a_labelled_container_and_its_network() {
+    let lab = TestLab::start().await;
+    let net = lab.network("drawn").await;
+    let name = lab
+        .container(ContainerSpec::new("drawn").network(&net, &[]))
+        .await;
+    let (status, html) = get(state(lab.engine()), "/").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("No Docker Engine socket at"), "{html}");
-    assert!(html.contains("sudo systemctl start docker"));
-    assert!(html.contains("data-testid=\"engine-problem\""));
+    assert!(
+        html.contains(&format!("data-node=\"{name}\"")),
+        "the server-rendered graph has a node for {name}"
+    );
+    assert!(
+        html.contains(&format!("data-network=\"{net}\"")),
+        "and a group for {net}"
+    );
+}
+
+#[tokio::test]
+async fn the_topology_endpoint_answers_json_with_findings_for_scripts() {
+    let lab = TestLab::start().await;
+    let name = lab
+        .container(ContainerSpec::new("alone").network_mode("none"))
+        .await;
+    let (status, body) = get(state(lab.engine()), "/api/topology").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let containers = json["topology"]["containers"]
+        .as_array()
+        .expect("containers");
+    assert!(containers.iter().any(|c| c["name"] == name.as_str()));
+    let findings = json["findings"].as_array().expect("findings");
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["code"] == "NetworkNone" && f["subjects"].to_string().contains(&name)),
+        "a container on network none gets a finding: {findings:?}"
+    );
 }
 
 #[tokio::test]

@@ -9,7 +9,9 @@ use futures_util::stream::{self, Stream, StreamExt};
 use std::convert::Infallible;
 use tokio::sync::broadcast::error::RecvError;
 
-pub async fn engine_events(State(state): State<AppState>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+pub async fn engine_events(
+    State(state): State<AppState>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let receiver = state.engine.changes();
     let hello = stream::once(async { Ok(Event::default().event("hello").data("{}")) });
     let changes = stream::unfold(receiver, |mut receiver| async move {

@@ -3,8 +3,8 @@
 #[cfg(feature = "ssr")]
 pub mod events;
 
+use crate::domain::graph::TopologyReport;
 use crate::domain::overview::Overview;
-use crate::domain::topology::Topology;
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -14,9 +14,11 @@ pub async fn get_overview() -> Result<Overview, AppError> {
     Ok(crate::state::engine()?.overview().await?)
 }
 
-/// The network picture of the host: networks, containers, names, the proxy and its routes.
-/// `GET /api/topology` answers JSON.
+/// The network picture of the host (networks, containers, names, the proxy and its routes)
+/// and the findings drawn on it. `GET /api/topology` answers JSON.
 #[server(endpoint = "topology", input = leptos::server_fn::codec::GetUrl)]
-pub async fn get_topology() -> Result<Topology, AppError> {
-    Ok(crate::state::engine()?.topology().await?)
+pub async fn get_topology() -> Result<TopologyReport, AppError> {
+    Ok(TopologyReport::new(
+        crate::state::engine()?.topology().await?,
+    ))
 }

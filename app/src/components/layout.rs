@@ -10,10 +10,18 @@ pub fn TopBar() -> impl IntoView {
     let live = use_live_feed().state;
     let status = move || match (hydrated.get(), live.get()) {
         (false, _) => ("loading…", "Loading the interactive page…"),
-        (true, LiveState::Connecting) => ("connecting…", "Connecting to the engine's event stream…"),
+        (true, LiveState::Connecting) => {
+            ("connecting…", "Connecting to the engine's event stream…")
+        }
         (true, LiveState::Live) => ("live", "Live: the page follows the engine's events"),
-        (true, LiveState::EngineDown) => ("engine unreachable", "netdoctor cannot reach the Docker Engine; retrying"),
-        (true, LiveState::Offline) => ("reconnecting…", "Lost the link to netdoctor's server; retrying"),
+        (true, LiveState::EngineDown) => (
+            "engine unreachable",
+            "netdoctor cannot reach the Docker Engine; retrying",
+        ),
+        (true, LiveState::Offline) => (
+            "reconnecting…",
+            "Lost the link to netdoctor's server; retrying",
+        ),
     };
     // Effects never run during server rendering: this flips only once the WASM has taken over.
     Effect::new(move |_| set_hydrated.set(true));

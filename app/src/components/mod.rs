@@ -5,6 +5,7 @@ pub mod container_toolbar;
 pub mod copy_button;
 pub mod engine_problem;
 pub mod engine_strip;
+pub mod findings_list;
 pub mod layout;
 pub mod network_graph;
 pub mod node_details;

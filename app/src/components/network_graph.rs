@@ -26,17 +26,34 @@ struct ViewBox {
 
 impl ViewBox {
     fn fit(l: &Layout) -> Self {
-        Self { x: 0.0, y: 0.0, w: l.width.max(1.0), h: l.height.max(1.0) }
+        Self {
+            x: 0.0,
+            y: 0.0,
+            w: l.width.max(1.0),
+            h: l.height.max(1.0),
+        }
     }
 
     /// Zooms by `factor` (< 1 zooms in) around the centre.
     fn zoom(self, factor: f64) -> Self {
-        let (w, h) = ((self.w * factor).clamp(200.0, 40_000.0), (self.h * factor).clamp(150.0, 40_000.0));
-        Self { x: self.x + (self.w - w) / 2.0, y: self.y + (self.h - h) / 2.0, w, h }
+        let (w, h) = (
+            (self.w * factor).clamp(200.0, 40_000.0),
+            (self.h * factor).clamp(150.0, 40_000.0),
+        );
+        Self {
+            x: self.x + (self.w - w) / 2.0,
+            y: self.y + (self.h - h) / 2.0,
+            w,
+            h,
+        }
     }
 
     fn pan(self, dx: f64, dy: f64) -> Self {
-        Self { x: self.x + dx, y: self.y + dy, ..self }
+        Self {
+            x: self.x + dx,
+            y: self.y + dy,
+            ..self
+        }
     }
 }
 
@@ -52,7 +69,10 @@ fn short(label: &str, max: usize) -> String {
 }
 
 fn points(p: &[(f64, f64)]) -> String {
-    p.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" ")
+    p.iter()
+        .map(|(x, y)| format!("{x:.1},{y:.1}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn node_class(kind: NodeKind) -> &'static str {
@@ -105,8 +125,14 @@ pub fn NetworkGraph(
         drag.set_value(Some((ev.client_x(), ev.client_y(), current())));
     };
     let on_pointer_move = move |ev: leptos::ev::PointerEvent| {
-        let Some((x0, y0, start)) = drag.get_value() else { return };
-        let width = svg_ref.get().map(|svg| f64::from(svg.client_width())).filter(|w| *w > 0.0).unwrap_or(1.0);
+        let Some((x0, y0, start)) = drag.get_value() else {
+            return;
+        };
+        let width = svg_ref
+            .get()
+            .map(|svg| f64::from(svg.client_width()))
+            .filter(|w| *w > 0.0)
+            .unwrap_or(1.0);
         let scale = start.w / width;
         let (dx, dy) = (f64::from(ev.client_x() - x0), f64::from(ev.client_y() - y0));
         if dx.abs() + dy.abs() > 2.0 {
@@ -116,7 +142,11 @@ pub fn NetworkGraph(
     let end_drag = move |_| drag.set_value(None);
     let on_wheel = move |ev: leptos::ev::WheelEvent| {
         ev.prevent_default();
-        zoom(if ev.delta_y() > 0.0 { ZOOM_STEP } else { 1.0 / ZOOM_STEP });
+        zoom(if ev.delta_y() > 0.0 {
+            ZOOM_STEP
+        } else {
+            1.0 / ZOOM_STEP
+        });
     };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         let handled = match ev.key().as_str() {

@@ -9,7 +9,11 @@ use crate::testids;
 use leptos::prelude::*;
 
 #[component]
-pub fn NodeDetails(container: Container, routes: Vec<Route>, #[prop(into)] on_close: Callback<()>) -> impl IntoView {
+pub fn NodeDetails(
+    container: Container,
+    routes: Vec<Route>,
+    #[prop(into)] on_close: Callback<()>,
+) -> impl IntoView {
     let name = container.name.to_string();
     let health = container.health.map(|h| match h {
         Health::Starting => "starting",
@@ -95,7 +99,7 @@ pub fn NodeDetails(container: Container, routes: Vec<Route>, #[prop(into)] on_cl
                 <ul class="small">
                     {routes.into_iter().map(|r| view! {
                         <li>
-                            <span class="mono">{r.hosts.join(", ")}{r.paths.iter().filter(|p| p.as_str() != "/").map(|p| p.clone()).collect::<Vec<_>>().join(",")}</span>
+                            <span class="mono">{r.hosts.join(", ")}{r.paths.iter().filter(|p| p.as_str() != "/").cloned().collect::<Vec<_>>().join(",")}</span>
                             {r.tls.then_some(" (TLS)")}
                             " → port "{r.target_port.map_or_else(|| "unknown".to_owned(), |p| p.to_string())}
                             {r.network.map(|n| format!(" via network {n}"))}

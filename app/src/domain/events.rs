@@ -14,8 +14,9 @@ pub struct EngineChange {
 }
 
 /// Container actions that change what the graph or the lists show.
-const CONTAINER_ACTIONS: [&str; 10] =
-    ["create", "start", "die", "destroy", "rename", "pause", "unpause", "restart", "kill", "stop"];
+const CONTAINER_ACTIONS: [&str; 10] = [
+    "create", "start", "die", "destroy", "rename", "pause", "unpause", "restart", "kill", "stop",
+];
 /// Network actions that do.
 const NETWORK_ACTIONS: [&str; 4] = ["create", "destroy", "connect", "disconnect"];
 

@@ -1,10 +1,59 @@
 //! What the graph page shows: the URL's view of it (filters, selection) and the translation
 //! from the topology to the layout's input, filtered.
 
+use crate::domain::findings::{findings, Finding, Severity, Subject};
 use crate::domain::layout::{ContainerIn, DomainIn, LayoutInput, NetworkIn};
 use crate::domain::topology::{NetworkKind, Topology};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The topology and what is wrong in it: what the graph page shows and `GET /api/topology`
+/// answers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopologyReport {
+    pub topology: Topology,
+    pub findings: Vec<Finding>,
+}
+
+impl TopologyReport {
+    pub fn new(topology: Topology) -> Self {
+        let findings = findings(&topology);
+        Self { topology, findings }
+    }
+}
+
+/// Containers some finding is about.
+pub fn flagged_containers(findings: &[Finding]) -> BTreeSet<String> {
+    findings
+        .iter()
+        .flat_map(|f| &f.subjects)
+        .filter_map(|s| match s {
+            Subject::Container(name) => Some(name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Per container: the worst severity among its findings and how many there are.
+pub fn container_badges(findings: &[Finding]) -> BTreeMap<String, (Severity, usize)> {
+    let mut badges: BTreeMap<String, (Severity, usize)> = BTreeMap::new();
+    for f in findings {
+        let names: BTreeSet<&String> = f
+            .subjects
+            .iter()
+            .filter_map(|s| match s {
+                Subject::Container(n) => Some(n),
+                _ => None,
+            })
+            .collect();
+        for name in names {
+            let entry = badges.entry(name.clone()).or_insert((f.severity, 0));
+            entry.0 = entry.0.min(f.severity);
+            entry.1 += 1;
+        }
+    }
+    badges
+}
 
 /// The graph's state in the URL: `?v=1&net=coolify&project=shop&problems=1&sel=web`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,7 +75,10 @@ pub const GRAPH_QUERY_VERSION: &str = "1";
 const MAX_PARAM: usize = 253;
 
 fn clean(value: Option<&str>) -> Option<String> {
-    value.map(str::trim).filter(|v| !v.is_empty()).map(|v| v.chars().take(MAX_PARAM).collect())
+    value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| v.chars().take(MAX_PARAM).collect())
 }
 
 impl GraphQuery {
@@ -67,12 +119,19 @@ impl GraphQuery {
 /// The project a container belongs to: Coolify's project slug, else its compose project.
 pub fn project_of(t: &Topology, name: &str) -> Option<String> {
     let c = t.container(name)?;
-    c.coolify.as_ref().and_then(|i| i.project.clone()).or_else(|| c.compose.as_ref().map(|p| p.project.clone()))
+    c.coolify
+        .as_ref()
+        .and_then(|i| i.project.clone())
+        .or_else(|| c.compose.as_ref().map(|p| p.project.clone()))
 }
 
 /// Every project present, sorted, for the filter menu.
 pub fn projects(t: &Topology) -> Vec<String> {
-    let set: BTreeSet<String> = t.containers.iter().filter_map(|c| project_of(t, c.name.as_str())).collect();
+    let set: BTreeSet<String> = t
+        .containers
+        .iter()
+        .filter_map(|c| project_of(t, c.name.as_str()))
+        .collect();
     set.into_iter().collect()
 }
 
@@ -81,25 +140,39 @@ pub fn projects(t: &Topology) -> Vec<String> {
 pub fn layout_input(t: &Topology, query: &GraphQuery, flagged: &BTreeSet<String>) -> LayoutInput {
     let proxy = t.proxy.as_ref().map(|p| p.container.as_str());
     let shown = |name: &str| -> bool {
-        let Some(c) = t.container(name) else { return false };
-        let on_network = query.network.as_ref().is_none_or(|n| c.attachment(n).is_some());
-        let in_project =
-            query.project.as_ref().is_none_or(|p| project_of(t, name).as_deref() == Some(p.as_str()));
+        let Some(c) = t.container(name) else {
+            return false;
+        };
+        let on_network = query
+            .network
+            .as_ref()
+            .is_none_or(|n| c.attachment(n).is_some());
+        let in_project = query
+            .project
+            .as_ref()
+            .is_none_or(|p| project_of(t, name).as_deref() == Some(p.as_str()));
         let flagged_ok = !query.only_problems || flagged.contains(name);
         on_network && in_project && flagged_ok
     };
-    let mut visible: BTreeSet<&str> =
-        t.containers.iter().map(|c| c.name.as_str()).filter(|n| Some(*n) != proxy && shown(n)).collect();
+    let mut visible: BTreeSet<&str> = t
+        .containers
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|n| Some(*n) != proxy && shown(n))
+        .collect();
     if let Some(p) = proxy {
-        let routes_something =
-            t.routes.iter().any(|r| r.containers.iter().any(|c| visible.contains(c.as_str())));
+        let routes_something = t
+            .routes
+            .iter()
+            .any(|r| r.containers.iter().any(|c| visible.contains(c.as_str())));
         if !query.is_filtered() || routes_something || shown(p) {
             visible.insert(p);
         }
     }
 
     let drawn_network = |name: &str| -> bool {
-        t.network(name).is_none_or(|n| !matches!(n.kind, NetworkKind::Null | NetworkKind::Host))
+        t.network(name)
+            .is_none_or(|n| !matches!(n.kind, NetworkKind::Null | NetworkKind::Host))
     };
     let containers: Vec<ContainerIn> = t
         .containers
@@ -108,24 +181,47 @@ pub fn layout_input(t: &Topology, query: &GraphQuery, flagged: &BTreeSet<String>
         .map(|c| ContainerIn {
             id: c.name.to_string(),
             label: c.name.to_string(),
-            networks: c.network_names().filter(|n| drawn_network(n)).map(str::to_owned).collect(),
+            networks: c
+                .network_names()
+                .filter(|n| drawn_network(n))
+                .map(str::to_owned)
+                .collect(),
             is_proxy: Some(c.name.as_str()) == proxy,
-            ports: c.exposed.iter().map(|p| format!("{}/{}", p.port, p.protocol.as_str())).collect(),
+            ports: c
+                .exposed
+                .iter()
+                .map(|p| format!("{}/{}", p.port, p.protocol.as_str()))
+                .collect(),
             published: c
                 .published
                 .iter()
                 .filter_map(|p| p.host.as_ref())
-                .map(|h| if h.ip.contains(':') { format!("[{}]:{}", h.ip, h.port) } else { format!("{}:{}", h.ip, h.port) })
+                .map(|h| {
+                    if h.ip.contains(':') {
+                        format!("[{}]:{}", h.ip, h.port)
+                    } else {
+                        format!("{}:{}", h.ip, h.port)
+                    }
+                })
                 .collect(),
         })
         .collect();
 
-    let used: BTreeSet<&str> = containers.iter().flat_map(|c| c.networks.iter().map(String::as_str)).collect();
+    let used: BTreeSet<&str> = containers
+        .iter()
+        .flat_map(|c| c.networks.iter().map(String::as_str))
+        .collect();
     let networks: Vec<NetworkIn> = t
         .networks
         .iter()
         .filter(|n| drawn_network(&n.name))
-        .filter(|n| if query.is_filtered() { used.contains(n.name.as_str()) } else { true })
+        .filter(|n| {
+            if query.is_filtered() {
+                used.contains(n.name.as_str())
+            } else {
+                true
+            }
+        })
         .map(|n| NetworkIn {
             id: n.name.clone(),
             label: match n.kind {
@@ -138,8 +234,12 @@ pub fn layout_input(t: &Topology, query: &GraphQuery, flagged: &BTreeSet<String>
 
     let mut domains: Vec<DomainIn> = Vec::new();
     for route in &t.routes {
-        let targets: Vec<String> =
-            route.containers.iter().filter(|c| visible.contains(c.as_str())).cloned().collect();
+        let targets: Vec<String> = route
+            .containers
+            .iter()
+            .filter(|c| visible.contains(c.as_str()))
+            .cloned()
+            .collect();
         if targets.is_empty() {
             continue;
         }
@@ -153,11 +253,19 @@ pub fn layout_input(t: &Topology, query: &GraphQuery, flagged: &BTreeSet<String>
                         }
                     }
                 }
-                None => domains.push(DomainIn { host: host.clone(), containers: targets.clone(), tls: route.tls }),
+                None => domains.push(DomainIn {
+                    host: host.clone(),
+                    containers: targets.clone(),
+                    tls: route.tls,
+                }),
             }
         }
     }
-    LayoutInput { networks, containers, domains }
+    LayoutInput {
+        networks,
+        containers,
+        domains,
+    }
 }
 
 #[cfg(test)]
@@ -169,8 +277,10 @@ mod tests {
     fn recorded() -> Topology {
         let raw: serde_json::Value =
             serde_json::from_str(include_str!("fixtures/destination-api-1.41.json")).expect("json");
-        let containers: Vec<ContainerInspectJson> = serde_json::from_value(raw["containers"].clone()).expect("c");
-        let networks: Vec<NetworkInspectJson> = serde_json::from_value(raw["networks"].clone()).expect("n");
+        let containers: Vec<ContainerInspectJson> =
+            serde_json::from_value(raw["containers"].clone()).expect("c");
+        let networks: Vec<NetworkInspectJson> =
+            serde_json::from_value(raw["networks"].clone()).expect("n");
         Topology::from_engine(&containers, &networks)
     }
 
@@ -188,7 +298,9 @@ mod tests {
         };
         let params = q.to_params();
         assert_eq!(params[0], ("v", "1".to_owned()));
-        let back = GraphQuery::from_params(|k| params.iter().find(|(p, _)| *p == k).map(|(_, v)| v.clone()));
+        let back = GraphQuery::from_params(|k| {
+            params.iter().find(|(p, _)| *p == k).map(|(_, v)| v.clone())
+        });
         assert_eq!(back, q);
         assert_eq!(GraphQuery::from_params(|_| None), GraphQuery::default());
     }
@@ -214,20 +326,37 @@ mod tests {
         assert_eq!(input.containers.len(), t.containers.len());
         let nets: Vec<&str> = input.networks.iter().map(|n| n.id.as_str()).collect();
         assert!(nets.contains(&"coolify") && nets.contains(&"bridge"));
-        assert!(!nets.contains(&"none"), "none is drawn as the 'no network' group");
-        let isolated = input.containers.iter().find(|c| c.id == "isolated").expect("isolated");
+        assert!(
+            !nets.contains(&"none"),
+            "none is drawn as the 'no network' group"
+        );
+        let isolated = input
+            .containers
+            .iter()
+            .find(|c| c.id == "isolated")
+            .expect("isolated");
         assert!(isolated.networks.is_empty());
-        assert!(input.domains.iter().any(|d| d.host == "api.example.com" && d.tls));
+        assert!(input
+            .domains
+            .iter()
+            .any(|d| d.host == "api.example.com" && d.tls));
     }
 
     #[test]
     fn filtering_by_network_keeps_its_members_and_the_proxy() {
         let t = recorded();
-        let q = GraphQuery { network: Some("qg8s4kc0w4wsgk0k8c0ww8o4".into()), ..Default::default() };
+        let q = GraphQuery {
+            network: Some("qg8s4kc0w4wsgk0k8c0ww8o4".into()),
+            ..Default::default()
+        };
         let input = layout_input(&t, &q, &BTreeSet::new());
         assert_eq!(
             names(&input),
-            ["coolify-proxy", "n8n-qg8s4kc0w4wsgk0k8c0ww8o4", "postgresql-qg8s4kc0w4wsgk0k8c0ww8o4"]
+            [
+                "coolify-proxy",
+                "n8n-qg8s4kc0w4wsgk0k8c0ww8o4",
+                "postgresql-qg8s4kc0w4wsgk0k8c0ww8o4"
+            ]
         );
         assert!(input.domains.iter().all(|d| d.host == "n8n.example.com"));
     }
@@ -236,7 +365,10 @@ mod tests {
     fn filtering_by_project_uses_coolify_then_compose_projects() {
         let t = recorded();
         assert!(projects(&t).contains(&"shop".to_owned()));
-        let q = GraphQuery { project: Some("shop".into()), ..Default::default() };
+        let q = GraphQuery {
+            project: Some("shop".into()),
+            ..Default::default()
+        };
         let input = layout_input(&t, &q, &BTreeSet::new());
         assert_eq!(
             names(&input),
@@ -253,15 +385,37 @@ mod tests {
     fn only_problems_keeps_the_flagged_containers() {
         let t = recorded();
         let flagged: BTreeSet<String> = ["isolated".to_owned()].into();
-        let q = GraphQuery { only_problems: true, ..Default::default() };
+        let q = GraphQuery {
+            only_problems: true,
+            ..Default::default()
+        };
         assert_eq!(names(&layout_input(&t, &q, &flagged)), ["isolated"]);
+    }
+
+    #[test]
+    fn badges_carry_the_worst_severity_and_the_count_per_container() {
+        let report = TopologyReport::new(recorded());
+        let badges = container_badges(&report.findings);
+        let web = badges
+            .get("web-b4k8w0gcc8sk4oowc84wg0o8-095730391184")
+            .expect("web has findings");
+        assert_eq!(web.0, Severity::Blocking);
+        assert!(web.1 >= 2, "{web:?}");
+        assert!(flagged_containers(&report.findings).contains("isolated"));
+        assert!(!badges.contains_key("coolify-redis"));
     }
 
     #[test]
     fn the_recorded_destination_lays_out_with_domains_proxy_and_host_ports() {
         let t = recorded();
         let l = layout(&layout_input(&t, &GraphQuery::default(), &BTreeSet::new()));
-        for kind in [NodeKind::Internet, NodeKind::Host, NodeKind::Domain, NodeKind::Proxy, NodeKind::HostPort] {
+        for kind in [
+            NodeKind::Internet,
+            NodeKind::Host,
+            NodeKind::Domain,
+            NodeKind::Proxy,
+            NodeKind::HostPort,
+        ] {
             assert!(l.nodes.iter().any(|n| n.kind == kind), "{kind:?}");
         }
         assert!(l.groups.iter().any(|g| g.network == "coolify"));

@@ -34,7 +34,10 @@ mod tests {
 
     #[test]
     fn pairs_join_with_ampersands_in_order() {
-        assert_eq!(encode_query(&[("v", "1"), ("net", "my net")]), "v=1&net=my%20net");
+        assert_eq!(
+            encode_query(&[("v", "1"), ("net", "my net")]),
+            "v=1&net=my%20net"
+        );
         assert_eq!(encode_query::<&str, &str>(&[]), "");
     }
 }

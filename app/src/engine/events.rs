@@ -12,8 +12,12 @@ use tokio::sync::broadcast;
 /// Events buffered per slow subscriber before it skips ahead (it only needs to refresh).
 const CHANNEL_CAPACITY: usize = 64;
 /// Wait before reconnecting after the stream ended or the engine was unreachable.
-const RECONNECT_DELAYS: [Duration; 4] =
-    [Duration::from_millis(500), Duration::from_secs(1), Duration::from_secs(2), Duration::from_secs(5)];
+const RECONNECT_DELAYS: [Duration; 4] = [
+    Duration::from_millis(500),
+    Duration::from_secs(1),
+    Duration::from_secs(2),
+    Duration::from_secs(5),
+];
 
 /// The broadcast side of the engine's change feed.
 pub(super) struct ChangeFeed {
@@ -32,7 +36,9 @@ pub enum FeedEvent {
 
 impl ChangeFeed {
     pub(super) fn new() -> Self {
-        Self { sender: broadcast::channel(CHANNEL_CAPACITY).0 }
+        Self {
+            sender: broadcast::channel(CHANNEL_CAPACITY).0,
+        }
     }
 }
 
@@ -40,7 +46,11 @@ impl Engine {
     /// Subscribes to the engine's changes. The first subscriber starts the shared watcher.
     pub fn changes(&self) -> broadcast::Receiver<FeedEvent> {
         let receiver = self.inner.feed.sender.subscribe();
-        if !self.inner.watching.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        if !self
+            .inner
+            .watching
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
             let engine = self.clone();
             tokio::spawn(async move { engine.watch().await });
         }
@@ -71,7 +81,11 @@ impl Engine {
                                 .and_then(|mut a| a.remove("name"))
                                 .or(actor.id)
                                 .unwrap_or_default();
-                            let _ = sender.send(FeedEvent::Change(EngineChange { kind, action, subject }));
+                            let _ = sender.send(FeedEvent::Change(EngineChange {
+                                kind,
+                                action,
+                                subject,
+                            }));
                         }
                     }
                     let _ = sender.send(FeedEvent::Disconnected);

@@ -75,7 +75,12 @@ fn LiveOverview(
     on_clear: Callback<()>,
 ) -> impl IntoView {
     let current = RwSignal::new(first);
-    keep_fresh(current, get_overview, REFRESH_OK_SECONDS, REFRESH_FAILING_SECONDS);
+    keep_fresh(
+        current,
+        get_overview,
+        REFRESH_OK_SECONDS,
+        REFRESH_FAILING_SECONDS,
+    );
 
     let phase = Memo::new(move |_| match current.get() {
         Ok(_) => Phase::Answering,

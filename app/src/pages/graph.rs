@@ -5,9 +5,13 @@
 use crate::api::get_topology;
 use crate::components::copy_button::CopyButton;
 use crate::components::engine_problem::{EngineProblemPanel, ErrorPanel};
+use crate::components::findings_list::{severity_class, FindingCard, FindingsList};
 use crate::components::network_graph::{Badge, NetworkGraph};
 use crate::components::node_details::NodeDetails;
-use crate::domain::graph::{layout_input, projects, GraphQuery};
+use crate::domain::findings::{for_container, Finding};
+use crate::domain::graph::{
+    container_badges, flagged_containers, layout_input, projects, GraphQuery, TopologyReport,
+};
 use crate::domain::layout::layout;
 use crate::domain::topology::{NetworkKind, Topology};
 use crate::domain::url::encode_query;
@@ -17,7 +21,7 @@ use crate::testids;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Safety refresh periods; engine events refresh the picture as they happen.
 const REFRESH_OK_SECONDS: u32 = 30;
@@ -30,7 +34,14 @@ pub fn GraphPage() -> impl IntoView {
     let navigate = use_navigate();
     let set_query = Callback::new(move |q: GraphQuery| {
         let url = format!("/?{}", encode_query(&q.to_params()));
-        navigate(&url, NavigateOptions { replace: true, scroll: false, ..Default::default() });
+        navigate(
+            &url,
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            },
+        );
     });
     let first = Resource::new(|| (), |_| get_topology());
     view! {
@@ -45,14 +56,27 @@ pub fn GraphPage() -> impl IntoView {
 }
 
 #[component]
-fn LiveGraph(first: Result<Topology, AppError>, query: Memo<GraphQuery>, set_query: Callback<GraphQuery>) -> impl IntoView {
+fn LiveGraph(
+    first: Result<TopologyReport, AppError>,
+    query: Memo<GraphQuery>,
+    set_query: Callback<GraphQuery>,
+) -> impl IntoView {
     let current = RwSignal::new(first);
-    keep_fresh(current, get_topology, REFRESH_OK_SECONDS, REFRESH_FAILING_SECONDS);
+    keep_fresh(
+        current,
+        get_topology,
+        REFRESH_OK_SECONDS,
+        REFRESH_FAILING_SECONDS,
+    );
     let problem = Memo::new(move |_| current.with(|r| r.as_ref().err().cloned()));
-    let topology = Memo::new(move |_| current.with(|r| r.as_ref().ok().cloned()));
+    let topology =
+        Memo::new(move |_| current.with(|r| r.as_ref().ok().map(|r| r.topology.clone())));
+    let findings = Memo::new(move |_| {
+        current.with(|r| r.as_ref().map(|r| r.findings.clone()).unwrap_or_default())
+    });
 
     move || match problem.get() {
-        None => view! { <GraphView topology query set_query/> }.into_any(),
+        None => view! { <GraphView topology findings query set_query/> }.into_any(),
         Some(AppError::EngineUnreachable(problem)) => {
             view! { <EngineProblemPanel problem retry_seconds=REFRESH_FAILING_SECONDS/> }.into_any()
         }
@@ -61,9 +85,29 @@ fn LiveGraph(first: Result<Topology, AppError>, query: Memo<GraphQuery>, set_que
 }
 
 #[component]
-fn GraphView(topology: Memo<Option<Topology>>, query: Memo<GraphQuery>, set_query: Callback<GraphQuery>) -> impl IntoView {
-    let flagged = Memo::new(move |_| BTreeSet::<String>::new());
-    let badges = Signal::derive(BTreeMap::<String, Badge>::new);
+fn GraphView(
+    topology: Memo<Option<Topology>>,
+    findings: Memo<Vec<Finding>>,
+    query: Memo<GraphQuery>,
+    set_query: Callback<GraphQuery>,
+) -> impl IntoView {
+    let flagged = Memo::new(move |_| findings.with(|f| flagged_containers(f)));
+    let badges = Signal::derive(move || {
+        findings.with(|f| {
+            container_badges(f)
+                .into_iter()
+                .map(|(name, (severity, count))| {
+                    (
+                        name,
+                        Badge {
+                            level: severity_class(severity),
+                            count,
+                        },
+                    )
+                })
+                .collect::<BTreeMap<_, _>>()
+        })
+    });
     let layout = Memo::new(move |_| {
         topology.with(|t| {
             let t = t.as_ref().map_or_else(Topology::default, Clone::clone);
@@ -73,7 +117,16 @@ fn GraphView(topology: Memo<Option<Topology>>, query: Memo<GraphQuery>, set_quer
     let selected = Signal::derive(move || query.with(|q| q.selected.clone()));
     let select = Callback::new(move |name: String| {
         let mut q = query.get_untracked();
-        q.selected = if q.selected.as_deref() == Some(name.as_str()) { None } else { Some(name) };
+        q.selected = if q.selected.as_deref() == Some(name.as_str()) {
+            None
+        } else {
+            Some(name)
+        };
+        set_query.run(q);
+    });
+    let select_from_finding = Callback::new(move |name: String| {
+        let mut q = query.get_untracked();
+        q.selected = Some(name);
         set_query.run(q);
     });
     let close = Callback::new(move |()| {
@@ -87,7 +140,18 @@ fn GraphView(topology: Memo<Option<Topology>>, query: Memo<GraphQuery>, set_quer
             let t = t.as_ref()?;
             let container = t.container(&name)?.clone();
             let routes = t.routes.iter().filter(|r| r.containers.iter().any(|c| c == &name)).cloned().collect();
-            Some(view! { <NodeDetails container routes on_close=close/> }.into_any())
+            let own: Vec<Finding> = findings.with(|f| for_container(f, &name).cloned().collect());
+            Some(view! {
+                <NodeDetails container routes on_close=close/>
+                {(!own.is_empty()).then(|| view! {
+                    <section class="panel findings">
+                        <h2>"What is wrong here"</h2>
+                        <ul class="finding-list">
+                            {own.into_iter().map(|f| view! { <FindingCard finding=f on_select=select_from_finding/> }).collect_view()}
+                        </ul>
+                    </section>
+                })}
+            }.into_any())
         })
     };
     view! {
@@ -100,6 +164,7 @@ fn GraphView(topology: Memo<Option<Topology>>, query: Memo<GraphQuery>, set_quer
                         <p>"Select a container (click it, or Tab to it and press Enter) to see the names it resolves as on each network, its addresses, ports and routes."</p>
                     </section>
                 }.into_any())}
+                <FindingsList findings on_select=select_from_finding/>
             </aside>
         </div>
     }
@@ -107,15 +172,26 @@ fn GraphView(topology: Memo<Option<Topology>>, query: Memo<GraphQuery>, set_quer
 
 /// Network, project and "only problems" filters, and a copyable link to this exact view.
 #[component]
-fn GraphFilters(topology: Memo<Option<Topology>>, query: Memo<GraphQuery>, set_query: Callback<GraphQuery>) -> impl IntoView {
+fn GraphFilters(
+    topology: Memo<Option<Topology>>,
+    query: Memo<GraphQuery>,
+    set_query: Callback<GraphQuery>,
+) -> impl IntoView {
     let networks = Memo::new(move |_| {
         topology.with(|t| {
             t.as_ref()
-                .map(|t| t.networks.iter().filter(|n| n.kind != NetworkKind::Null && n.kind != NetworkKind::Host).map(|n| n.name.clone()).collect::<Vec<_>>())
+                .map(|t| {
+                    t.networks
+                        .iter()
+                        .filter(|n| n.kind != NetworkKind::Null && n.kind != NetworkKind::Host)
+                        .map(|n| n.name.clone())
+                        .collect::<Vec<_>>()
+                })
                 .unwrap_or_default()
         })
     });
-    let all_projects = Memo::new(move |_| topology.with(|t| t.as_ref().map(projects).unwrap_or_default()));
+    let all_projects =
+        Memo::new(move |_| topology.with(|t| t.as_ref().map(projects).unwrap_or_default()));
     let update = move |change: &dyn Fn(&mut GraphQuery)| {
         let mut q = query.get_untracked();
         change(&mut q);
@@ -125,7 +201,11 @@ fn GraphFilters(topology: Memo<Option<Topology>>, query: Memo<GraphQuery>, set_q
         let path = format!("/?{}", encode_query(&query.get().to_params()));
         #[cfg(feature = "hydrate")]
         {
-            window().location().origin().map(|o| format!("{o}{path}")).unwrap_or(path)
+            window()
+                .location()
+                .origin()
+                .map(|o| format!("{o}{path}"))
+                .unwrap_or(path)
         }
         #[cfg(not(feature = "hydrate"))]
         path

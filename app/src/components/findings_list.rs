@@ -1,0 +1,75 @@
+//! The findings beside the graph: what is wrong, why, and the exact fix with copy buttons.
+//! Selecting a finding selects the first container it names.
+
+use crate::components::copy_button::CopyButton;
+use crate::domain::findings::{Finding, Severity, Subject};
+use crate::testids;
+use leptos::prelude::*;
+
+/// The CSS class and word for a severity.
+pub fn severity_class(s: Severity) -> &'static str {
+    match s {
+        Severity::Blocking => "blocking",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
+/// One finding, in full.
+#[component]
+pub fn FindingCard(finding: Finding, #[prop(into)] on_select: Callback<String>) -> impl IntoView {
+    let level = severity_class(finding.severity);
+    let first_container = finding.subjects.iter().find_map(|s| match s {
+        Subject::Container(n) => Some(n.clone()),
+        _ => None,
+    });
+    view! {
+        <li class=format!("finding {level}") data-testid=testids::FINDING data-code=finding.code.slug()>
+            <div class="finding-title">
+                <span class=format!("sev {level}")>{level}</span>
+                " "
+                {match first_container {
+                    Some(name) => view! {
+                        <button type="button" class="link" on:click=move |_| on_select.run(name.clone())>{finding.title.clone()}</button>
+                    }.into_any(),
+                    None => view! { <span>{finding.title.clone()}</span> }.into_any(),
+                }}
+            </div>
+            <details>
+                <summary>"Why, and the fix"</summary>
+                <p class="small">{finding.why.clone()}</p>
+                <ol class="fix small">
+                    {finding.fix.into_iter().map(|step| view! {
+                        <li>
+                            {step.text}
+                            {step.command.map(|cmd| view! {
+                                <div class="command"><code>{cmd.clone()}</code><CopyButton text=cmd what="command"/></div>
+                            })}
+                        </li>
+                    }).collect_view()}
+                </ol>
+            </details>
+        </li>
+    }
+}
+
+#[component]
+pub fn FindingsList(
+    #[prop(into)] findings: Signal<Vec<Finding>>,
+    #[prop(into)] on_select: Callback<String>,
+) -> impl IntoView {
+    let count = move || findings.with(Vec::len);
+    let any = move || count() > 0;
+    view! {
+        <section class="panel findings" data-testid=testids::FINDINGS>
+            <h2>"Findings " <span class="muted small">{move || format!("({})", count())}</span></h2>
+            <Show when=any fallback=|| view! { <p class="muted">"Nothing wrong found in this picture."</p> }>
+                <ul class="finding-list">
+                    <For each=move || findings.get() key=|f| (f.code, f.title.clone()) let:f>
+                        <FindingCard finding=f on_select/>
+                    </For>
+                </ul>
+            </Show>
+        </section>
+    }
+}
