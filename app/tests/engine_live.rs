@@ -195,3 +195,29 @@ async fn the_test_lab_removes_everything_it_created_when_dropped_even_after_a_pa
     assert!(outcome.is_err());
     assert_eq!(leftovers(&run_id).await, (0, 0));
 }
+
+#[tokio::test]
+async fn engine_changes_arrive_when_a_container_starts() {
+    use app::engine::events::FeedEvent;
+    let lab = TestLab::start().await;
+    let engine = lab.engine();
+    let mut changes = engine.changes();
+    // The watcher announces that it reached the engine before anything else.
+    let first = tokio::time::timeout(std::time::Duration::from_secs(10), changes.recv()).await;
+    assert_eq!(first.expect("in time").expect("open"), FeedEvent::Connected);
+    let name = lab.container(ContainerSpec::new("evented")).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let event = tokio::time::timeout(left, changes.recv())
+            .await
+            .expect("a start event in time")
+            .expect("open");
+        if let FeedEvent::Change(c) = event {
+            if c.subject == name && c.action == "start" {
+                assert_eq!(c.kind, "container");
+                break;
+            }
+        }
+    }
+}

@@ -1,9 +1,13 @@
 //! The topology built from the live engine for a small Coolify-like destination.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+use app::domain::findings::{findings, FindingCode, Subject};
 use app::domain::proxy::ProxyKind;
 use app::domain::topology::{NetworkKind, Topology};
 use app::engine::testkit::{ContainerSpec, TestLab};
+
+/// The topology has one proxy; tests that create one take turns (the guard outlives the lab).
+static ONE_PROXY_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// A destination network, a Traefik-like proxy on it and on a stack network, a routed app with
 /// an alias, a stack service and a default-bridge container.
@@ -48,6 +52,7 @@ async fn destination(lab: &TestLab) -> (String, String, Topology) {
 
 #[tokio::test]
 async fn the_live_topology_has_the_networks_names_proxy_and_routes_the_engine_reports() {
+    let _turn = ONE_PROXY_AT_A_TIME.lock().await;
     let lab = TestLab::start().await;
     let (dest, proxy, t) = destination(&lab).await;
 
@@ -71,7 +76,7 @@ async fn the_live_topology_has_the_networks_names_proxy_and_routes_the_engine_re
         .dns_names
         .is_empty());
 
-    // One proxy per engine: tests in this file share one lab so no other test's proxy competes.
+    // One proxy at a time: no other test's proxy competes (see ONE_PROXY_AT_A_TIME).
     if t.container("coolify-proxy").is_some() {
         eprintln!("skipped: a real coolify-proxy runs on this engine and is the proxy");
         return;
@@ -88,4 +93,73 @@ async fn the_live_topology_has_the_networks_names_proxy_and_routes_the_engine_re
     assert_eq!(route.target_port, Some(3001));
     assert_eq!(route.containers, [lab.name("api")]);
     assert!(route.tls);
+}
+
+#[tokio::test]
+async fn findings_on_the_live_engine_name_the_broken_containers() {
+    let _turn = ONE_PROXY_AT_A_TIME.lock().await;
+    let lab = TestLab::start().await;
+    let dest = lab.network("dest").await;
+    let other = lab.network("other").await;
+    let traefik = lab.tag_image("traefik").await;
+    lab.container(
+        ContainerSpec::new("proxy")
+            .image(&traefik)
+            .network(&dest, &[])
+            .label("coolify.managed", "true")
+            .label("coolify.proxy", "true"),
+    )
+    .await;
+    // Routed, but on a network the proxy never joined: a 504 waiting to happen.
+    let stranded = lab
+        .container(
+            ContainerSpec::new("stranded")
+                .cmd(["httpd", "-f", "-p", "3000"])
+                .network(&other, &[])
+                .label("traefik.enable", "true")
+                .label(
+                    "traefik.http.routers.stranded.rule",
+                    &format!("Host(`{}.example.test`)", lab.run_id()),
+                )
+                .label(
+                    "traefik.http.services.stranded.loadbalancer.server.port",
+                    "3000",
+                ),
+        )
+        .await;
+    // Two containers answering to one alias on the same network.
+    let db_a = lab
+        .container(ContainerSpec::new("db-a").network(&dest, &["db"]))
+        .await;
+    let db_b = lab
+        .container(ContainerSpec::new("db-b").network(&dest, &["db"]))
+        .await;
+    let alone = lab
+        .container(ContainerSpec::new("alone").network_mode("none"))
+        .await;
+
+    let t = lab.engine().topology().await.expect("topology");
+    let found = findings(&t);
+    let about = |code: FindingCode, name: &str| {
+        found
+            .iter()
+            .any(|f| f.code == code && f.subjects.contains(&Subject::Container(name.to_owned())))
+    };
+    if t.container("coolify-proxy").is_none() {
+        assert!(
+            about(FindingCode::ProxyNoSharedNetwork, &stranded),
+            "{found:#?}"
+        );
+    }
+    assert!(
+        about(FindingCode::DnsNameCollision, &db_a) && about(FindingCode::DnsNameCollision, &db_b),
+        "{found:#?}"
+    );
+    assert!(about(FindingCode::NetworkNone, &alone), "{found:#?}");
+    for f in &found {
+        assert!(
+            !f.title.is_empty() && !f.why.is_empty() && !f.fix.is_empty(),
+            "{f:#?}"
+        );
+    }
 }

@@ -122,3 +122,53 @@ async fn the_graph_shows_containers_a_finding_badge_and_a_nodes_details() {
     .await;
     drop(server);
 }
+
+#[tokio::test]
+#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+async fn the_graph_follows_engine_events_without_a_reload() {
+    let lab = std::sync::Arc::new(TestLab::start().await);
+    let net = lab.network("live").await;
+    let server = Server::start(&lab.endpoint().to_string());
+    let url = server.url.clone();
+    let later = lab.name("later");
+    let lab_in_browser = std::sync::Arc::clone(&lab);
+
+    with_browser(move |client| async move {
+        client.goto(&url).await.expect("open the graph");
+        wait_for_hydration(&client).await;
+        eventually("the live feed is connected", || async {
+            let state = client
+                .find(testid(testids::HYDRATION))
+                .await
+                .expect("marker")
+                .attr("data-live")
+                .await;
+            state.ok().flatten().as_deref() == Some("live")
+        })
+        .await;
+        assert!(client
+            .find_all(node(&later))
+            .await
+            .expect("query")
+            .is_empty());
+        mark_document(&client).await;
+
+        lab_in_browser
+            .container(ContainerSpec::new("later").network(&net, &[]))
+            .await;
+        eventually("the new container appears on the graph", || async {
+            client
+                .find_all(node(&later))
+                .await
+                .map(|n| !n.is_empty())
+                .unwrap_or(false)
+        })
+        .await;
+        assert!(
+            same_document(&client).await,
+            "the graph updated without a reload"
+        );
+    })
+    .await;
+    drop(server);
+}
