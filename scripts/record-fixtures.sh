@@ -30,13 +30,18 @@ cp /bin/busybox "$ctx/busybox"
 printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox","--install","-s","/bin"]\nCMD ["/bin/sh"]\n' > "$ctx/Dockerfile"
 $D build -q -t netdoctor-fixture-busybox "$ctx" >/dev/null
 IMG=netdoctor-fixture-busybox
+# The proxy's type is read from its image name: give the busybox image a traefik name.
+$D tag $IMG netdoctor-fixture/traefik:v3.6
 
 cleanup() {
   $D ps -aq --filter "label=$label" | xargs -r $D rm -f >/dev/null
   $D network ls -q --filter "label=$label" | xargs -r $D network rm >/dev/null
 }
 cleanup
-if [ "$mode" = "--remove" ]; then exit 0; fi
+if [ "$mode" = "--remove" ]; then
+  $D rmi netdoctor-fixture/traefik:v3.6 netdoctor-fixture-busybox >/dev/null 2>&1 || true
+  exit 0
+fi
 if [ "$mode" != "--demo" ]; then trap 'cleanup; rm -rf "$ctx"' EXIT; fi
 
 APP=jk8c0wc4ok80s0gkcgwgo4s8
@@ -55,7 +60,7 @@ run() { $D run -d --label "$label" "$@" >/dev/null; }
 run --name coolify-proxy --network coolify -p 80:80 -p 443:443 -p 8080:8080 \
   --label coolify.managed=true --label coolify.proxy=true --label traefik.enable=true \
   --label com.docker.compose.project=coolify-proxy --label com.docker.compose.service=traefik \
-  $IMG httpd -f -p 80
+  netdoctor-fixture/traefik:v3.6 httpd -f -p 80
 $D network connect $SVC coolify-proxy
 
 # Coolify core.

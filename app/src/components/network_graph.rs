@@ -2,18 +2,11 @@
 //! the viewBox (mouse wheel, drag, or the keyboard: + − arrows 0), and a node is selected by
 //! click or Enter.
 
+use crate::components::findings_list::severity_class;
+use crate::domain::graph::{Badge, GraphBadges};
 use crate::domain::layout::{EdgeKind, Layout, NodeKind};
 use crate::testids;
 use leptos::prelude::*;
-use std::collections::BTreeMap;
-
-/// A badge on a node: the worst severity among its findings and how many there are.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Badge {
-    /// `blocking`, `warning` or `info`: the CSS class.
-    pub level: &'static str,
-    pub count: usize,
-}
 
 /// The visible part of the drawing, in layout units.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -99,7 +92,7 @@ fn edge_class(kind: EdgeKind) -> &'static str {
 pub fn NetworkGraph(
     #[prop(into)] layout: Signal<Layout>,
     #[prop(into)] selected: Signal<Option<String>>,
-    #[prop(into)] badges: Signal<BTreeMap<String, Badge>>,
+    #[prop(into)] badges: Signal<GraphBadges>,
     #[prop(into)] on_select: Callback<String>,
 ) -> impl IntoView {
     let view = RwSignal::new(None::<ViewBox>);
@@ -221,10 +214,14 @@ pub fn NetworkGraph(
                     <g class="group" data-network=g.network.clone()>
                         <rect x=g.x y=g.y width=g.w height=g.h rx="10"></rect>
                         <text x=g.x + 14.0 y=g.y + 25.0 class="group-label">{short(&g.label, 60)}</text>
+                        {
+                            let network = g.network.clone();
+                            move || badges.with(|b| b.groups.get(&network).copied()).map(|b| badge_mark(b, g.x + g.w - 14.0, g.y + 14.0))
+                        }
                     </g>
                 </For>
                 <For each=edges key=|e| (e.from.clone(), e.to.clone(), e.kind, points(&e.points)) let:e>
-                    <polyline class=edge_class(e.kind) points=points(&e.points) marker-end="url(#arrow)"></polyline>
+                    <EdgeLine edge=e badges/>
                 </For>
                 <For each=nodes key=|n| (n.id.clone(), n.label.clone(), n.sublabel.clone(), n.x.to_bits(), n.y.to_bits()) let:n>
                     <GraphNode node=n selected badges on_select/>
@@ -234,11 +231,58 @@ pub fn NetworkGraph(
     }
 }
 
+/// A finding badge: a circle with the count, coloured by the worst severity.
+fn badge_mark((severity, count): Badge, cx: f64, cy: f64) -> impl IntoView {
+    view! {
+        <g class=format!("badge {}", severity_class(severity)) data-testid=testids::GRAPH_BADGE>
+            <circle cx=cx cy=cy r="11"></circle>
+            <text x=cx y=cy + 4.5 text-anchor="middle">{count}</text>
+        </g>
+    }
+}
+
+/// A line; a route into a container the proxy cannot deliver to is drawn broken, with a badge.
+#[component]
+fn EdgeLine(edge: crate::domain::layout::Edge, badges: Signal<GraphBadges>) -> impl IntoView {
+    let problem = {
+        let to = edge.to.clone();
+        let kind = edge.kind;
+        move || {
+            if kind == EdgeKind::Route {
+                badges.with(|b| b.route_edges.get(&to).copied())
+            } else {
+                None
+            }
+        }
+    };
+    let class = {
+        let problem = problem.clone();
+        move || match problem() {
+            Some((severity, _)) => format!(
+                "{} broken {}",
+                edge_class(edge.kind),
+                severity_class(severity)
+            ),
+            None => edge_class(edge.kind).to_owned(),
+        }
+    };
+    let mark_at = edge
+        .points
+        .len()
+        .checked_sub(2)
+        .and_then(|i| edge.points.get(i))
+        .copied();
+    view! {
+        <polyline class=class points=points(&edge.points) marker-end="url(#arrow)"></polyline>
+        {move || problem().zip(mark_at).map(|(b, (x, y))| badge_mark(b, x, y))}
+    }
+}
+
 #[component]
 fn GraphNode(
     node: crate::domain::layout::NodeBox,
     selected: Signal<Option<String>>,
-    badges: Signal<BTreeMap<String, Badge>>,
+    badges: Signal<GraphBadges>,
     on_select: Callback<String>,
 ) -> impl IntoView {
     let selectable = matches!(node.kind, NodeKind::Container | NodeKind::Proxy);
@@ -249,7 +293,7 @@ fn GraphNode(
     };
     let badge = {
         let id = id.clone();
-        move || badges.with(|b| b.get(&id).cloned())
+        move || badges.with(|b| b.nodes.get(&id).copied())
     };
     let (x, y, w) = (node.x, node.y, node.w);
     let select = {
@@ -282,12 +326,7 @@ fn GraphNode(
             <rect x=node.x y=node.y width=node.w height=node.h rx="6"></rect>
             <text x=x + 10.0 y=y + 22.0 class="node-label">{short(&node.label, 28)}</text>
             {node.sublabel.clone().map(|s| view! { <text x=x + 10.0 y=y + 42.0 class="node-sublabel">{short(&s, 32)}</text> })}
-            {move || badge().map(|b| view! {
-                <g class=format!("badge {}", b.level) data-testid=testids::GRAPH_BADGE>
-                    <circle cx=x + w - 4.0 cy=y + 4.0 r="11"></circle>
-                    <text x=x + w - 4.0 y=y + 8.5 text-anchor="middle">{b.count}</text>
-                </g>
-            })}
+            {move || badge().map(|b| badge_mark(b, x + w - 4.0, y + 4.0))}
         </g>
     }
 }

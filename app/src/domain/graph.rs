@@ -1,8 +1,10 @@
 //! What the graph page shows: the URL's view of it (filters, selection) and the translation
 //! from the topology to the layout's input, filtered.
 
-use crate::domain::findings::{findings, Finding, Severity, Subject};
-use crate::domain::layout::{ContainerIn, DomainIn, LayoutInput, NetworkIn};
+use crate::domain::findings::{findings, Finding, FindingCode, Severity, Subject};
+use crate::domain::layout::{
+    domain_node_id, host_port_node_id, ContainerIn, DomainIn, LayoutInput, NetworkIn, NO_NETWORK_ID,
+};
 use crate::domain::topology::{NetworkKind, Topology};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -34,25 +36,90 @@ pub fn flagged_containers(findings: &[Finding]) -> BTreeSet<String> {
         .collect()
 }
 
-/// Per container: the worst severity among its findings and how many there are.
-pub fn container_badges(findings: &[Finding]) -> BTreeMap<String, (Severity, usize)> {
-    let mut badges: BTreeMap<String, (Severity, usize)> = BTreeMap::new();
+/// A badge: the worst severity among the findings about something, and how many there are.
+pub type Badge = (Severity, usize);
+
+/// Badges for everything the graph draws, keyed as the layout keys them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GraphBadges {
+    /// Node id (container name, `domain:<host>`, `hostport:<binding>`) → badge.
+    pub nodes: BTreeMap<String, Badge>,
+    /// Network name → badge on its group.
+    pub groups: BTreeMap<String, Badge>,
+    /// Container name → badge on the route edges that end at it (the proxy cannot deliver).
+    pub route_edges: BTreeMap<String, Badge>,
+}
+
+/// Findings whose container is where routed traffic breaks, so the route edge carries them.
+const ROUTE_BREAKING: [FindingCode; 5] = [
+    FindingCode::ProxyNoSharedNetwork,
+    FindingCode::ProxyNetworkNotJoined,
+    FindingCode::RoutedTargetDown,
+    FindingCode::RoutedTargetUnhealthy,
+    FindingCode::RoutePortNotExposed,
+];
+
+fn add(map: &mut BTreeMap<String, Badge>, key: String, severity: Severity) {
+    let entry = map.entry(key).or_insert((severity, 0));
+    entry.0 = entry.0.min(severity);
+    entry.1 += 1;
+}
+
+/// Places each finding's badges: on its containers, networks, domains (via its routes) and
+/// host ports, and on the route edges into containers where routed traffic breaks.
+pub fn graph_badges(t: &Topology, findings: &[Finding]) -> GraphBadges {
+    let mut badges = GraphBadges::default();
     for f in findings {
-        let names: BTreeSet<&String> = f
-            .subjects
-            .iter()
-            .filter_map(|s| match s {
-                Subject::Container(n) => Some(n),
-                _ => None,
-            })
-            .collect();
-        for name in names {
-            let entry = badges.entry(name.clone()).or_insert((f.severity, 0));
-            entry.0 = entry.0.min(f.severity);
-            entry.1 += 1;
+        let mut nodes: BTreeSet<String> = BTreeSet::new();
+        for subject in &f.subjects {
+            match subject {
+                Subject::Container(name) => {
+                    nodes.insert(name.clone());
+                    if ROUTE_BREAKING.contains(&f.code) {
+                        add(&mut badges.route_edges, name.clone(), f.severity);
+                    }
+                }
+                Subject::Network(name) => {
+                    // `none` and `host` are drawn as the one "no network" group.
+                    let drawn_as = match t.network(name).map(|n| n.kind) {
+                        Some(NetworkKind::Null | NetworkKind::Host) => NO_NETWORK_ID.to_owned(),
+                        _ => name.clone(),
+                    };
+                    add(&mut badges.groups, drawn_as, f.severity);
+                }
+                Subject::Route(id) => {
+                    for r in t.routes.iter().filter(|r| &r.id == id) {
+                        nodes.extend(r.hosts.iter().map(|h| domain_node_id(h)));
+                    }
+                }
+                Subject::HostPort(port) => {
+                    for c in &t.containers {
+                        for h in c
+                            .published
+                            .iter()
+                            .filter_map(|p| p.host.as_ref())
+                            .filter(|h| h.port == *port)
+                        {
+                            nodes.insert(host_port_node_id(&binding_label(&h.ip, h.port)));
+                        }
+                    }
+                }
+            }
+        }
+        for node in nodes {
+            add(&mut badges.nodes, node, f.severity);
         }
     }
     badges
+}
+
+/// How a host binding is labelled on the graph (and so keyed): `0.0.0.0:5433`, `[::]:5433`.
+pub fn binding_label(ip: &str, port: u16) -> String {
+    if ip.contains(':') {
+        format!("[{ip}]:{port}")
+    } else {
+        format!("{ip}:{port}")
+    }
 }
 
 /// The graph's state in the URL: `?v=1&net=coolify&project=shop&problems=1&sel=web`.
@@ -395,14 +462,48 @@ mod tests {
     #[test]
     fn badges_carry_the_worst_severity_and_the_count_per_container() {
         let report = TopologyReport::new(recorded());
-        let badges = container_badges(&report.findings);
+        let badges = graph_badges(&report.topology, &report.findings);
         let web = badges
+            .nodes
             .get("web-b4k8w0gcc8sk4oowc84wg0o8-095730391184")
             .expect("web has findings");
         assert_eq!(web.0, Severity::Blocking);
         assert!(web.1 >= 2, "{web:?}");
         assert!(flagged_containers(&report.findings).contains("isolated"));
-        assert!(!badges.contains_key("coolify-redis"));
+        assert!(!badges.nodes.contains_key("coolify-redis"));
+    }
+
+    #[test]
+    fn a_route_the_proxy_cannot_deliver_badges_its_edge_and_public_ports_badge_their_host_port() {
+        let report = TopologyReport::new(recorded());
+        let badges = graph_badges(&report.topology, &report.findings);
+        let edge = badges
+            .route_edges
+            .get("web-b4k8w0gcc8sk4oowc84wg0o8-095730391184")
+            .expect("edge badge");
+        assert_eq!(edge.0, Severity::Blocking);
+        assert!(
+            badges.nodes.contains_key("hostport:0.0.0.0:5433"),
+            "{:?}",
+            badges.nodes.keys()
+        );
+        let layout = layout(&layout_input(
+            &report.topology,
+            &GraphQuery::default(),
+            &BTreeSet::new(),
+        ));
+        for id in badges.nodes.keys() {
+            assert!(
+                layout.nodes.iter().any(|n| &n.id == id),
+                "badge for {id} has a node to sit on"
+            );
+        }
+        for net in badges.groups.keys() {
+            assert!(
+                layout.groups.iter().any(|g| &g.network == net),
+                "badge for {net} has a group"
+            );
+        }
     }
 
     #[test]

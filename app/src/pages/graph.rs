@@ -5,12 +5,12 @@
 use crate::api::get_topology;
 use crate::components::copy_button::CopyButton;
 use crate::components::engine_problem::{EngineProblemPanel, ErrorPanel};
-use crate::components::findings_list::{severity_class, FindingCard, FindingsList};
-use crate::components::network_graph::{Badge, NetworkGraph};
+use crate::components::findings_list::{FindingCard, FindingsList};
+use crate::components::network_graph::NetworkGraph;
 use crate::components::node_details::NodeDetails;
 use crate::domain::findings::{for_container, Finding};
 use crate::domain::graph::{
-    container_badges, flagged_containers, layout_input, projects, GraphQuery, TopologyReport,
+    flagged_containers, graph_badges, layout_input, projects, GraphQuery, TopologyReport,
 };
 use crate::domain::layout::layout;
 use crate::domain::topology::{NetworkKind, Topology};
@@ -21,7 +21,6 @@ use crate::testids;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
-use std::collections::BTreeMap;
 
 /// Safety refresh periods; engine events refresh the picture as they happen.
 const REFRESH_OK_SECONDS: u32 = 30;
@@ -92,20 +91,10 @@ fn GraphView(
     set_query: Callback<GraphQuery>,
 ) -> impl IntoView {
     let flagged = Memo::new(move |_| findings.with(|f| flagged_containers(f)));
-    let badges = Signal::derive(move || {
-        findings.with(|f| {
-            container_badges(f)
-                .into_iter()
-                .map(|(name, (severity, count))| {
-                    (
-                        name,
-                        Badge {
-                            level: severity_class(severity),
-                            count,
-                        },
-                    )
-                })
-                .collect::<BTreeMap<_, _>>()
+    let badges = Memo::new(move |_| {
+        topology.with(|t| {
+            let t = t.as_ref().map_or_else(Topology::default, Clone::clone);
+            findings.with(|f| graph_badges(&t, f))
         })
     });
     let layout = Memo::new(move |_| {
