@@ -264,3 +264,23 @@ pub async fn same_document(client: &Client) -> bool {
         .as_bool()
         .unwrap_or(false)
 }
+
+/// The visible text of the element `locator` finds (fails the check when there is none).
+pub async fn text_of(client: &Client, locator: Locator<'_>) -> String {
+    client
+        .find(locator)
+        .await
+        .expect("the element is on the page")
+        .text()
+        .await
+        .expect("its text")
+}
+
+/// Whether the address bar contains `part` (filters and selection live in the URL).
+pub async fn url_contains(client: &Client, part: &str) -> bool {
+    client
+        .current_url()
+        .await
+        .map(|u| u.as_str().contains(part))
+        .unwrap_or(false)
+}

@@ -4,8 +4,8 @@
 use app::engine::testkit::{ContainerSpec, TestLab};
 use end2end::fantoccini::Locator;
 use end2end::{
-    eventually, mark_document, same_document, testid, testids, wait_for_hydration, with_browser,
-    Server,
+    eventually, mark_document, same_document, testid, testids, text_of, url_contains,
+    wait_for_hydration, with_browser, Server,
 };
 
 fn node(name: &str) -> Locator<'static> {
@@ -82,24 +82,13 @@ async fn the_graph_shows_containers_a_finding_badge_and_a_nodes_details() {
             }
         })
         .await;
-        let details = client
-            .find(testid(testids::NODE_DETAILS))
-            .await
-            .expect("details")
-            .text()
-            .await
-            .expect("text");
+        let details = text_of(&client, testid(testids::NODE_DETAILS)).await;
         assert!(
             details.contains(&net),
             "the details name the network: {details}"
         );
         assert!(
-            client
-                .current_url()
-                .await
-                .expect("url")
-                .as_str()
-                .contains("sel="),
+            url_contains(&client, "sel=").await,
             "the selection is in the URL"
         );
         assert!(
@@ -110,13 +99,7 @@ async fn the_graph_shows_containers_a_finding_badge_and_a_nodes_details() {
         // The link reproduces the screen: a fresh load of the URL shows the same selection.
         let link = client.current_url().await.expect("url").to_string();
         client.goto(&link).await.expect("reload the link");
-        let details = client
-            .find(testid(testids::NODE_DETAILS))
-            .await
-            .expect("details")
-            .text()
-            .await
-            .expect("text");
+        let details = text_of(&client, testid(testids::NODE_DETAILS)).await;
         assert!(details.contains(&web), "the link selects {web}: {details}");
     })
     .await;

@@ -4,8 +4,8 @@
 use app::engine::testkit::{test_endpoint, ContainerSpec, TestLab};
 use end2end::fantoccini::Locator;
 use end2end::{
-    eventually, mark_document, same_document, scratch_dir, testid, testids, wait_for_hydration,
-    with_browser, Server,
+    eventually, mark_document, same_document, scratch_dir, testid, testids, url_contains,
+    wait_for_hydration, with_browser, Server,
 };
 
 fn row(name: &str) -> Locator<'static> {
@@ -86,12 +86,7 @@ async fn a_labelled_container_appears_and_the_hydrated_page_filters_without_a_re
             .await
             .expect("the running container stays");
         assert!(
-            client
-                .current_url()
-                .await
-                .expect("url")
-                .as_str()
-                .contains("state=running"),
+            url_contains(&client, "state=running").await,
             "the filter is in the URL"
         );
         assert!(

@@ -151,9 +151,34 @@ impl Engine {
 
     async fn fetch_overview(&self) -> Result<Overview, EngineError> {
         let docker = self.client().await?;
-        let list = ListContainersOptionsBuilder::default().all(true).build();
-        let (version, containers, networks) = tokio::try_join!(
+        let (version, (containers, networks)) = tokio::try_join!(
             async { docker.version().await.map_err(|e| self.classify(e)) },
+            self.list_containers_and_networks(&docker),
+        )?;
+        let version: VersionJson = to_domain(&version)?;
+        let containers: Vec<ContainerSummaryJson> = to_domain(&containers)?;
+        Ok(Overview::from_engine(
+            self.inner.endpoint.to_string(),
+            docker.client_version().to_string(),
+            &version,
+            &containers,
+            networks.len(),
+        ))
+    }
+
+    /// `docker ps -a` and `docker network ls`, concurrently.
+    async fn list_containers_and_networks(
+        &self,
+        docker: &Docker,
+    ) -> Result<
+        (
+            Vec<bollard::models::ContainerSummary>,
+            Vec<bollard::models::Network>,
+        ),
+        EngineError,
+    > {
+        let list = ListContainersOptionsBuilder::default().all(true).build();
+        tokio::try_join!(
             async {
                 docker
                     .list_containers(Some(list))
@@ -166,16 +191,7 @@ impl Engine {
                     .await
                     .map_err(|e| self.classify(e))
             },
-        )?;
-        let version: VersionJson = to_domain(&version)?;
-        let containers: Vec<ContainerSummaryJson> = to_domain(&containers)?;
-        Ok(Overview::from_engine(
-            self.inner.endpoint.to_string(),
-            docker.client_version().to_string(),
-            &version,
-            &containers,
-            networks.len(),
-        ))
+        )
     }
 
     /// The network picture: every container and every network inspected (the list calls do not
@@ -191,21 +207,7 @@ impl Engine {
         &self,
     ) -> Result<(Vec<ContainerInspectJson>, Vec<NetworkInspectJson>), EngineError> {
         let docker = self.client().await?;
-        let list = ListContainersOptionsBuilder::default().all(true).build();
-        let (summaries, networks) = tokio::try_join!(
-            async {
-                docker
-                    .list_containers(Some(list))
-                    .await
-                    .map_err(|e| self.classify(e))
-            },
-            async {
-                docker
-                    .list_networks(None)
-                    .await
-                    .map_err(|e| self.classify(e))
-            },
-        )?;
+        let (summaries, networks) = self.list_containers_and_networks(&docker).await?;
         let container_ids: Vec<String> = summaries.into_iter().filter_map(|c| c.id).collect();
         let network_ids: Vec<String> = networks.into_iter().filter_map(|n| n.id).collect();
         let (containers, networks) = tokio::try_join!(
