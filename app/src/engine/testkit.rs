@@ -9,8 +9,8 @@
 use crate::domain::endpoint::Endpoint;
 use crate::engine::Engine;
 use bollard::models::{
-    ContainerCreateBody, EndpointSettings, HostConfig, NetworkConnectRequest, NetworkCreateRequest,
-    PortBinding,
+    ContainerCreateBody, EndpointSettings, HostConfig, Ipam, IpamConfig, NetworkConnectRequest,
+    NetworkCreateRequest, PortBinding,
 };
 use bollard::query_parameters::{
     BuildImageOptionsBuilder, CreateContainerOptionsBuilder, ListContainersOptionsBuilder,
@@ -257,12 +257,31 @@ impl TestLab {
 
     /// Creates a labelled bridge network, `--internal` when asked, and returns its name.
     pub async fn network_with(&self, suffix: &str, internal: bool) -> String {
+        self.create_network(suffix, internal, None).await
+    }
+
+    /// Creates a labelled bridge network on an explicit subnet (e.g. `10.77.3.0/24`) and returns
+    /// its name. The Engine's default pools hold only about 30 bridge networks and other tests on
+    /// the shared engine draw from them too, so fixtures with many networks bring their own range.
+    pub async fn network_in_subnet(&self, suffix: &str, subnet: &str) -> String {
+        self.create_network(suffix, false, Some(subnet)).await
+    }
+
+    async fn create_network(&self, suffix: &str, internal: bool, subnet: Option<&str>) -> String {
         let name = self.name(suffix);
+        let ipam = subnet.map(|subnet| Ipam {
+            config: Some(vec![IpamConfig {
+                subnet: Some(subnet.to_owned()),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        });
         let request = NetworkCreateRequest {
             name: name.clone(),
             driver: Some("bridge".into()),
             internal: Some(internal),
             attachable: Some(true),
+            ipam,
             labels: Some(self.labels(&[])),
             ..Default::default()
         };
