@@ -2,6 +2,7 @@
 //! netdoctor's server: configuration, the axum router around the Leptos app, and start-up.
 //! `main` only wires these together, so tests can build the same router.
 
+pub mod auth;
 pub mod config;
 
 use app::state::AppState;
