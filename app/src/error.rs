@@ -19,6 +19,9 @@ pub enum AppError {
     /// Input that was refused before anything ran.
     #[error("{0}")]
     BadInput(String),
+    /// netdoctor runs read-only (`--read-only`): nothing that execs or starts containers runs.
+    #[error("netdoctor runs read-only: checks that run commands inside containers are disabled")]
+    ReadOnly,
     /// The browser could not talk to netdoctor's server.
     #[error("the request to netdoctor's server failed: {0}")]
     Transport(String),

@@ -12,6 +12,8 @@ pub mod testids;
 #[cfg(feature = "ssr")]
 pub mod engine;
 #[cfg(feature = "ssr")]
+pub mod security;
+#[cfg(feature = "ssr")]
 pub mod state;
 
 use leptos::prelude::*;
@@ -41,6 +43,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    #[cfg(feature = "ssr")]
+    security::set_page_headers();
     provide_context(live::LiveFeed::start());
     view! {
         <Stylesheet id="leptos" href="/pkg/netdoctor.css"/>
@@ -51,6 +55,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <pages::not_found::NotFoundPage/> }>
                     <Route path=StaticSegment("") view=pages::graph::GraphPage/>
                     <Route path=StaticSegment("containers") view=pages::containers::ContainersPage/>
+                    <Route path=StaticSegment("login") view=pages::login::LoginPage/>
+                    <Route path=StaticSegment("account") view=pages::login::AccountPage/>
                 </Routes>
             </main>
         </Router>

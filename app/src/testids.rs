@@ -17,3 +17,7 @@ pub const NODE_DETAILS: &str = "node-details";
 pub const FINDINGS: &str = "findings";
 pub const FINDING: &str = "finding";
 pub const COPY_LINK: &str = "copy-link";
+pub const READ_ONLY: &str = "read-only";
+pub const SIGN_OUT: &str = "sign-out";
+pub const LOGIN_FORM: &str = "login-form";
+pub const LOGIN_NOTICE: &str = "login-notice";

@@ -68,6 +68,11 @@ pub struct Server {
 impl Server {
     /// Starts the built server on a free loopback port against `docker_host`.
     pub fn start(docker_host: &str) -> Self {
+        Self::start_with(docker_host, &[], &[])
+    }
+
+    /// Like [`Server::start`], with extra flags and environment variables.
+    pub fn start_with(docker_host: &str, args: &[&str], envs: &[(&str, &str)]) -> Self {
         let root = workspace_root();
         let site = root.join("target/site");
         assert!(
@@ -85,6 +90,8 @@ impl Server {
             .arg(dir.join("data"))
             .arg("--site-root")
             .arg(&site)
+            .args(args)
+            .envs(envs.iter().copied())
             .env("DOCKER_HOST", docker_host)
             .env("RUST_LOG", "info")
             .stdout(log_file.try_clone().expect("log"))

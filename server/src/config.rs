@@ -7,13 +7,15 @@ use std::path::PathBuf;
 
 /// netdoctor: see and troubleshoot the networking of a Docker host managed by Coolify.
 ///
-/// Serves a web dashboard on a loopback address. Whoever reaches it can inspect every container
-/// on the Docker host, which is as good as root there: keep it on loopback and reach it through
-/// an SSH tunnel (ssh -L 3000:127.0.0.1:3000 you@server).
+/// Serves a web dashboard, on a loopback address by default. Whoever reaches it can inspect
+/// every container on the Docker host, which is as good as root there. On loopback, reach it
+/// through an SSH tunnel (ssh -L 3000:127.0.0.1:3000 you@server); on any other address a login
+/// guards every page and endpoint.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "netdoctor", version, about, long_about)]
 pub struct Config {
-    /// Address and port to listen on. Loopback only (127.0.0.1, ::1) unless --allow-remote.
+    /// Address and port to listen on. Beyond loopback (127.0.0.1, ::1) a login is always
+    /// required.
     #[arg(
         long,
         env = "NETDOCTOR_LISTEN",
@@ -37,10 +39,47 @@ pub struct Config {
     #[arg(long, env = "LEPTOS_SITE_ROOT", value_name = "DIR")]
     pub site_root: Option<PathBuf>,
 
-    /// Allow listening on a non-loopback address. netdoctor has no login yet: anyone who can
-    /// reach that address controls the Docker host.
-    #[arg(long)]
-    pub allow_remote: bool,
+    /// Require a login on loopback too (it is always required beyond loopback).
+    #[arg(long, env = "NETDOCTOR_REQUIRE_LOGIN")]
+    pub require_login: bool,
+
+    /// The admin password. Stored only as an argon2 hash in the data directory; when neither
+    /// this nor a stored hash exists and a login is required, one is generated and printed once.
+    /// Prefer the environment variable: command lines are visible to other users.
+    #[arg(
+        long,
+        env = "NETDOCTOR_ADMIN_PASSWORD",
+        hide_env_values = true,
+        value_name = "PASSWORD"
+    )]
+    pub admin_password: Option<String>,
+
+    /// netdoctor is reached over HTTPS (itself behind a TLS-terminating proxy such as Coolify's):
+    /// session cookies get the Secure flag.
+    #[arg(long, env = "NETDOCTOR_BEHIND_TLS")]
+    pub behind_tls: bool,
+
+    /// Read-only: checks that run commands inside containers and debug containers are disabled.
+    #[arg(long, env = "NETDOCTOR_READ_ONLY")]
+    pub read_only: bool,
+
+    /// Minutes without activity after which a session ends.
+    #[arg(
+        long,
+        env = "NETDOCTOR_SESSION_IDLE_MINUTES",
+        default_value_t = 60,
+        value_name = "MINUTES"
+    )]
+    pub session_idle_minutes: u64,
+
+    /// Hours after sign-in after which a session ends, active or not.
+    #[arg(
+        long,
+        env = "NETDOCTOR_SESSION_MAX_HOURS",
+        default_value_t = 12,
+        value_name = "HOURS"
+    )]
+    pub session_max_hours: u64,
 }
 
 /// Why the configuration was refused.
@@ -48,11 +87,8 @@ pub struct Config {
 pub enum ConfigError {
     #[error("--docker-host / DOCKER_HOST: {0}")]
     Endpoint(#[from] EndpointError),
-    #[error(
-        "refusing to listen on {0}: netdoctor has no login yet and reaching it means root on the Docker host. \
-         Listen on 127.0.0.1 and use an SSH tunnel, or pass --allow-remote if a trusted proxy guards it"
-    )]
-    RemoteListen(SocketAddr),
+    #[error("--session-idle-minutes and --session-max-hours must be at least 1")]
+    SessionPolicy,
     #[error("no data directory: set --data-dir or NETDOCTOR_DATA_DIR (neither XDG_DATA_HOME nor HOME is set)")]
     NoDataDir,
 }
@@ -64,14 +100,49 @@ pub struct Settings {
     pub endpoint: Endpoint,
     pub data_dir: PathBuf,
     pub site_root: Option<PathBuf>,
+    /// `Some` when a login guards the dashboard.
+    pub login: Option<LoginSettings>,
+    pub read_only: bool,
+}
+
+/// How the login works.
+#[derive(Clone)]
+pub struct LoginSettings {
+    /// A password given by flag or environment; replaces the stored hash at start.
+    pub admin_password: Option<String>,
+    pub secure_cookies: bool,
+    pub idle: std::time::Duration,
+    pub absolute: std::time::Duration,
+}
+
+impl std::fmt::Debug for LoginSettings {
+    /// Never prints the password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginSettings")
+            .field(
+                "admin_password",
+                &self.admin_password.as_ref().map(|_| "<set>"),
+            )
+            .field("secure_cookies", &self.secure_cookies)
+            .field("idle", &self.idle)
+            .field("absolute", &self.absolute)
+            .finish()
+    }
 }
 
 impl Config {
     /// Checks the flags; `env` answers for XDG_DATA_HOME and HOME so tests need no real env.
     pub fn settle(self, env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
-        if !self.listen.ip().is_loopback() && !self.allow_remote {
-            return Err(ConfigError::RemoteListen(self.listen));
+        if self.session_idle_minutes == 0 || self.session_max_hours == 0 {
+            return Err(ConfigError::SessionPolicy);
         }
+        let login =
+            (self.require_login || !self.listen.ip().is_loopback()).then(|| LoginSettings {
+                admin_password: self.admin_password.clone().filter(|p| !p.is_empty()),
+                secure_cookies: self.behind_tls,
+                idle: std::time::Duration::from_secs(self.session_idle_minutes * 60),
+                absolute: std::time::Duration::from_secs(self.session_max_hours * 3600),
+            });
         let endpoint = Endpoint::from_docker_host(self.docker_host.as_deref())?;
         let data_dir = match self.data_dir {
             Some(dir) => dir,
@@ -82,6 +153,8 @@ impl Config {
             endpoint,
             data_dir,
             site_root: self.site_root,
+            login,
+            read_only: self.read_only,
         })
     }
 }
@@ -115,21 +188,61 @@ mod tests {
     }
 
     #[test]
-    fn listening_beyond_loopback_is_refused_without_allow_remote() {
-        let err = parse(&["--listen", "0.0.0.0:3000", "--data-dir", "/tmp/x"])
+    fn listening_beyond_loopback_always_requires_a_login() {
+        let s = parse(&["--listen", "0.0.0.0:3000", "--data-dir", "/tmp/x"])
             .settle(no_env)
-            .expect_err("refused");
-        assert!(matches!(err, ConfigError::RemoteListen(_)));
-        assert!(err.to_string().contains("SSH tunnel"));
-        assert!(parse(&[
-            "--listen",
-            "0.0.0.0:3000",
+            .expect("valid");
+        assert!(s.login.is_some());
+        let local = parse(&["--data-dir", "/tmp/x"])
+            .settle(no_env)
+            .expect("valid");
+        assert!(
+            local.login.is_none(),
+            "loopback without --require-login has no login"
+        );
+        let forced = parse(&["--data-dir", "/tmp/x", "--require-login"])
+            .settle(no_env)
+            .expect("valid");
+        assert!(forced.login.is_some());
+    }
+
+    #[test]
+    fn session_limits_and_cookie_security_follow_the_flags() {
+        let s = parse(&[
+            "--require-login",
+            "--behind-tls",
+            "--session-idle-minutes",
+            "5",
+            "--session-max-hours",
+            "2",
             "--data-dir",
             "/tmp/x",
-            "--allow-remote"
         ])
         .settle(no_env)
-        .is_ok());
+        .expect("valid");
+        let login = s.login.expect("login");
+        assert!(login.secure_cookies);
+        assert_eq!(login.idle.as_secs(), 300);
+        assert_eq!(login.absolute.as_secs(), 7200);
+        assert!(
+            parse(&["--session-idle-minutes", "0", "--data-dir", "/tmp/x"])
+                .settle(no_env)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn the_admin_password_never_shows_in_debug_output_or_help() {
+        let s = parse(&[
+            "--require-login",
+            "--admin-password",
+            "hunter2-hunter2",
+            "--data-dir",
+            "/tmp/x",
+        ])
+        .settle(no_env)
+        .expect("valid");
+        assert!(!format!("{s:?}").contains("hunter2"));
     }
 
     #[test]
@@ -174,7 +287,11 @@ mod tests {
             "--docker-host",
             "--data-dir",
             "--site-root",
-            "--allow-remote",
+            "--require-login",
+            "--admin-password",
+            "--behind-tls",
+            "--read-only",
+            "--session-idle-minutes",
             "DOCKER_HOST",
             "NETDOCTOR_DATA_DIR",
         ] {

@@ -2,24 +2,45 @@
 //! netdoctor's server: configuration, the axum router around the Leptos app, and start-up.
 //! `main` only wires these together, so tests can build the same router.
 
+pub mod access;
 pub mod auth;
 pub mod config;
 
+use access::Access;
 use app::state::AppState;
 use app::{shell, App};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
 
-/// Every route netdoctor serves: the app's pages, its server functions, static files under
-/// the site root, and `/healthz` for health checks.
-pub fn router(state: AppState) -> Router {
+/// The routes registered here beside the app's pages and server functions (method, path), so
+/// the access tests can enumerate every route the router has.
+pub const SERVER_ROUTES: [(&str, &str); 5] = [
+    ("GET", "/healthz"),
+    ("GET", "/api/events"),
+    ("POST", "/auth/login"),
+    ("POST", "/auth/logout"),
+    ("POST", "/auth/password"),
+];
+
+/// Every route netdoctor serves — the app's pages, its server functions, the event stream,
+/// static files under the site root, `/healthz` and the `/auth/*` forms — behind the access
+/// gate.
+pub fn router(state: AppState, access: Arc<Access>) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
+    let auth = Router::new()
+        .route("/auth/login", post(access::login))
+        .route("/auth/logout", post(access::logout))
+        .route("/auth/password", post(access::change_password))
+        .with_state(Arc::clone(&access));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/events", get(app::api::events::engine_events))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
+        .merge(auth)
+        .layer(axum::middleware::from_fn_with_state(access, access::gate))
 }

@@ -2,11 +2,15 @@
 //! engine, serve until SIGINT or SIGTERM.
 
 use anyhow::Context;
+use app::domain::access::Capabilities;
 use app::engine::Engine;
 use app::state::AppState;
 use clap::Parser;
 use leptos::config::get_configuration;
+use server::access::Access;
 use server::config::{Config, Settings};
+use std::net::SocketAddr;
+use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -31,12 +35,33 @@ async fn main() -> anyhow::Result<()> {
         leptos_options.site_root = root.to_string_lossy().as_ref().into();
     }
 
+    let access = match &settings.login {
+        Some(login) => {
+            let (access, generated) = Access::with_login(login, &settings.data_dir)
+                .context("setting up the admin password")?;
+            if let Some(password) = generated {
+                // Printed once, on stdout only; only its argon2 hash is kept.
+                println!(
+                    "netdoctor: no admin password was set, so one was generated. Sign in with:\n\n    {password}\n\n\
+                     It is stored only as a hash in {}; change it on the Account page.",
+                    settings.data_dir.display()
+                );
+            }
+            access
+        }
+        None => Access::open(),
+    };
+    let capabilities = Capabilities {
+        login: access.login_required(),
+        read_only: settings.read_only,
+    };
     let engine = Engine::new(settings.endpoint.clone());
     let state = AppState {
         leptos_options,
         engine,
+        capabilities,
     };
-    let router = server::router(state);
+    let router = server::router(state, Arc::new(access));
 
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
@@ -46,11 +71,16 @@ async fn main() -> anyhow::Result<()> {
         listen = %bound,
         docker = %settings.endpoint,
         data_dir = %settings.data_dir.display(),
+        login = settings.login.is_some(),
+        read_only = settings.read_only,
         "netdoctor is serving on http://{bound}"
     );
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("netdoctor stopped");
     Ok(())
 }

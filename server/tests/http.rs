@@ -1,6 +1,7 @@
 //! The router as a browser meets it, server-rendered, against the live engine and a missing one.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+use app::domain::access::Capabilities;
 use app::domain::endpoint::Endpoint;
 use app::engine::testkit::{ContainerSpec, TestLab};
 use app::engine::Engine;
@@ -9,12 +10,15 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
+use server::access::Access;
+use std::sync::Arc;
 use tower::ServiceExt;
 
 fn state(engine: Engine) -> AppState {
     AppState {
         leptos_options: LeptosOptions::builder().output_name("netdoctor").build(),
         engine,
+        capabilities: Capabilities::default(),
     }
 }
 
@@ -32,8 +36,12 @@ async fn get(state: AppState, uri: &str) -> (StatusCode, String) {
     .await
 }
 
-async fn send(state: AppState, request: Request<Body>) -> (StatusCode, String) {
-    let response = server::router(state)
+/// Sends as a same-site browser on loopback would: `Host: localhost`, and `Origin` on POSTs.
+async fn send(state: AppState, mut request: Request<Body>) -> (StatusCode, String) {
+    let headers = request.headers_mut();
+    headers.insert("host", "localhost".parse().expect("header"));
+    headers.insert("origin", "http://localhost".parse().expect("header"));
+    let response = server::router(state, Arc::new(Access::open()))
         .oneshot(request)
         .await
         .expect("response");
@@ -163,4 +171,32 @@ async fn an_unknown_address_gets_a_404_page() {
     let (status, html) = get(state(missing_engine()), "/no/such/page").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(html.contains("No such page"));
+}
+
+#[tokio::test]
+async fn read_only_mode_is_reported_shown_and_refuses_exec_paths() {
+    let mut s = state(missing_engine());
+    s.capabilities.read_only = true;
+    let (status, body) = get(s.clone(), "/api/capabilities").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("\"read_only\":true"), "{body}");
+    let (_, html) = get(s.clone(), "/").await;
+    assert!(
+        html.contains("data-testid=\"read-only\""),
+        "the top bar says read-only"
+    );
+    // The guard every exec-based check must pass first.
+    let owner = leptos::prelude::Owner::new();
+    let refused = owner.with(|| {
+        leptos::prelude::provide_context(s.clone());
+        app::state::require_writable()
+    });
+    assert_eq!(refused, Err(app::error::AppError::ReadOnly));
+    let mut writable = s;
+    writable.capabilities.read_only = false;
+    let allowed = leptos::prelude::Owner::new().with(|| {
+        leptos::prelude::provide_context(writable);
+        app::state::require_writable()
+    });
+    assert_eq!(allowed, Ok(()));
 }

@@ -3,6 +3,7 @@
 #[cfg(feature = "ssr")]
 pub mod events;
 
+use crate::domain::access::Capabilities;
 use crate::domain::graph::TopologyReport;
 use crate::domain::overview::Overview;
 use crate::error::AppError;
@@ -21,4 +22,10 @@ pub async fn get_topology() -> Result<TopologyReport, AppError> {
     Ok(TopologyReport::new(
         crate::state::engine()?.topology().await?,
     ))
+}
+
+/// Whether a login guards this netdoctor and whether it runs read-only.
+#[server(endpoint = "capabilities", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_capabilities() -> Result<Capabilities, AppError> {
+    crate::state::capabilities()
 }

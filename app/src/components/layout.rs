@@ -32,6 +32,7 @@ pub fn TopBar() -> impl IntoView {
                 <a href="/">"Network"</a>
                 <a href="/containers">"Containers"</a>
             </nav>
+            <AccessMarks/>
             <span
                 class="hydration"
                 data-testid=testids::HYDRATION
@@ -42,5 +43,29 @@ pub fn TopBar() -> impl IntoView {
                 {move || status().0}
             </span>
         </header>
+    }
+}
+
+/// "read-only" and the account and sign-out controls, when they apply.
+#[component]
+fn AccessMarks() -> impl IntoView {
+    let capabilities = Resource::new(|| (), |_| crate::api::get_capabilities());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let c = capabilities.await.unwrap_or_default();
+                view! {
+                    {c.read_only.then(|| view! {
+                        <span class="mark" data-testid=testids::READ_ONLY title="Started with --read-only: checks that run commands inside containers are disabled">"read-only"</span>
+                    })}
+                    {c.login.then(|| view! {
+                        <a class="account" href="/account">"Account"</a>
+                        <form class="signout" method="post" action="/auth/logout">
+                            <button type="submit" class="link" data-testid=testids::SIGN_OUT>"Sign out"</button>
+                        </form>
+                    })}
+                }
+            })}
+        </Suspense>
     }
 }

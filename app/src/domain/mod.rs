@@ -1,6 +1,7 @@
 //! The model and the rules, pure: serde only, no leptos, no bollard, no IO. Compiles for the
 //! server and for the browser, and is unit-tested on JSON recorded from a real Docker Engine.
 
+pub mod access;
 pub mod containers;
 pub mod coolify;
 pub mod endpoint;

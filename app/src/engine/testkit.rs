@@ -133,6 +133,7 @@ pub struct ContainerSpec {
     network_mode: Option<String>,
     publish: Vec<(u16, String)>,
     labels: Vec<(String, String)>,
+    env: Vec<String>,
     image: Option<String>,
     start: bool,
 }
@@ -147,6 +148,7 @@ impl ContainerSpec {
             network_mode: None,
             publish: Vec::new(),
             labels: Vec::new(),
+            env: Vec::new(),
             image: None,
             start: true,
         }
@@ -181,6 +183,12 @@ impl ContainerSpec {
     /// Publish a container port on a random host port of `host_ip` (e.g. `127.0.0.1`).
     pub fn publish(mut self, container_port: u16, host_ip: &str) -> Self {
         self.publish.push((container_port, host_ip.to_owned()));
+        self
+    }
+
+    /// An environment variable (to check that values never leave the server).
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push(format!("{key}={value}"));
         self
     }
 
@@ -320,6 +328,7 @@ impl TestLab {
         let body = ContainerCreateBody {
             image: Some(spec.image.clone().unwrap_or_else(|| self.image.clone())),
             cmd: Some(spec.cmd.clone()),
+            env: Some(spec.env.clone()).filter(|e| !e.is_empty()),
             labels: Some(self.labels(&spec.labels)),
             exposed_ports: Some(exposed),
             host_config: Some(HostConfig {

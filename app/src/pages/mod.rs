@@ -2,4 +2,5 @@
 
 pub mod containers;
 pub mod graph;
+pub mod login;
 pub mod not_found;

@@ -3,7 +3,6 @@
 //! Pure logic plus small file IO; the axum layer that uses them lives elsewhere, so every rule
 //! here is unit-tested without a server.
 
-pub mod headers;
 pub mod origin;
 pub mod password;
 pub mod rate_limit;
