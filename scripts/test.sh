@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, domain unit tests, live-engine tests, server tests and
-# browser tests in headless chromium. Installs what is missing first (see setup.sh), including
+# browser tests in headless chromium, against the debug build and the release build. Installs what is missing first (see setup.sh), including
 # a Docker Engine when none answers. This is the README's test command; .ci/run calls it.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
@@ -12,6 +12,7 @@ ensure_wasm_bindgen
 ensure_docker
 ensure_busybox
 ensure_chromium
+ensure_binaryen
 
 mkdir -p target/tmp
 export TMPDIR="$ND_ROOT/target/tmp"
@@ -34,6 +35,11 @@ run cargo test -p server
 say "browser tests (cargo leptos end-to-end)"
 # cargo-leptos also starts a server of its own; a free port keeps it clear of a running dashboard.
 NETDOCTOR_LISTEN=127.0.0.1:0 NETDOCTOR_DATA_DIR="$TMPDIR/leptos-serve-data" run cargo leptos end-to-end
+
+say "release build, as scripts/start.sh serves it, and the browser tests against it"
+# Release-only failures (type-depth limits, wasm-opt) would otherwise reach users first.
+cargo leptos build --release
+NETDOCTOR_BIN="$ND_ROOT/target/release/netdoctor" run cargo test -p end2end -- --include-ignored --test-threads=1
 
 say "summary"
 # Each runner's own closing line (suites that ran tests), then their sum.

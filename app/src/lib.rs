@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! netdoctor's isomorphic Leptos app: pages and components for the browser, the domain model
 //! for both sides, and (with `ssr`) the engine layer and server state.
 

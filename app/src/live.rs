@@ -61,16 +61,25 @@ pub fn keep_fresh<T, F, Fut>(
 {
     let since = StoredValue::new(0u32);
     let in_flight = StoredValue::new(false);
+    // A change that arrives while a request is out must not be lost: ask once more after it.
+    let again = StoredValue::new(false);
     let refresh = move || {
         since.set_value(0);
         if in_flight.get_value() {
+            again.set_value(true);
             return;
         }
         in_flight.set_value(true);
         leptos::task::spawn_local(async move {
-            let answer = fetch().await;
+            loop {
+                again.set_value(false);
+                let answer = fetch().await;
+                current.set(answer);
+                if !again.get_value() {
+                    break;
+                }
+            }
             in_flight.set_value(false);
-            current.set(answer);
         });
     };
     let version = use_live_feed().version;

@@ -50,7 +50,8 @@ pub fn FindingCard(finding: Finding, #[prop(into)] on_select: Callback<String>) 
                 </ol>
             </details>
         </li>
-    }
+        }
+    .into_any()
 }
 
 #[component]

@@ -109,5 +109,6 @@ pub fn NodeDetails(
             })}
             <p><a href=logs_link>"Find it in the container list"</a></p>
         </section>
-    }
+        }
+    .into_any()
 }
