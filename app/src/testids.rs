@@ -21,3 +21,4 @@ pub const READ_ONLY: &str = "read-only";
 pub const SIGN_OUT: &str = "sign-out";
 pub const LOGIN_FORM: &str = "login-form";
 pub const LOGIN_NOTICE: &str = "login-notice";
+pub const GROUP_BY: &str = "group-by";

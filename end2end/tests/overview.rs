@@ -28,6 +28,14 @@ async fn a_labelled_container_appears_and_the_hydrated_page_filters_without_a_re
     let idle = lab
         .container(ContainerSpec::new("idle").created_only())
         .await;
+    let stack = format!("stack-{}", lab.run_id());
+    let member = lab
+        .container(
+            ContainerSpec::new("member")
+                .label("com.docker.compose.project", &stack)
+                .label("com.docker.compose.service", "db"),
+        )
+        .await;
     let server = Server::start(&lab.endpoint().to_string());
     let url = server.url.clone();
 
@@ -106,6 +114,24 @@ async fn a_labelled_container_appears_and_the_hydrated_page_filters_without_a_re
             .find(testid(testids::EMPTY_STATE))
             .await
             .expect("an empty state explains the empty list");
+
+        // Grouping by compose stack puts the stack's container under its project's heading.
+        client
+            .goto(&format!("{url}/containers?group=stack"))
+            .await
+            .expect("open grouped");
+        wait_for_hydration(&client).await;
+        let heading = client
+            .find(Locator::XPath(Box::leak(
+                format!("//tr[@class='group-head'][contains(., '{stack}')]").into_boxed_str(),
+            )))
+            .await
+            .expect("a heading for the stack");
+        assert!(heading.text().await.expect("text").contains("(1)"));
+        client
+            .find(row(&member))
+            .await
+            .expect("its container is listed");
     })
     .await;
     drop(server);

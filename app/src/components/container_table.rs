@@ -1,8 +1,10 @@
-//! The container list as `docker ps -a` shows it: name, image, state, ports, networks.
+//! The container list as `docker ps -a` shows it — name, Coolify identity, image, state and
+//! health, ports, networks — optionally grouped by Coolify project or compose stack.
 
 use crate::components::copy_button::CopyButton;
 use crate::domain::containers::ContainerRow;
-use crate::domain::filter::ContainerFilter;
+use crate::domain::filter::{group_rows, ContainerFilter, GroupBy};
+use crate::domain::topology::Health;
 use crate::testids;
 use leptos::prelude::*;
 
@@ -10,6 +12,7 @@ use leptos::prelude::*;
 pub fn ContainerTable(
     #[prop(into)] rows: Signal<Vec<ContainerRow>>,
     #[prop(into)] filter: Signal<ContainerFilter>,
+    #[prop(into)] group: Signal<GroupBy>,
     /// Clears the filter (from the empty state).
     #[prop(into)]
     on_clear: Callback<()>,
@@ -18,6 +21,15 @@ pub fn ContainerTable(
     let shown = Memo::new(move |_| {
         let f = filter.get();
         rows.with(|all| f.apply(all).into_iter().cloned().collect::<Vec<_>>())
+    });
+    let grouped = Memo::new(move |_| {
+        shown.with(|rows| {
+            let refs: Vec<&ContainerRow> = rows.iter().collect();
+            group_rows(&refs, group.get())
+                .into_iter()
+                .map(|(name, rows)| (name, rows.into_iter().cloned().collect::<Vec<_>>()))
+                .collect::<Vec<_>>()
+        })
     });
     view! {
         <Show
@@ -48,21 +60,44 @@ pub fn ContainerTable(
                     <thead>
                         <tr>
                             <th scope="col">"Name"</th>
+                            <th scope="col">"Coolify"</th>
                             <th scope="col">"Image"</th>
                             <th scope="col">"State"</th>
                             <th scope="col">"Ports"</th>
                             <th scope="col">"Networks"</th>
                         </tr>
                     </thead>
-                    <tbody>
-                        <For each=move || shown.get() key=|r| (r.id.clone(), r.status.clone(), r.ports.clone(), r.networks.clone()) let:row>
-                            <ContainerRowView row/>
-                        </For>
-                    </tbody>
+                    <For each=move || grouped.get() key=group_key let:group>
+                        <tbody>
+                            {(!group.0.is_empty()).then(|| view! {
+                                <tr class="group-head"><th colspan="6" scope="rowgroup">{group.0.clone()}" "<span class="muted">{format!("({})", group.1.len())}</span></th></tr>
+                            })}
+                            {group.1.into_iter().map(|row| view! { <ContainerRowView row/> }).collect_view()}
+                        </tbody>
+                    </For>
                 </table>
             </div>
         </Show>
     }
+}
+
+/// What a row shows that can change: id, status, ports, networks.
+type RowKey = (String, String, Vec<String>, Vec<String>);
+
+/// Redraws a group when any of its rows changes what it shows.
+fn group_key((name, rows): &(String, Vec<ContainerRow>)) -> (String, Vec<RowKey>) {
+    let rows = rows
+        .iter()
+        .map(|r| {
+            (
+                r.id.clone(),
+                r.status.clone(),
+                r.ports.iter().map(ToString::to_string).collect(),
+                r.networks.clone(),
+            )
+        })
+        .collect();
+    (name.clone(), rows)
 }
 
 #[component]
@@ -71,6 +106,31 @@ fn ContainerRowView(row: ContainerRow) -> impl IntoView {
     let (name_attr, name_copy) = (name.clone(), name.clone());
     let state = row.state.as_str();
     let ports: Vec<String> = row.ports.iter().map(ToString::to_string).collect();
+    let coolify = row.coolify.as_ref().map(|c| {
+        let what = c
+            .resource_name
+            .clone()
+            .or_else(|| c.service_name.clone())
+            .unwrap_or_else(|| format!("{:?}", c.kind).to_lowercase());
+        let place = [c.project.clone(), c.environment.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" / ");
+        (what, place)
+    });
+    let compose = row
+        .compose_project
+        .as_ref()
+        .map(|p| match &row.compose_service {
+            Some(s) => format!("{p} / {s}"),
+            None => p.clone(),
+        });
+    let health = row.health.map(|h| match h {
+        Health::Healthy => "healthy",
+        Health::Unhealthy => "unhealthy",
+        Health::Starting => "starting",
+    });
     view! {
         <tr data-testid=testids::CONTAINER_ROW data-name=name_attr data-state=state>
             <td class="name">
@@ -78,9 +138,17 @@ fn ContainerRowView(row: ContainerRow) -> impl IntoView {
                 <CopyButton text=name_copy what="container name"/>
                 <div class="muted mono small">{row.short_id().to_owned()}</div>
             </td>
+            <td class="small">
+                {match coolify {
+                    Some((what, place)) => view! { <div>{what}</div><div class="muted">{place}</div> }.into_any(),
+                    None => view! { <span class="muted">"—"</span> }.into_any(),
+                }}
+                {compose.map(|c| view! { <div class="muted mono small" title="compose project / service">{c}</div> })}
+            </td>
             <td class="mono small">{row.image.clone()}</td>
             <td>
                 <span class=format!("state state-{state}")>{state}</span>
+                {health.map(|h| view! { " " <span class=format!("state health-{h}")>{h}</span> })}
                 <div class="muted small">{row.status.clone()}</div>
             </td>
             <td class="mono small">

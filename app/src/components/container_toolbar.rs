@@ -1,6 +1,6 @@
 //! Search box and state filter above the container list; both write the URL.
 
-use crate::domain::filter::{ContainerFilter, StateFilter};
+use crate::domain::filter::{ContainerFilter, GroupBy, StateFilter};
 use crate::testids;
 use leptos::prelude::*;
 
@@ -11,6 +11,8 @@ pub fn ContainerToolbar(
     #[prop(into)]
     on_query: Callback<Option<String>>,
     #[prop(into)] on_state: Callback<StateFilter>,
+    #[prop(into)] group: Signal<GroupBy>,
+    #[prop(into)] on_group: Callback<GroupBy>,
 ) -> impl IntoView {
     view! {
         <div class="toolbar" role="search">
@@ -43,6 +45,15 @@ pub fn ContainerToolbar(
                     })
                     .collect_view()}
             </div>
+            <label>"Group by "
+                <select
+                    data-testid=testids::GROUP_BY
+                    prop:value=move || group.get().as_param().unwrap_or("")
+                    on:change=move |ev| on_group.run(GroupBy::from_param(Some(event_target_value(&ev).as_str())))
+                >
+                    {GroupBy::ALL.into_iter().map(|g| view! { <option value=g.as_param().unwrap_or("")>{g.label()}</option> }).collect_view()}
+                </select>
+            </label>
         </div>
     }
 }

@@ -1,8 +1,10 @@
 //! The container list as `docker ps -a` shows it: one row per container, newest first.
 
+use crate::domain::coolify::CoolifyIdentity;
 use crate::domain::engine_json::ContainerSummaryJson;
 use crate::domain::names::{short_id, ContainerName};
 use crate::domain::ports::{ports_from_engine, PortMapping};
+use crate::domain::topology::Health;
 use serde::{Deserialize, Serialize};
 
 /// A container's lifecycle state, as the Engine reports it.
@@ -66,6 +68,26 @@ pub struct ContainerRow {
     pub ports: Vec<PortMapping>,
     /// Names of the networks the container is attached to, sorted; `none` and `host` included.
     pub networks: Vec<String>,
+    /// Coolify's identity from the labels (no label values beyond Coolify's own slugs).
+    pub coolify: Option<CoolifyIdentity>,
+    /// `com.docker.compose.project` / `.service`.
+    pub compose_project: Option<String>,
+    pub compose_service: Option<String>,
+    /// From the status text: `(healthy)`, `(unhealthy)`, `(health: starting)`.
+    pub health: Option<Health>,
+}
+
+/// Reads the health the Engine appends to a summary's status (`Up 3 minutes (healthy)`).
+pub fn health_from_status(status: &str) -> Option<Health> {
+    if status.contains("(unhealthy)") {
+        Some(Health::Unhealthy)
+    } else if status.contains("(healthy)") {
+        Some(Health::Healthy)
+    } else if status.contains("(health: starting)") {
+        Some(Health::Starting)
+    } else {
+        None
+    }
 }
 
 impl ContainerRow {
@@ -85,6 +107,7 @@ impl ContainerRow {
         networks.sort();
         Self {
             id: raw.id.clone(),
+            coolify: CoolifyIdentity::from_labels(name.as_str(), &raw.labels),
             name,
             image: raw.image.clone(),
             state: ContainerState::from_engine(&raw.state),
@@ -92,6 +115,9 @@ impl ContainerRow {
             created: raw.created,
             ports: ports_from_engine(&raw.ports),
             networks,
+            compose_project: raw.labels.get("com.docker.compose.project").cloned(),
+            compose_service: raw.labels.get("com.docker.compose.service").cloned(),
+            health: health_from_status(&raw.status),
         }
     }
 
@@ -170,6 +196,52 @@ mod tests {
             let (a, b) = (&pair[0], &pair[1]);
             assert!(a.created > b.created || (a.created == b.created && a.name <= b.name));
         }
+    }
+
+    #[test]
+    fn health_is_read_from_the_status_text() {
+        assert_eq!(
+            health_from_status("Up 3 minutes (healthy)"),
+            Some(Health::Healthy)
+        );
+        assert_eq!(
+            health_from_status("Up 3 minutes (unhealthy)"),
+            Some(Health::Unhealthy)
+        );
+        assert_eq!(
+            health_from_status("Up 2 seconds (health: starting)"),
+            Some(Health::Starting)
+        );
+        assert_eq!(health_from_status("Up 3 minutes"), None);
+    }
+
+    #[test]
+    fn coolify_and_compose_identity_come_from_the_labels() {
+        let raw = ContainerSummaryJson {
+            id: "x".repeat(64),
+            names: vec!["/n8n-qg8s4kc0w4wsgk0k8c0ww8o4".into()],
+            labels: [
+                ("coolify.managed", "true"),
+                ("coolify.type", "service"),
+                ("coolify.projectName", "my-project"),
+                ("com.docker.compose.project", "qg8s4kc0w4wsgk0k8c0ww8o4"),
+                ("com.docker.compose.service", "n8n"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+            ..Default::default()
+        };
+        let row = ContainerRow::from_engine(&raw);
+        assert_eq!(
+            row.coolify.and_then(|i| i.project).as_deref(),
+            Some("my-project")
+        );
+        assert_eq!(
+            row.compose_project.as_deref(),
+            Some("qg8s4kc0w4wsgk0k8c0ww8o4")
+        );
+        assert_eq!(row.compose_service.as_deref(), Some("n8n"));
     }
 
     #[test]

@@ -43,6 +43,83 @@ impl StateFilter {
     pub const ALL: [StateFilter; 3] = [Self::All, Self::Running, Self::Stopped];
 }
 
+/// How the list is grouped (`?group=project|stack`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GroupBy {
+    #[default]
+    Nothing,
+    /// Coolify project (then environment).
+    Project,
+    /// Compose project: a Coolify stack, app or database, or any compose stack.
+    Stack,
+}
+
+impl GroupBy {
+    pub const ALL: [GroupBy; 3] = [Self::Nothing, Self::Project, Self::Stack];
+
+    pub fn as_param(self) -> Option<&'static str> {
+        match self {
+            Self::Nothing => None,
+            Self::Project => Some("project"),
+            Self::Stack => Some("stack"),
+        }
+    }
+
+    pub fn from_param(raw: Option<&str>) -> Self {
+        match raw {
+            Some("project") => Self::Project,
+            Some("stack") => Self::Stack,
+            _ => Self::Nothing,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Nothing => "no grouping",
+            Self::Project => "Coolify project",
+            Self::Stack => "compose stack",
+        }
+    }
+
+    /// The group a row falls in; rows without one go to a last group.
+    pub fn key(self, row: &ContainerRow) -> Option<String> {
+        match self {
+            Self::Nothing => None,
+            Self::Project => row.coolify.as_ref().and_then(|c| {
+                c.project.as_ref().map(|p| match &c.environment {
+                    Some(env) => format!("{p} / {env}"),
+                    None => p.clone(),
+                })
+            }),
+            Self::Stack => row.compose_project.clone(),
+        }
+    }
+}
+
+/// Rows in groups, groups sorted by name with the ungrouped last, rows keeping their order.
+/// With no grouping, one group with an empty name.
+pub fn group_rows<'a>(
+    rows: &[&'a ContainerRow],
+    by: GroupBy,
+) -> Vec<(String, Vec<&'a ContainerRow>)> {
+    if by == GroupBy::Nothing {
+        return vec![(String::new(), rows.to_vec())];
+    }
+    let mut groups: std::collections::BTreeMap<(bool, String), Vec<&'a ContainerRow>> =
+        Default::default();
+    for row in rows {
+        let key = match by.key(row) {
+            Some(k) => (false, k),
+            None => (true, format!("no {}", by.label())),
+        };
+        groups.entry(key).or_default().push(row);
+    }
+    groups
+        .into_iter()
+        .map(|((_, name), rows)| (name, rows))
+        .collect()
+}
+
 /// What the user narrowed the list to.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContainerFilter {
@@ -92,7 +169,20 @@ impl ContainerFilter {
             row.short_id(),
             row.state.as_str(),
         ];
+        let identity = [
+            row.coolify.as_ref().and_then(|c| c.project.as_deref()),
+            row.coolify
+                .as_ref()
+                .and_then(|c| c.resource_name.as_deref()),
+            row.coolify.as_ref().and_then(|c| c.environment.as_deref()),
+            row.compose_project.as_deref(),
+            row.compose_service.as_deref(),
+        ];
         hay.iter().any(|h| h.to_lowercase().contains(&needle))
+            || identity
+                .iter()
+                .flatten()
+                .any(|h| h.to_lowercase().contains(&needle))
             || row
                 .networks
                 .iter()
@@ -187,6 +277,28 @@ mod tests {
                 ContainerFilter::from_params(q.as_deref(), state.as_deref()),
                 filter
             );
+        }
+    }
+
+    #[test]
+    fn grouping_by_stack_puts_compose_projects_together_and_the_rest_last() {
+        let rows = rows();
+        let mut labelled = rows[0].clone();
+        labelled.compose_project = Some("stack-a".into());
+        let all: Vec<&ContainerRow> = std::iter::once(&labelled)
+            .chain(rows.iter().skip(1))
+            .collect();
+        let groups = group_rows(&all, GroupBy::Stack);
+        assert_eq!(groups[0].0, "stack-a");
+        assert_eq!(groups[0].1.len(), 1);
+        assert_eq!(
+            groups.last().map(|g| g.0.as_str()),
+            Some("no compose stack")
+        );
+        assert_eq!(groups.iter().map(|g| g.1.len()).sum::<usize>(), all.len());
+        assert_eq!(group_rows(&all, GroupBy::Nothing).len(), 1);
+        for g in GroupBy::ALL {
+            assert_eq!(GroupBy::from_param(g.as_param()), g);
         }
     }
 

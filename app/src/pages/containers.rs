@@ -8,7 +8,7 @@ use crate::components::container_table::ContainerTable;
 use crate::components::container_toolbar::ContainerToolbar;
 use crate::components::engine_problem::{EngineProblemPanel, ErrorPanel};
 use crate::components::engine_strip::EngineStrip;
-use crate::domain::filter::{ContainerFilter, StateFilter};
+use crate::domain::filter::{ContainerFilter, GroupBy, StateFilter};
 use crate::domain::overview::Overview;
 use crate::domain::problem::EngineProblem;
 use crate::error::AppError;
@@ -39,7 +39,10 @@ pub fn ContainersPage() -> impl IntoView {
         ..Default::default()
     };
     let (query, set_query) = query_signal_with_options::<String>("q", replace.clone());
-    let (state, set_state) = query_signal_with_options::<String>("state", replace);
+    let (state, set_state) = query_signal_with_options::<String>("state", replace.clone());
+    let (group_param, set_group) = query_signal_with_options::<String>("group", replace);
+    let group = Signal::derive(move || GroupBy::from_param(group_param.get().as_deref()));
+    let on_group = Callback::new(move |g: GroupBy| set_group.set(g.as_param().map(str::to_owned)));
     let filter = Signal::derive(move || {
         ContainerFilter::from_params(query.get().as_deref(), state.get().as_deref())
     });
@@ -59,7 +62,7 @@ pub fn ContainersPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Asking the Docker Engine…"</p> }>
             {move || Suspend::new(async move {
                 let answer = first.await;
-                view! { <LiveOverview first=answer filter on_query on_state on_clear/> }
+                view! { <LiveOverview first=answer filter group on_query on_state on_group on_clear/> }
             })}
         </Suspense>
     }
@@ -72,6 +75,8 @@ fn LiveOverview(
     filter: Signal<ContainerFilter>,
     on_query: Callback<Option<String>>,
     on_state: Callback<StateFilter>,
+    group: Signal<GroupBy>,
+    on_group: Callback<GroupBy>,
     on_clear: Callback<()>,
 ) -> impl IntoView {
     let current = RwSignal::new(first);
@@ -94,8 +99,8 @@ fn LiveOverview(
     move || match phase.get() {
         Phase::Answering => view! {
             <EngineStrip status/>
-            <ContainerToolbar filter on_query on_state/>
-            <ContainerTable rows filter on_clear/>
+            <ContainerToolbar filter on_query on_state group on_group/>
+            <ContainerTable rows filter group on_clear/>
         }
         .into_any(),
         Phase::Unreachable(problem) => {
