@@ -20,7 +20,7 @@ pub mod state;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::StaticSegment;
+use leptos_router::{ParamSegment, StaticSegment};
 
 /// The HTML document the server renders around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -56,6 +56,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <pages::not_found::NotFoundPage/> }>
                     <Route path=StaticSegment("") view=pages::graph::GraphPage/>
                     <Route path=StaticSegment("containers") view=pages::containers::ContainersPage/>
+                    <Route path=(StaticSegment("containers"), ParamSegment("name")) view=pages::container::ContainerPage/>
                     <Route path=StaticSegment("login") view=pages::login::LoginPage/>
                     <Route path=StaticSegment("account") view=pages::login::AccountPage/>
                 </Routes>

@@ -22,3 +22,5 @@ pub const SIGN_OUT: &str = "sign-out";
 pub const LOGIN_FORM: &str = "login-form";
 pub const LOGIN_NOTICE: &str = "login-notice";
 pub const GROUP_BY: &str = "group-by";
+pub const CONTAINER_HEADER: &str = "container-header";
+pub const CONTAINER_NAME: &str = "container-name";

@@ -200,3 +200,48 @@ async fn read_only_mode_is_reported_shown_and_refuses_exec_paths() {
     });
     assert_eq!(allowed, Ok(()));
 }
+
+#[tokio::test]
+async fn a_containers_page_shows_its_name_networks_and_where_to_reach_it() {
+    let lab = TestLab::start().await;
+    let net = lab.network("page").await;
+    let name = lab
+        .container(
+            ContainerSpec::new("paged")
+                .cmd(["httpd", "-f", "-p", "8080"])
+                .network(&net, &["paged-alias"]),
+        )
+        .await;
+    let (status, html) = get(state(lab.engine()), &format!("/containers/{name}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("data-testid=\"container-header\""), "{html}");
+    assert!(html.contains(&net) && html.contains("paged-alias"));
+    // busybox exposes no port of its own, so no address is offered: the page says why.
+    assert!(html.contains("cannot reach it by name"));
+}
+
+#[tokio::test]
+async fn a_bad_or_unknown_container_name_gets_a_clear_error_and_nothing_runs() {
+    let lab = TestLab::start().await;
+    let (status, body) = get(
+        state(lab.engine()),
+        "/api/container?name=web%3Brm%20-rf%20%2F",
+    )
+    .await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(
+        body.contains("BadInput") && body.contains("is not a container name"),
+        "{body}"
+    );
+    let missing = format!("nd-{}-never-created", lab.run_id());
+    let (status, body) = get(
+        state(lab.engine()),
+        &format!("/api/container?name={missing}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(
+        body.contains("NotFound") && body.contains(&missing),
+        "{body}"
+    );
+}

@@ -29,3 +29,12 @@ pub async fn get_topology() -> Result<TopologyReport, AppError> {
 pub async fn get_capabilities() -> Result<Capabilities, AppError> {
     crate::state::capabilities()
 }
+
+/// One container for its page. The name comes from the URL: refused unless Docker would accept
+/// it, before anything reaches the engine.
+#[server(endpoint = "container", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_container(name: String) -> Result<crate::domain::topology::Container, AppError> {
+    let name = crate::domain::names::ContainerName::parse(&name)
+        .map_err(|e| AppError::BadInput(e.to_string()))?;
+    Ok(crate::state::engine()?.container(&name).await?)
+}

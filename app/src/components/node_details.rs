@@ -3,7 +3,7 @@
 
 use crate::components::copy_button::CopyButton;
 use crate::domain::proxy::Route;
-use crate::domain::topology::{Container, Health};
+use crate::domain::topology::{Attachment, Container, Health};
 use crate::domain::url::encode;
 use crate::testids;
 use leptos::prelude::*;
@@ -37,7 +37,7 @@ pub fn NodeDetails(
         Some(s) => format!("{} / {s}", c.project),
         None => c.project.clone(),
     });
-    let logs_link = format!("/containers?q={}", encode(&name));
+    let page_link = format!("/containers/{}", encode(&name));
     view! {
         <section class="panel details" data-testid=testids::NODE_DETAILS aria-live="polite">
             <div class="details-head">
@@ -57,30 +57,7 @@ pub fn NodeDetails(
             {compose.map(|c| view! { <p class="small"><strong>"Compose: "</strong><span class="mono">{c}</span></p> })}
 
             <h3>"Networks and the names that resolve there"</h3>
-            {if container.attachments.is_empty() {
-                view! { <p class="muted small">"Not attached to any network."</p> }.into_any()
-            } else {
-                container
-                    .attachments
-                    .iter()
-                    .map(|a| {
-                        let names = if a.dns_names.is_empty() {
-                            view! { <span class="muted small">"no names resolve here (no embedded DNS)"</span> }.into_any()
-                        } else {
-                            a.dns_names.iter().map(|n| view! { <span class="chip">{n.clone()}</span> }).collect_view().into_any()
-                        };
-                        view! {
-                            <div class="attachment">
-                                <div><strong class="mono">{a.network.clone()}</strong>" "
-                                    <span class="muted mono small">{a.ipv4.clone().unwrap_or_else(|| "no address (stopped)".into())}</span>
-                                </div>
-                                <div>{names}</div>
-                            </div>
-                        }
-                    })
-                    .collect_view()
-                    .into_any()
-            }}
+            <AttachmentList attachments=container.attachments.clone()/>
 
             <h3>"Ports"</h3>
             <p class="small mono">
@@ -107,8 +84,36 @@ pub fn NodeDetails(
                     }).collect_view()}
                 </ul>
             })}
-            <p><a href=logs_link>"Find it in the container list"</a></p>
+            <p><a href=page_link>"Open its page"</a></p>
         </section>
         }
     .into_any()
+}
+
+/// Each network a container is on, its address there, and the names that resolve to it.
+#[component]
+pub fn AttachmentList(attachments: Vec<Attachment>) -> impl IntoView {
+    if attachments.is_empty() {
+        return view! { <p class="muted small">"Not attached to any network."</p> }.into_any();
+    }
+    attachments
+        .into_iter()
+        .map(|a| {
+            let names = if a.dns_names.is_empty() {
+                view! { <span class="muted small">"no names resolve here (no embedded DNS)"</span> }.into_any()
+            } else {
+                a.dns_names.into_iter().map(|n| view! { <span class="chip">{n}</span> }).collect_view().into_any()
+            };
+            view! {
+                <div class="attachment">
+                    <div>
+                        <strong class="mono">{a.network}</strong>" "
+                        <span class="muted mono small">{a.ipv4.unwrap_or_else(|| "no address (stopped)".into())}</span>
+                    </div>
+                    <div>{names}</div>
+                </div>
+            }
+        })
+        .collect_view()
+        .into_any()
 }

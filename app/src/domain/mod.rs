@@ -16,6 +16,7 @@ pub mod overview;
 pub mod ports;
 pub mod problem;
 pub mod proxy;
+pub mod reach;
 pub mod redact;
 pub mod topology;
 pub mod url;

@@ -10,9 +10,10 @@ use crate::domain::endpoint::Endpoint;
 use crate::domain::engine_json::{
     ContainerInspectJson, ContainerSummaryJson, NetworkInspectJson, VersionJson,
 };
+use crate::domain::names::ContainerName;
 use crate::domain::overview::Overview;
 use crate::domain::problem::{EngineProblem, OsErrorKind, UnreachableKind};
-use crate::domain::topology::Topology;
+use crate::domain::topology::{Container, Topology};
 use crate::error::AppError;
 use bollard::errors::Error as BollardError;
 use bollard::query_parameters::ListContainersOptionsBuilder;
@@ -192,6 +193,43 @@ impl Engine {
                     .map_err(|e| self.classify(e))
             },
         )
+    }
+
+    /// One container as the topology models it, with the networks it sits on (one inspect and
+    /// the network list, not the whole picture).
+    pub async fn container(&self, name: &ContainerName) -> Result<Container, EngineError> {
+        let result = async {
+            let docker = self.client().await?;
+            let (inspected, networks) = tokio::try_join!(
+                async {
+                    docker
+                        .inspect_container(name.as_str(), None)
+                        .await
+                        .map_err(|e| self.classify(e))
+                },
+                async {
+                    docker
+                        .list_networks(None)
+                        .await
+                        .map_err(|e| self.classify(e))
+                },
+            )?;
+            let inspected: ContainerInspectJson = to_domain(&inspected)?;
+            let networks: Vec<NetworkInspectJson> = to_domain(&networks)?;
+            Topology::from_engine(&[inspected], &networks)
+                .containers
+                .into_iter()
+                .next()
+                .ok_or_else(|| EngineError::NotFound(format!("no container named {name}")))
+        }
+        .await;
+        let result = match result {
+            Err(EngineError::NotFound(_)) => {
+                Err(EngineError::NotFound(format!("no container named {name}")))
+            }
+            other => other,
+        };
+        self.forget_client_if_unreachable(result).await
     }
 
     /// The network picture: every container inspected (the list call does not carry aliases,

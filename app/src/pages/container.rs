@@ -1,0 +1,94 @@
+//! One container's page: the header the Coolify docs send users to for the container name —
+//! name with a copy button, short id, image, state, each network with its names and address,
+//! internal ports, and the address other containers should use.
+
+use crate::api::get_container;
+use crate::components::copy_button::CopyButton;
+use crate::components::engine_problem::{EngineProblemPanel, ErrorPanel};
+use crate::components::node_details::AttachmentList;
+use crate::domain::reach::reach_lines;
+use crate::domain::topology::{Container, Health};
+use crate::domain::url::encode;
+use crate::error::AppError;
+use crate::testids;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn ContainerPage() -> impl IntoView {
+    let params = use_params_map();
+    let name = move || params.with(|p| p.get("name").unwrap_or_default());
+    let container = Resource::new(name, get_container);
+    view! {
+        <p class="small"><a href="/containers">"← All containers"</a></p>
+        <Suspense fallback=|| view! { <p class="muted">"Inspecting the container…"</p> }>
+            {move || Suspend::new(async move {
+                match container.await {
+                    Ok(c) => view! { <ContainerHeader container=c/> }.into_any(),
+                    Err(AppError::EngineUnreachable(problem)) => view! { <EngineProblemPanel problem retry_seconds=3/> }.into_any(),
+                    Err(e) => view! { <ErrorPanel message=e.to_string()/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn ContainerHeader(container: Container) -> impl IntoView {
+    let name = container.name.to_string();
+    let health = container.health.map(|h| match h {
+        Health::Healthy => "healthy",
+        Health::Unhealthy => "unhealthy",
+        Health::Starting => "starting",
+    });
+    let reach = reach_lines(&container);
+    let ports = if container.exposed.is_empty() {
+        "no exposed ports".to_owned()
+    } else {
+        container
+            .exposed
+            .iter()
+            .map(|p| format!("{}/{}", p.port, p.protocol.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let graph_link = format!("/?v=1&sel={}", encode(&name));
+    view! {
+        <section class="panel container-header" data-testid=testids::CONTAINER_HEADER>
+            <div class="details-head">
+                <h1 class="mono" data-testid=testids::CONTAINER_NAME>{name.clone()}</h1>
+                <CopyButton text=name.clone() what="container name"/>
+            </div>
+            <p class="muted small">
+                <span class="mono">{container.short_id().to_owned()}</span>" · "{container.image.clone()}" · "
+                <span class=format!("state state-{}", container.state.as_str())>{container.state.as_str()}</span>
+                {health.map(|h| view! { " " <span class=format!("state health-{h}")>{h}</span> })}
+            </p>
+            <h2>"Reach it at"</h2>
+            {if reach.is_empty() {
+                view! { <p class="muted small">"Other containers cannot reach it by name: it is on no network with name resolution, or exposes no TCP port."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="reach">
+                        {reach.into_iter().map(|r| view! {
+                            <li>
+                                <code>{r.url.clone()}</code>
+                                <CopyButton text=r.url.clone() what="address"/>
+                                <span class="muted small">" from containers on "<span class="mono">{r.network}</span></span>
+                                {(!r.stable).then(|| view! {
+                                    <div class="notice error small">"This name changes on every deploy: set a Network Alias or enable Consistent Container Name in Coolify's Advanced settings."</div>
+                                })}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <h2>"Networks"</h2>
+            <AttachmentList attachments=container.attachments.clone()/>
+            <h2>"Internal ports"</h2>
+            <p class="mono small">{ports}</p>
+            <p><a href=graph_link>"Show it on the network graph"</a></p>
+        </section>
+    }
+    .into_any()
+}
