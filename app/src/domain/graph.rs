@@ -338,18 +338,9 @@ pub fn layout_input(t: &Topology, query: &GraphQuery, flagged: &BTreeSet<String>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::engine_json::{ContainerInspectJson, NetworkInspectJson};
     use crate::domain::layout::{layout, NodeKind};
 
-    fn recorded() -> Topology {
-        let raw: serde_json::Value =
-            serde_json::from_str(include_str!("fixtures/destination-api-1.41.json")).expect("json");
-        let containers: Vec<ContainerInspectJson> =
-            serde_json::from_value(raw["containers"].clone()).expect("c");
-        let networks: Vec<NetworkInspectJson> =
-            serde_json::from_value(raw["networks"].clone()).expect("n");
-        Topology::from_engine(&containers, &networks)
-    }
+    use crate::domain::findings::test_support::recorded;
 
     fn names(input: &LayoutInput) -> Vec<&str> {
         input.containers.iter().map(|c| c.id.as_str()).collect()

@@ -51,18 +51,8 @@ pub fn reach_lines(c: &Container) -> Vec<ReachLine> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::engine_json::{ContainerInspectJson, NetworkInspectJson};
-    use crate::domain::topology::Topology;
 
-    fn recorded() -> Topology {
-        let raw: serde_json::Value =
-            serde_json::from_str(include_str!("fixtures/destination-api-1.41.json")).expect("json");
-        let containers: Vec<ContainerInspectJson> =
-            serde_json::from_value(raw["containers"].clone()).expect("c");
-        let networks: Vec<NetworkInspectJson> =
-            serde_json::from_value(raw["networks"].clone()).expect("n");
-        Topology::from_engine(&containers, &networks)
-    }
+    use crate::domain::findings::test_support::recorded;
 
     #[test]
     fn a_stable_name_and_the_internal_port_make_the_address() {

@@ -22,7 +22,7 @@ pub mod routed_target_state;
 pub mod stack_isolated;
 
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 
 /// How much a finding matters; the order is the display order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
