@@ -8,11 +8,13 @@
 //! engine only.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use app::domain::layout::{layout, ContainerIn, LayoutInput, NetworkIn};
-use app::domain::topology::{NetworkKind, Topology};
+use app::domain::graph::{layout_input, GraphQuery};
+use app::domain::layout::layout;
+use app::domain::topology::Topology;
 use app::engine::testkit::{leftovers, ContainerSpec, TestLab, TEST_LABEL};
 use app::engine::Engine;
 use futures_util::stream::{self, StreamExt};
+use std::collections::BTreeSet;
 use std::hash::{Hash, Hasher};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -231,50 +233,6 @@ async fn build_fixture(lab: &TestLab, size: Size) {
         .await;
 }
 
-/// The picture's input as the page would build it without a proxy: user networks by name,
-/// containers with the user networks they are on.
-fn layout_input(t: &Topology) -> LayoutInput {
-    let networks: Vec<NetworkIn> = t
-        .networks
-        .iter()
-        .filter(|n| n.kind == NetworkKind::UserDefined)
-        .map(|n| NetworkIn {
-            id: n.name.clone(),
-            label: n.name.clone(),
-        })
-        .collect();
-    let containers = t
-        .containers
-        .iter()
-        .map(|c| ContainerIn {
-            id: c.id.clone(),
-            label: c.name.to_string(),
-            networks: c
-                .network_names()
-                .filter(|name| networks.iter().any(|n| n.id == *name))
-                .map(str::to_owned)
-                .collect(),
-            is_proxy: false,
-            ports: c
-                .exposed
-                .iter()
-                .map(|p| format!("{}/{}", p.port, p.protocol.as_str()))
-                .collect(),
-            published: c
-                .published
-                .iter()
-                .filter_map(|p| p.host.as_ref())
-                .map(|h| format!("{}:{}", h.ip, h.port))
-                .collect(),
-        })
-        .collect();
-    LayoutInput {
-        networks,
-        containers,
-        domains: Vec::new(),
-    }
-}
-
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -397,7 +355,8 @@ fn run_size(rt: &tokio::runtime::Runtime, docker: &str, size: Size, rounds: usiz
         "the topology should hold every fixture container"
     );
 
-    let input = layout_input(&topology);
+    // What the graph page draws, unfiltered.
+    let input = layout_input(&topology, &GraphQuery::default(), &BTreeSet::new());
     let mut picture = layout(&input);
     for _ in 0..LAYOUT_RUNS {
         let started = Instant::now();

@@ -2,12 +2,32 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use app::engine::testkit::TestLab;
-use end2end::fantoccini::Locator;
+use end2end::fantoccini::{Client, Locator};
 use end2end::{
     eventually, testid, testids, text_of, url_contains, wait_for_hydration, with_browser, Server,
 };
 
 const PASSWORD: &str = "a long enough browser password";
+
+/// Types `password` into the sign-in form and submits it, as a user would.
+async fn sign_in(client: &Client, password: &str) {
+    let form = client
+        .find(testid(testids::LOGIN_FORM))
+        .await
+        .expect("the sign-in form");
+    form.find(Locator::Css("input[name=password]"))
+        .await
+        .expect("field")
+        .send_keys(password)
+        .await
+        .expect("type");
+    form.find(Locator::Css("button[type=submit]"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("submit");
+}
 
 #[tokio::test]
 #[ignore = "browser test: run by `cargo leptos end-to-end`"]
@@ -29,22 +49,7 @@ async fn a_guarded_dashboard_sends_the_browser_to_sign_in_and_back_hydrated() {
             url_contains(&client, "/login?next=").await,
             "sent to sign in"
         );
-        let form = client
-            .find(testid(testids::LOGIN_FORM))
-            .await
-            .expect("the sign-in form");
-        form.find(Locator::Css("input[name=password]"))
-            .await
-            .expect("field")
-            .send_keys("wrong password!!")
-            .await
-            .expect("type");
-        form.find(Locator::Css("button[type=submit]"))
-            .await
-            .expect("button")
-            .click()
-            .await
-            .expect("submit");
+        sign_in(&client, "wrong password!!").await;
         eventually("the page says the password was wrong", || async {
             client.find(testid(testids::LOGIN_NOTICE)).await.is_ok()
         })
@@ -53,22 +58,7 @@ async fn a_guarded_dashboard_sends_the_browser_to_sign_in_and_back_hydrated() {
             .await
             .contains("Wrong password"));
 
-        let form = client
-            .find(testid(testids::LOGIN_FORM))
-            .await
-            .expect("the sign-in form");
-        form.find(Locator::Css("input[name=password]"))
-            .await
-            .expect("field")
-            .send_keys(PASSWORD)
-            .await
-            .expect("type");
-        form.find(Locator::Css("button[type=submit]"))
-            .await
-            .expect("button")
-            .click()
-            .await
-            .expect("submit");
+        sign_in(&client, PASSWORD).await;
         eventually("back on the page the user asked for", || async {
             url_contains(&client, "/containers").await
         })

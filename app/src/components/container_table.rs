@@ -126,11 +126,7 @@ fn ContainerRowView(row: ContainerRow) -> impl IntoView {
             Some(s) => format!("{p} / {s}"),
             None => p.clone(),
         });
-    let health = row.health.map(|h| match h {
-        Health::Healthy => "healthy",
-        Health::Unhealthy => "unhealthy",
-        Health::Starting => "starting",
-    });
+    let health = row.health.map(Health::as_str);
     view! {
         <tr data-testid=testids::CONTAINER_ROW data-name=name_attr data-state=state>
             <td class="name">

@@ -15,11 +15,7 @@ pub fn NodeDetails(
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
     let name = container.name.to_string();
-    let health = container.health.map(|h| match h {
-        Health::Starting => "starting",
-        Health::Healthy => "healthy",
-        Health::Unhealthy => "unhealthy",
-    });
+    let health = container.health.map(Health::as_str);
     let identity = container.coolify.as_ref().map(|i| {
         let parts: Vec<String> = [
             Some(format!("{:?}", i.kind)),

@@ -72,6 +72,17 @@ pub enum Health {
     Unhealthy,
 }
 
+impl Health {
+    /// The word Docker uses, also the CSS class suffix.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Starting => "starting",
+            Self::Healthy => "healthy",
+            Self::Unhealthy => "unhealthy",
+        }
+    }
+}
+
 /// How a container's network namespace is set up (`HostConfig.NetworkMode`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NetworkMode {

@@ -36,11 +36,7 @@ pub fn ContainerPage() -> impl IntoView {
 #[component]
 pub fn ContainerHeader(container: Container) -> impl IntoView {
     let name = container.name.to_string();
-    let health = container.health.map(|h| match h {
-        Health::Healthy => "healthy",
-        Health::Unhealthy => "unhealthy",
-        Health::Starting => "starting",
-    });
+    let health = container.health.map(Health::as_str);
     let reach = reach_lines(&container);
     let ports = if container.exposed.is_empty() {
         "no exposed ports".to_owned()
