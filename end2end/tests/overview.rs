@@ -4,7 +4,7 @@
 use app::engine::testkit::{test_endpoint, ContainerSpec, TestLab};
 use end2end::fantoccini::Locator;
 use end2end::{
-    eventually, mark_document, same_document, scratch_dir, testid, testids, url_contains,
+    eventually, mark_document, same_document, scratch_dir, testid, testids, text_of, url_contains,
     wait_for_hydration, with_browser, Server,
 };
 
@@ -49,11 +49,9 @@ async fn a_labelled_container_appears_and_the_hydrated_page_filters_without_a_re
             .find(testid(testids::ENGINE_STRIP))
             .await
             .expect("the engine status strip is shown");
-        let web_row = client
-            .find(row(&web))
-            .await
-            .expect("the running container is listed");
-        let ports = web_row.text().await.expect("row text");
+        // Rows are redrawn when engine events arrive, so every check finds its element afresh
+        // rather than holding a handle that a refresh may replace.
+        let ports = text_of(&client, row(&web)).await;
         assert!(
             ports.contains("127.0.0.1:") && ports.contains("->80/tcp"),
             "{ports}"
@@ -62,8 +60,10 @@ async fn a_labelled_container_appears_and_the_hydrated_page_filters_without_a_re
             .find(row(&idle))
             .await
             .expect("the created container is listed, as with docker ps -a");
-        let copy = web_row
-            .find(testid(testids::COPY_BUTTON))
+        let copy = client
+            .find(Locator::Css(Box::leak(
+                format!("tr[data-name=\"{web}\"] [data-testid=\"copy-button\"]").into_boxed_str(),
+            )))
             .await
             .expect("a copy button for the name");
         assert_eq!(
