@@ -2,7 +2,9 @@
 //! version, and turns the Engine's answers into domain types. Integration-tested against a
 //! real engine (see `tests/engine_live.rs`).
 
+pub mod checks;
 pub mod events;
+pub mod exec;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 
@@ -81,6 +83,8 @@ struct Inner {
     feed: events::ChangeFeed,
     /// Whether the shared event watcher runs.
     watching: std::sync::atomic::AtomicBool,
+    /// Probe settings and the log of recent runs (see `exec`).
+    probes: exec::ProbeState,
 }
 
 impl Engine {
@@ -91,6 +95,7 @@ impl Engine {
                 client: Mutex::new(None),
                 feed: events::ChangeFeed::new(),
                 watching: std::sync::atomic::AtomicBool::new(false),
+                probes: exec::ProbeState::default(),
             }),
         }
     }

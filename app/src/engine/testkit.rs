@@ -71,24 +71,38 @@ fn new_run_id() -> String {
     format!("{:010x}", h.finish() & 0xff_ffff_ffff)
 }
 
+/// An image with no tools at all, like scratch or distroless images: busybox sits at
+/// `/idle/busybox` with no applet links and off `PATH`, so only `/idle/busybox sleep …` runs and
+/// `nslookup`, `nc`, `cat`… are not found.
+const TOOLLESS_DOCKERFILE: &str = "FROM scratch\n\
+COPY busybox /idle/busybox\n\
+LABEL netdoctor.test.image=\"toolless\"\n\
+CMD [\"/idle/busybox\", \"sleep\", \"3600\"]\n";
+
 /// Builds (once per content) the busybox test image and returns its tag.
 pub async fn ensure_test_image(docker: &Docker) -> String {
+    build_busybox_image(docker, DOCKERFILE, "netdoctor-test-busybox").await
+}
+
+/// Builds (once per content) the image without tools (see `TOOLLESS_DOCKERFILE`); returns its tag.
+pub async fn ensure_toolless_image(docker: &Docker) -> String {
+    build_busybox_image(docker, TOOLLESS_DOCKERFILE, "netdoctor-test-toolless").await
+}
+
+async fn build_busybox_image(docker: &Docker, dockerfile: &str, repo: &str) -> String {
     let busybox_path =
         std::env::var("NETDOCTOR_TEST_BUSYBOX").unwrap_or_else(|_| DEFAULT_BUSYBOX.to_owned());
     let busybox = std::fs::read(&busybox_path)
         .unwrap_or_else(|e| panic!("the test image needs a static busybox at {busybox_path} ({e}); apt-get install busybox-static"));
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    (DOCKERFILE, &busybox).hash(&mut h);
-    let tag = format!(
-        "netdoctor-test-busybox:{:012x}",
-        h.finish() & 0xffff_ffff_ffff
-    );
+    (dockerfile, &busybox).hash(&mut h);
+    let tag = format!("{repo}:{:012x}", h.finish() & 0xffff_ffff_ffff);
     if docker.inspect_image(&tag).await.is_ok() {
         return tag;
     }
     let mut context = tar::Builder::new(Vec::new());
     for (name, bytes, mode) in [
-        ("Dockerfile", DOCKERFILE.as_bytes(), 0o644),
+        ("Dockerfile", dockerfile.as_bytes(), 0o644),
         ("busybox", busybox.as_slice(), 0o755),
     ] {
         let mut header = tar::Header::new_gnu();
@@ -245,6 +259,12 @@ impl TestLab {
     /// The test image's tag.
     pub fn image(&self) -> &str {
         &self.image
+    }
+
+    /// The tag of an image with no tools (built once); run it with
+    /// `.image(&tag).cmd(["/idle/busybox", "sleep", "3600"])`.
+    pub async fn toolless_image(&self) -> String {
+        ensure_toolless_image(&self.docker).await
     }
 
     /// The unique name this lab gives a resource.

@@ -1,0 +1,16 @@
+//! Diagnostic checks run inside containers: validated inputs, the allow-listed probes, what
+//! their output means, and the checks that chain them into a diagnosis. Pure: the engine's
+//! `exec` module runs what these decide.
+
+pub mod input;
+pub mod outcome;
+pub mod parse;
+pub mod probe;
+pub mod reach;
+pub mod report;
+
+pub use input::{ContainerPort, Host, Hostname, InputError, Port, ProbeUrl};
+pub use outcome::{Listener, Observation, ProbeOutcome, ResolvConf, RunRecord, StepStatus, Via};
+pub use probe::{Probe, Tool};
+pub use reach::ReachRequest;
+pub use report::{CheckReport, CheckStep, Diagnosis, DiagnosisCode, Next, PlannedProbe, StepKind};

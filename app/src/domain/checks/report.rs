@@ -1,0 +1,215 @@
+//! The shape every check shares: steps with visible results, and a diagnosis with the fix. A
+//! check is a pure function from "what we know so far" to the next step, so its sequencing is
+//! unit-tested without Docker and the engine only runs what it is told.
+
+use crate::domain::checks::outcome::{ProbeOutcome, RunRecord, StepStatus};
+use crate::domain::checks::probe::Probe;
+use crate::domain::names::ContainerName;
+use crate::domain::problem::FixStep;
+use serde::{Deserialize, Serialize};
+
+/// Which question a step answers; a check finds earlier answers by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum StepKind {
+    /// Read from the Engine's inspect answers, nothing executed.
+    Topology,
+    NetworkMode,
+    InternalNetwork,
+    ResolvConf,
+    Resolve,
+    Ping,
+    Connect,
+    Http,
+    Listeners,
+}
+
+/// One step as the user sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckStep {
+    pub kind: StepKind,
+    /// The question, e.g. "Does db resolve from web?".
+    pub title: String,
+    /// The container the probe ran in, if one ran.
+    pub on: Option<String>,
+    pub outcome: ProbeOutcome,
+    /// What ran, when, and its output; `None` for topology steps.
+    pub run: Option<RunRecord>,
+}
+
+impl CheckStep {
+    /// A step answered from the topology.
+    pub fn note(kind: StepKind, title: impl Into<String>, outcome: ProbeOutcome) -> Self {
+        Self {
+            kind,
+            title: title.into(),
+            on: None,
+            outcome,
+            run: None,
+        }
+    }
+
+    pub fn status(&self) -> StepStatus {
+        self.outcome.status
+    }
+}
+
+/// A probe the check wants run next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedProbe {
+    pub kind: StepKind,
+    pub title: String,
+    pub on: ContainerName,
+    pub probe: Probe,
+}
+
+impl PlannedProbe {
+    /// The step for this probe's run.
+    pub fn into_step(self, run: RunRecord) -> CheckStep {
+        CheckStep {
+            kind: self.kind,
+            title: self.title,
+            on: Some(self.on.to_string()),
+            outcome: run.outcome.clone(),
+            run: Some(run),
+        }
+    }
+}
+
+/// What a check does next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Next {
+    /// Record this topology answer and ask again.
+    Note(Box<CheckStep>),
+    /// Run this probe, record its step, and ask again.
+    Run(PlannedProbe),
+    /// Finished.
+    Done(Diagnosis),
+}
+
+/// Stable identifiers for what a check concluded (used in `--json` and URLs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DiagnosisCode {
+    Healthy,
+    ContainerNotFound,
+    SourceStopped,
+    TargetStopped,
+    NoNetwork,
+    NoSharedNetwork,
+    DefaultBridgeNoNames,
+    NameDoesNotResolve,
+    BoundToLoopback,
+    WrongPort,
+    NotListening,
+    PacketsDropped,
+    ConnectFailed,
+    HttpFailed,
+    InternalNetworkOnly,
+    DnsBroken,
+    NoOutboundRoute,
+    CouldNotRun,
+}
+
+impl DiagnosisCode {
+    pub fn slug(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+}
+
+/// The check's conclusion: what is wrong, why, and the exact fix; or that all is well.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnosis {
+    pub healthy: bool,
+    pub code: DiagnosisCode,
+    pub title: String,
+    pub why: String,
+    pub fix: Vec<FixStep>,
+}
+
+impl Diagnosis {
+    pub fn healthy(title: impl Into<String>, why: impl Into<String>) -> Self {
+        Self {
+            healthy: true,
+            code: DiagnosisCode::Healthy,
+            title: title.into(),
+            why: why.into(),
+            fix: Vec::new(),
+        }
+    }
+
+    pub fn problem(
+        code: DiagnosisCode,
+        title: impl Into<String>,
+        why: impl Into<String>,
+        fix: Vec<FixStep>,
+    ) -> Self {
+        Self {
+            healthy: false,
+            code,
+            title: title.into(),
+            why: why.into(),
+            fix,
+        }
+    }
+}
+
+/// A finished check: its inputs in words, every step, and the diagnosis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckReport {
+    /// `reach`, `external`.
+    pub check: String,
+    /// The inputs in words, e.g. "web → db:5432".
+    pub subject: String,
+    pub steps: Vec<CheckStep>,
+    pub diagnosis: Diagnosis,
+}
+
+/// The latest step of a kind.
+pub fn last_of(done: &[CheckStep], kind: StepKind) -> Option<&CheckStep> {
+    done.iter().rev().find(|s| s.kind == kind)
+}
+
+/// Drives a check to its diagnosis with a given probe runner: the same loop serves the engine
+/// (which runs probes for real) and the tests (which answer from recorded outputs). A step
+/// limit guards against a check that never finishes.
+pub fn drive<F>(
+    mut next: impl FnMut(&[CheckStep]) -> Next,
+    mut run: F,
+) -> (Vec<CheckStep>, Diagnosis)
+where
+    F: FnMut(&PlannedProbe) -> RunRecord,
+{
+    let mut steps: Vec<CheckStep> = Vec::new();
+    for _ in 0..32 {
+        match next(&steps) {
+            Next::Note(step) => steps.push(*step),
+            Next::Run(planned) => {
+                let record = run(&planned);
+                steps.push(planned.into_step(record));
+            }
+            Next::Done(d) => return (steps, d),
+        }
+    }
+    (
+        steps,
+        Diagnosis::problem(
+            DiagnosisCode::CouldNotRun,
+            "The check did not finish",
+            "It took more steps than any check should; this is a bug in netdoctor.",
+            Vec::new(),
+        ),
+    )
+}
+
+/// A check: a name, its inputs in words, and the pure step function.
+pub trait Check {
+    /// `reach`, `external`.
+    fn name(&self) -> &'static str;
+    /// The inputs in words.
+    fn subject(&self) -> String;
+    /// The next step given the topology and the steps done so far.
+    fn next(&self, t: &crate::domain::topology::Topology, done: &[CheckStep]) -> Next;
+}

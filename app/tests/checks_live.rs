@@ -1,0 +1,569 @@
+//! The check runner against the live Docker Engine: each probe in real containers, the reach
+//! check through its diagnoses (wrong port, bound to 127.0.0.1, stopped target, network none,
+//! internal network, default bridge), the debug container for an image without tools, timeouts,
+//! read-only mode, and injection attempts refused before anything runs.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use app::domain::checks::outcome::{Observation, StepStatus, Via};
+use app::domain::checks::report::{CheckReport, DiagnosisCode, StepKind};
+use app::domain::checks::{Host, Hostname, Port, Probe, ProbeUrl, ReachRequest, Tool};
+use app::domain::names::ContainerName;
+use app::engine::exec::{ProbeSettings, DEBUG_RUN_LABEL};
+use app::engine::testkit::{ContainerSpec, TestLab};
+use app::engine::Engine;
+use std::process::Command;
+use std::time::Duration;
+
+/// A product engine whose debug containers use the lab's busybox image (nothing is pulled).
+fn engine(lab: &TestLab) -> Engine {
+    lab.engine().with_probe_settings(ProbeSettings {
+        toolbox_image: lab.image().to_owned(),
+        ..ProbeSettings::default()
+    })
+}
+
+fn name(n: &str) -> ContainerName {
+    ContainerName::parse(n).expect("container name")
+}
+
+fn resolve(n: &str) -> Probe {
+    Probe::Resolve {
+        name: Hostname::parse(n).expect("host name"),
+    }
+}
+
+fn connect(host: &str, port: u16) -> Probe {
+    Probe::TcpConnect {
+        host: Host::parse(host).expect("host"),
+        port: Port::parse(&port.to_string()).expect("port"),
+    }
+}
+
+/// How many execs the Engine has recorded for a container (`ExecIDs`), via the docker CLI.
+fn exec_count(container: &str) -> usize {
+    let out = Command::new("docker")
+        .args(["inspect", "-f", "{{json .ExecIDs}}", container])
+        .output()
+        .expect("docker inspect runs");
+    let ids: Option<Vec<String>> = serde_json::from_slice(&out.stdout).expect("ExecIDs is JSON");
+    ids.map_or(0, |v| v.len())
+}
+
+/// Containers (any state) carrying a label, via the docker CLI.
+fn containers_labelled(label: &str) -> usize {
+    let out = Command::new("docker")
+        .args(["ps", "-aq", "--filter", &format!("label={label}")])
+        .output()
+        .expect("docker ps runs");
+    String::from_utf8_lossy(&out.stdout).lines().count()
+}
+
+/// An HTTP server on port 80 of a user-defined network, and a client beside it.
+async fn web_and_client(lab: &TestLab) -> (String, String, String) {
+    let net = lab.network("net").await;
+    let web = lab
+        .container(
+            ContainerSpec::new("web")
+                .cmd(["httpd", "-f", "-p", "80", "-h", "/"])
+                .network(&net, &["web-alias"]),
+        )
+        .await;
+    let client = lab
+        .container(ContainerSpec::new("client").network(&net, &[]))
+        .await;
+    (net, web, client)
+}
+
+fn step(report: &CheckReport, kind: StepKind) -> &app::domain::checks::CheckStep {
+    report
+        .steps
+        .iter()
+        .find(|s| s.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind:?} step in {report:#?}"))
+}
+
+#[tokio::test]
+async fn each_probe_runs_inside_a_container_that_has_the_tools_and_is_logged() {
+    let lab = TestLab::start().await;
+    let (_net, web, client) = web_and_client(&lab).await;
+    let engine = engine(&lab);
+    let mut runner = engine.probe_runner();
+    let from = name(&client);
+
+    let resolved = runner.run(&from, &resolve(&web)).await.expect("runs");
+    assert_eq!(resolved.status(), StepStatus::Ok, "{resolved:#?}");
+    assert_eq!(resolved.via, Via::InContainer);
+    assert_eq!(resolved.tool, Some(Tool::Nslookup), "busybox has no getent");
+    assert_eq!(resolved.argv, ["nslookup", web.as_str()]);
+    let Observation::Resolved { addresses } = &resolved.outcome.observation else {
+        panic!("{resolved:#?}")
+    };
+    assert_eq!(addresses.len(), 1);
+
+    let alias = runner
+        .run(&from, &resolve("web-alias"))
+        .await
+        .expect("runs");
+    assert_eq!(alias.status(), StepStatus::Ok, "{alias:#?}");
+
+    let open = runner.run(&from, &connect(&web, 80)).await.expect("runs");
+    assert_eq!(open.status(), StepStatus::Ok, "{open:#?}");
+    assert_eq!(open.argv, ["nc", "-w", "3", web.as_str(), "80"]);
+
+    let url = ProbeUrl::parse(&format!("http://{web}/")).expect("url");
+    let http = runner
+        .run(&from, &Probe::HttpGet { url })
+        .await
+        .expect("runs");
+    assert_eq!(http.tool, Some(Tool::Wget), "busybox has no curl");
+    assert!(
+        matches!(
+            http.outcome.observation,
+            Observation::HttpStatus { code: 200 | 404 }
+        ),
+        "{http:#?}"
+    );
+
+    let ping = runner
+        .run(
+            &from,
+            &Probe::Ping {
+                host: Host::parse(&web).expect("host"),
+            },
+        )
+        .await
+        .expect("runs");
+    assert_eq!(ping.status(), StepStatus::Ok, "{ping:#?}");
+
+    let conf = runner
+        .run(&from, &Probe::ReadResolvConf)
+        .await
+        .expect("runs");
+    let Observation::ResolvConf(rc) = &conf.outcome.observation else {
+        panic!("{conf:#?}")
+    };
+    assert!(rc.uses_docker_dns(), "{rc:?}");
+
+    let listening = runner
+        .run(&name(&web), &Probe::Listeners)
+        .await
+        .expect("runs");
+    let Observation::Listeners { sockets } = &listening.outcome.observation else {
+        panic!("{listening:#?}")
+    };
+    assert!(
+        sockets
+            .iter()
+            .any(|s| s.port == 80 && !s.is_loopback_only()),
+        "{sockets:?}"
+    );
+
+    let log = engine.recent_runs();
+    assert_eq!(
+        log.first().map(|r| &r.id),
+        Some(&listening.id),
+        "newest first"
+    );
+    assert!(log.iter().any(|r| r.id == resolved.id));
+    assert!(resolved.started_at_ms > 0 && resolved.container_id.is_some());
+}
+
+#[tokio::test]
+async fn the_reach_check_passes_between_containers_on_one_network_with_http() {
+    let lab = TestLab::start().await;
+    let (_net, web, client) = web_and_client(&lab).await;
+    let request = ReachRequest::parse(&client, &format!("{web}:80"), true).expect("input");
+
+    let report = engine(&lab).run_check(&request).await.expect("check runs");
+
+    assert!(report.diagnosis.healthy, "{report:#?}");
+    assert_eq!(report.diagnosis.code, DiagnosisCode::Healthy);
+    let kinds: Vec<StepKind> = report.steps.iter().map(|s| s.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            StepKind::Topology,
+            StepKind::Resolve,
+            StepKind::Connect,
+            StepKind::Http
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_app_bound_to_127_0_0_1_is_found_by_reading_its_listeners() {
+    let lab = TestLab::start().await;
+    let net = lab.network("net").await;
+    let app = lab
+        .container(
+            ContainerSpec::new("local")
+                .cmd(["httpd", "-f", "-p", "127.0.0.1:8080"])
+                .network(&net, &[]),
+        )
+        .await;
+    let client = lab
+        .container(ContainerSpec::new("client").network(&net, &[]))
+        .await;
+    let request = ReachRequest::parse(&client, &format!("{app}:8080"), false).expect("input");
+
+    let report = engine(&lab).run_check(&request).await.expect("check runs");
+
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::BoundToLoopback,
+        "{report:#?}"
+    );
+    assert_eq!(
+        step(&report, StepKind::Connect).outcome.observation,
+        Observation::ConnectionRefused
+    );
+    assert_eq!(
+        step(&report, StepKind::Listeners).on.as_deref(),
+        Some(app.as_str())
+    );
+    assert!(report.diagnosis.fix[0].text.contains("0.0.0.0:8080"));
+}
+
+#[tokio::test]
+async fn a_wrong_port_is_diagnosed_with_the_port_the_app_listens_on() {
+    let lab = TestLab::start().await;
+    let (_net, web, client) = web_and_client(&lab).await;
+    let request = ReachRequest::parse(&client, &format!("{web}:81"), false).expect("input");
+
+    let report = engine(&lab).run_check(&request).await.expect("check runs");
+
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::WrongPort,
+        "{report:#?}"
+    );
+    assert_eq!(
+        report.diagnosis.fix[0].text,
+        format!("Connect to {web}:80 instead of {web}:81.")
+    );
+}
+
+#[tokio::test]
+async fn a_stopped_target_is_diagnosed_and_nothing_runs_inside_a_stopped_container() {
+    let lab = TestLab::start().await;
+    let net = lab.network("net").await;
+    let stopped = lab
+        .container(
+            ContainerSpec::new("stopped")
+                .network(&net, &[])
+                .created_only(),
+        )
+        .await;
+    let client = lab
+        .container(ContainerSpec::new("client").network(&net, &[]))
+        .await;
+    let engine = engine(&lab);
+
+    let request = ReachRequest::parse(&client, &format!("{stopped}:80"), false).expect("input");
+    let report = engine.run_check(&request).await.expect("check runs");
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::TargetStopped,
+        "{report:#?}"
+    );
+    assert!(report.steps.iter().all(|s| s.run.is_none()));
+
+    let record = engine
+        .run_probe(&name(&stopped), &Probe::Listeners)
+        .await
+        .expect("answers");
+    assert_eq!(record.status(), StepStatus::CouldNotRun);
+    assert!(
+        record.outcome.summary.contains("docker start"),
+        "{record:#?}"
+    );
+    assert_eq!(exec_count(&stopped), 0);
+}
+
+#[tokio::test]
+async fn a_container_on_network_none_reaches_nothing() {
+    let lab = TestLab::start().await;
+    let (_net, web, _client) = web_and_client(&lab).await;
+    let isolated = lab
+        .container(ContainerSpec::new("isolated").network_mode("none"))
+        .await;
+    let engine = engine(&lab);
+
+    let report = engine
+        .run_check(&ReachRequest::parse(&isolated, &format!("{web}:80"), false).expect("input"))
+        .await
+        .expect("check runs");
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::NoNetwork,
+        "{report:#?}"
+    );
+
+    let record = engine
+        .run_probe(&name(&isolated), &resolve(&web))
+        .await
+        .expect("runs");
+    assert_eq!(
+        record.outcome.observation,
+        Observation::NetworkUnreachable,
+        "{record:#?}"
+    );
+}
+
+#[tokio::test]
+async fn containers_on_an_internal_network_reach_each_other_but_nothing_beyond() {
+    let lab = TestLab::start().await;
+    let (_net, web, _client) = web_and_client(&lab).await;
+    let internal = lab.network_with("internal", true).await;
+    let db = lab
+        .container(
+            ContainerSpec::new("db")
+                .cmd(["httpd", "-f", "-p", "5432"])
+                .network(&internal, &[]),
+        )
+        .await;
+    let api = lab
+        .container(ContainerSpec::new("api").network(&internal, &[]))
+        .await;
+    let engine = engine(&lab);
+
+    let inside = engine
+        .run_check(&ReachRequest::parse(&api, &format!("{db}:5432"), false).expect("input"))
+        .await
+        .expect("check runs");
+    assert!(inside.diagnosis.healthy, "{inside:#?}");
+
+    let across = engine
+        .run_check(&ReachRequest::parse(&api, &format!("{web}:80"), false).expect("input"))
+        .await
+        .expect("check runs");
+    assert_eq!(
+        across.diagnosis.code,
+        DiagnosisCode::NoSharedNetwork,
+        "{across:#?}"
+    );
+    assert!(across.diagnosis.fix[0]
+        .command
+        .as_deref()
+        .is_some_and(|c| c.starts_with("docker network connect")));
+}
+
+#[tokio::test]
+async fn names_do_not_resolve_on_the_default_bridge_but_the_address_connects() {
+    let lab = TestLab::start().await;
+    let server = lab
+        .container(ContainerSpec::new("server").cmd(["httpd", "-f", "-p", "80"]))
+        .await;
+    let client = lab.container(ContainerSpec::new("client")).await;
+
+    let report = engine(&lab)
+        .run_check(&ReachRequest::parse(&client, &format!("{server}:80"), false).expect("input"))
+        .await
+        .expect("check runs");
+
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::DefaultBridgeNoNames,
+        "{report:#?}"
+    );
+    assert_eq!(
+        step(&report, StepKind::Resolve).status(),
+        StepStatus::Failed
+    );
+    assert_eq!(step(&report, StepKind::Connect).status(), StepStatus::Ok);
+}
+
+#[tokio::test]
+async fn a_container_without_tools_is_probed_from_a_debug_container_that_is_then_removed() {
+    let lab = TestLab::start().await;
+    let (net, web, _client) = web_and_client(&lab).await;
+    let bare_image = lab.toolless_image().await;
+    let bare = lab
+        .container(
+            ContainerSpec::new("bare")
+                .image(&bare_image)
+                .cmd(["/idle/busybox", "sleep", "3600"])
+                .network(&net, &[]),
+        )
+        .await;
+    let engine = engine(&lab);
+    let mut runner = engine.probe_runner();
+
+    let resolved = runner
+        .run(&name(&bare), &resolve(&web))
+        .await
+        .expect("runs");
+    assert_eq!(resolved.status(), StepStatus::Ok, "{resolved:#?}");
+    assert_eq!(
+        resolved.via,
+        Via::DebugContainer {
+            image: lab.image().to_owned()
+        }
+    );
+    assert_eq!(
+        containers_labelled(&format!("{DEBUG_RUN_LABEL}={}", resolved.id)),
+        0,
+        "the debug container is gone"
+    );
+
+    // The debug container shares the target's network namespace: it sees the target's sockets.
+    let listeners = runner
+        .run(&name(&bare), &Probe::Listeners)
+        .await
+        .expect("runs");
+    let Observation::Listeners { sockets } = &listeners.outcome.observation else {
+        panic!("{listeners:#?}")
+    };
+    assert!(
+        sockets.is_empty(),
+        "nothing listens in the idle container: {sockets:?}"
+    );
+    let connected = runner
+        .run(&name(&bare), &connect(&web, 80))
+        .await
+        .expect("runs");
+    assert_eq!(connected.status(), StepStatus::Ok, "{connected:#?}");
+    assert_eq!(
+        containers_labelled(&format!("{DEBUG_RUN_LABEL}={}", connected.id)),
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_missing_toolbox_image_that_cannot_be_pulled_is_said_plainly() {
+    let lab = TestLab::start().await;
+    let (net, web, _client) = web_and_client(&lab).await;
+    let bare_image = lab.toolless_image().await;
+    let bare = lab
+        .container(
+            ContainerSpec::new("bare")
+                .image(&bare_image)
+                .cmd(["/idle/busybox", "sleep", "3600"])
+                .network(&net, &[]),
+        )
+        .await;
+    // A registry on a closed loopback port: the pull fails at once, and nothing leaves the host.
+    let missing = format!("127.0.0.1:9/netdoctor-missing-{}:none", lab.run_id());
+    let engine = lab.engine().with_probe_settings(ProbeSettings {
+        toolbox_image: missing.clone(),
+        pull_timeout: Duration::from_secs(30),
+        ..ProbeSettings::default()
+    });
+
+    let record = engine
+        .run_probe(&name(&bare), &resolve(&web))
+        .await
+        .expect("answers");
+
+    assert_eq!(record.status(), StepStatus::CouldNotRun, "{record:#?}");
+    let summary = &record.outcome.summary;
+    assert!(
+        summary.contains(&missing) && summary.contains("could not be pulled"),
+        "{summary}"
+    );
+    assert!(summary.contains("docker pull"), "{summary}");
+}
+
+#[tokio::test]
+async fn a_step_that_hangs_is_cut_at_the_timeout_and_says_so() {
+    let lab = TestLab::start().await;
+    let (_net, web, _client) = web_and_client(&lab).await;
+    let internal = lab.network_with("internal", true).await;
+    let api = lab
+        .container(ContainerSpec::new("api").network(&internal, &[]))
+        .await;
+    let engine = engine(&lab);
+    let web_ip = engine
+        .container(&name(&web))
+        .await
+        .expect("web")
+        .attachments[0]
+        .ipv4
+        .clone()
+        .expect("web has an address");
+    let engine = engine.with_probe_settings(ProbeSettings {
+        toolbox_image: lab.image().to_owned(),
+        step_timeout: Duration::from_secs(2),
+        ..ProbeSettings::default()
+    });
+
+    // busybox wget has no usable timeout of its own; from an internal network it waits forever.
+    let url = ProbeUrl::parse(&format!("http://{web_ip}/")).expect("url");
+    let record = engine
+        .run_probe(&name(&api), &Probe::HttpGet { url })
+        .await
+        .expect("answers");
+
+    assert!(
+        matches!(
+            record.outcome.observation,
+            Observation::TimedOut { after_ms: 2000 }
+        ),
+        "{record:#?}"
+    );
+    assert!(record.outcome.summary.contains("within 2 s"), "{record:#?}");
+    assert!(record.duration_ms < 6000, "{record:#?}");
+}
+
+#[tokio::test]
+async fn read_only_mode_runs_nothing() {
+    let lab = TestLab::start().await;
+    let (_net, web, client) = web_and_client(&lab).await;
+    let engine = lab.engine().with_probe_settings(ProbeSettings {
+        read_only: true,
+        ..ProbeSettings::default()
+    });
+
+    let record = engine
+        .run_probe(&name(&client), &resolve(&web))
+        .await
+        .expect("answers");
+
+    assert_eq!(record.status(), StepStatus::CouldNotRun);
+    assert!(record.outcome.summary.contains("read-only"));
+    assert_eq!(exec_count(&client), 0);
+}
+
+#[tokio::test]
+async fn injection_attempts_are_refused_before_anything_runs() {
+    let lab = TestLab::start().await;
+    let (_net, web, client) = web_and_client(&lab).await;
+    let long = "a".repeat(400);
+    let attempts = [
+        format!("{web};id"),
+        format!("{web}$(id)"),
+        format!("{web}`id`"),
+        format!("{web}|id"),
+        format!("{web}&id"),
+        format!("{web}\nid"),
+        format!("'{web}'"),
+        format!("{web} id"),
+        format!("-{web}"),
+        long,
+    ];
+    for bad in &attempts {
+        assert!(
+            ReachRequest::parse(&client, &format!("{bad}:80"), false).is_err(),
+            "{bad:?}"
+        );
+        assert!(
+            ReachRequest::parse(bad, &format!("{web}:80"), false).is_err(),
+            "{bad:?}"
+        );
+        assert!(Hostname::parse(bad).is_err(), "{bad:?}");
+        assert!(Host::parse(bad).is_err(), "{bad:?}");
+        assert!(
+            ProbeUrl::parse(&format!("http://{bad}/")).is_err(),
+            "{bad:?}"
+        );
+    }
+    for bad_port in ["80;id", "$(id)", "`id`", "80\n", "-1", "0", "65536"] {
+        assert!(
+            ReachRequest::parse(&client, &format!("{web}:{bad_port}"), false).is_err(),
+            "{bad_port:?}"
+        );
+    }
+    assert_eq!(exec_count(&client), 0, "no exec was created in the source");
+    assert_eq!(exec_count(&web), 0, "no exec was created in the target");
+    assert!(engine(&lab).recent_runs().is_empty());
+}
