@@ -6,7 +6,9 @@
 
 use app::domain::checks::outcome::{Observation, StepStatus, Via};
 use app::domain::checks::report::{CheckReport, DiagnosisCode, StepKind};
-use app::domain::checks::{Host, Hostname, Port, Probe, ProbeUrl, ReachRequest, Tool};
+use app::domain::checks::{
+    ExternalRequest, Host, Hostname, Port, Probe, ProbeUrl, ReachRequest, Tool,
+};
 use app::domain::names::ContainerName;
 use app::engine::exec::{ProbeSettings, DEBUG_RUN_LABEL};
 use app::engine::testkit::{ContainerSpec, TestLab};
@@ -566,4 +568,73 @@ async fn injection_attempts_are_refused_before_anything_runs() {
     assert_eq!(exec_count(&client), 0, "no exec was created in the source");
     assert_eq!(exec_count(&web), 0, "no exec was created in the target");
     assert!(engine(&lab).recent_runs().is_empty());
+}
+
+/// The web container's address on its first network.
+async fn address_of(engine: &Engine, container: &str) -> String {
+    engine
+        .container(&name(container))
+        .await
+        .expect("container")
+        .attachments[0]
+        .ipv4
+        .clone()
+        .expect("an address")
+}
+
+#[tokio::test]
+async fn the_external_check_passes_when_name_address_and_url_answer() {
+    let lab = TestLab::start().await;
+    let (_net, web, client) = web_and_client(&lab).await;
+    let engine = engine(&lab);
+    let ip = address_of(&engine, &web).await;
+    let url = format!("http://{web}/");
+    let request =
+        ExternalRequest::parse(&client, Some(&web), Some(&ip), Some(&url)).expect("input");
+
+    let report = engine.run_check(&request).await.expect("check runs");
+
+    assert!(report.diagnosis.healthy, "{report:#?}");
+    let kinds: Vec<StepKind> = report.steps.iter().map(|s| s.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            StepKind::NetworkMode,
+            StepKind::InternalNetwork,
+            StepKind::ResolvConf,
+            StepKind::Resolve,
+            StepKind::Ping,
+            StepKind::Http
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_external_check_blames_an_internal_network_when_nothing_gets_out() {
+    let lab = TestLab::start().await;
+    let (_net, web, _client) = web_and_client(&lab).await;
+    let internal = lab.network_with("internal", true).await;
+    let api = lab
+        .container(ContainerSpec::new("api").network(&internal, &[]))
+        .await;
+    let engine = engine(&lab).with_probe_settings(ProbeSettings {
+        toolbox_image: lab.image().to_owned(),
+        step_timeout: Duration::from_secs(3),
+        ..ProbeSettings::default()
+    });
+    let ip = address_of(&engine, &web).await;
+    let url = format!("http://{ip}/");
+    let request = ExternalRequest::parse(&api, Some(&web), Some(&ip), Some(&url)).expect("input");
+
+    let report = engine.run_check(&request).await.expect("check runs");
+
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::InternalNetworkOnly,
+        "{report:#?}"
+    );
+    assert_eq!(
+        step(&report, StepKind::InternalNetwork).status(),
+        StepStatus::Failed
+    );
 }

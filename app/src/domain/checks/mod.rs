@@ -2,6 +2,7 @@
 //! their output means, and the checks that chain them into a diagnosis. Pure: the engine's
 //! `exec` module runs what these decide.
 
+pub mod external;
 pub mod input;
 pub mod outcome;
 pub mod parse;
@@ -9,8 +10,11 @@ pub mod probe;
 pub mod reach;
 pub mod report;
 
+pub use external::ExternalRequest;
 pub use input::{ContainerPort, Host, Hostname, InputError, Port, ProbeUrl};
 pub use outcome::{Listener, Observation, ProbeOutcome, ResolvConf, RunRecord, StepStatus, Via};
 pub use probe::{Probe, Tool};
 pub use reach::ReachRequest;
-pub use report::{CheckReport, CheckStep, Diagnosis, DiagnosisCode, Next, PlannedProbe, StepKind};
+pub use report::{
+    Check, CheckReport, CheckStep, Diagnosis, DiagnosisCode, Next, PlannedProbe, StepKind,
+};
