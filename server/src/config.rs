@@ -80,6 +80,28 @@ pub struct Config {
         value_name = "HOURS"
     )]
     pub session_max_hours: u64,
+
+    /// Image for the short-lived debug containers that run checks in containers without tools
+    /// (scratch, distroless). It must be on the Docker host or pullable.
+    #[arg(
+        long,
+        env = "NETDOCTOR_TOOLBOX_IMAGE",
+        default_value = app::engine::exec::DEFAULT_TOOLBOX_IMAGE,
+        value_name = "IMAGE"
+    )]
+    pub toolbox_image: String,
+
+    /// Without a command, netdoctor serves the dashboard.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What netdoctor does instead of serving the dashboard.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Run a check from the command line (exit 0 healthy, 1 problem, 2 bad input).
+    #[command(subcommand)]
+    Check(crate::cli::CheckCommand),
 }
 
 /// Why the configuration was refused.
@@ -103,6 +125,8 @@ pub struct Settings {
     /// `Some` when a login guards the dashboard.
     pub login: Option<LoginSettings>,
     pub read_only: bool,
+    /// Image for debug containers.
+    pub toolbox_image: String,
 }
 
 /// How the login works.
@@ -155,6 +179,7 @@ impl Config {
             site_root: self.site_root,
             login,
             read_only: self.read_only,
+            toolbox_image: self.toolbox_image,
         })
     }
 }
@@ -279,6 +304,32 @@ mod tests {
     }
 
     #[test]
+    fn check_reach_parses_as_a_subcommand_with_its_flags() {
+        let c = parse(&[
+            "check", "reach", "--from", "web", "--to", "db:5432", "--json",
+        ]);
+        match c.command {
+            Some(Command::Check(crate::cli::CheckCommand::Reach {
+                from,
+                to,
+                http,
+                json,
+            })) => {
+                assert_eq!(
+                    (from.as_str(), to.as_str(), http, json),
+                    ("web", "db:5432", false, true)
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            parse(&[]).command.is_none(),
+            "no command serves the dashboard"
+        );
+        assert_eq!(parse(&[]).toolbox_image, "nicolaka/netshoot");
+    }
+
+    #[test]
     fn help_explains_every_option() {
         use clap::CommandFactory;
         let help = Config::command().render_long_help().to_string();
@@ -292,6 +343,7 @@ mod tests {
             "--behind-tls",
             "--read-only",
             "--session-idle-minutes",
+            "--toolbox-image",
             "DOCKER_HOST",
             "NETDOCTOR_DATA_DIR",
         ] {

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod cli;
 pub mod config;
 
 use access::Access;

@@ -3,25 +3,31 @@
 
 use anyhow::Context;
 use app::domain::access::Capabilities;
+use app::domain::endpoint::Endpoint;
+use app::engine::exec::ProbeSettings;
 use app::engine::Engine;
 use app::state::AppState;
 use clap::Parser;
 use leptos::config::get_configuration;
 use server::access::Access;
-use server::config::{Config, Settings};
+use server::config::{Command, Config, Settings};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let config = Config::parse();
+    if let Some(Command::Check(check)) = &config.command {
+        std::process::exit(i32::from(run_check(check, &config).await));
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
 
-    let settings = Config::parse().settle(|key| std::env::var(key).ok())?;
+    let settings = config.settle(|key| std::env::var(key).ok())?;
     prepare_data_dir(&settings)?;
 
     let mut leptos_options = get_configuration(None)
@@ -55,7 +61,11 @@ async fn main() -> anyhow::Result<()> {
         login: access.login_required(),
         read_only: settings.read_only,
     };
-    let engine = Engine::new(settings.endpoint.clone());
+    let engine = Engine::new(settings.endpoint.clone()).with_probe_settings(ProbeSettings {
+        toolbox_image: settings.toolbox_image.clone(),
+        read_only: settings.read_only,
+        ..ProbeSettings::default()
+    });
     let state = AppState {
         leptos_options,
         engine,
@@ -83,6 +93,30 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     tracing::info!("netdoctor stopped");
     Ok(())
+}
+
+/// `netdoctor check …`: logs go to stderr (warnings only unless RUST_LOG says otherwise) so
+/// stdout carries just the report.
+async fn run_check(check: &server::cli::CheckCommand, config: &Config) -> u8 {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
+        )
+        .init();
+    let endpoint = match Endpoint::from_docker_host(config.docker_host.as_deref()) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("netdoctor: --docker-host / DOCKER_HOST: {e}");
+            return server::cli::EXIT_BAD_INPUT;
+        }
+    };
+    let settings = ProbeSettings {
+        toolbox_image: config.toolbox_image.clone(),
+        read_only: config.read_only,
+        ..ProbeSettings::default()
+    };
+    server::cli::run(check, endpoint, settings).await
 }
 
 /// Creates the data directory, readable by netdoctor's user only.

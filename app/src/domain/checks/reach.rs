@@ -82,6 +82,9 @@ impl Check for ReachRequest {
             });
         };
 
+        if resolve.status() == StepStatus::CouldNotRun {
+            return Next::Done(Diagnosis::could_not_run(resolve));
+        }
         let resolved = resolve.status() == StepStatus::Ok;
         let Some(connect) = last_of(done, StepKind::Connect) else {
             // Not resolved: try the address on a shared network, to tell DNS from the rest.
@@ -101,6 +104,9 @@ impl Check for ReachRequest {
             });
         };
 
+        if connect.status() == StepStatus::CouldNotRun {
+            return Next::Done(Diagnosis::could_not_run(connect));
+        }
         if connect.status() == StepStatus::Ok {
             if !resolved {
                 return Next::Done(self.not_resolved(t, a, b, resolve));
@@ -426,7 +432,7 @@ fn topology_suffix(topology: &CheckStep) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::checks::outcome::{RunRecord, Via};
+    use crate::domain::checks::outcome::{ProbeOutcome, RunRecord, Via};
     use crate::domain::checks::parse::interpret;
     use crate::domain::checks::probe::Tool;
     use crate::domain::checks::report::{drive, PlannedProbe};
@@ -635,6 +641,23 @@ mod tests {
         );
         let (_, d) = run(&t, &req("web", "db:5432"), &[]);
         assert_eq!(d.code, DiagnosisCode::NoNetwork);
+    }
+
+    #[test]
+    fn a_probe_that_could_not_run_stops_the_check_with_its_reason() {
+        let t = pair("app-net", "app-net");
+        let req = req("web", "db:80");
+        let (steps, d) = drive(
+            |done| req.next(&t, done),
+            |p| {
+                let mut r = answer(p, &[RESOLVED]);
+                r.outcome = ProbeOutcome::not_run("netdoctor runs read-only.");
+                r
+            },
+        );
+        assert_eq!(d.code, DiagnosisCode::CouldNotRun);
+        assert_eq!(d.why, "netdoctor runs read-only.");
+        assert_eq!(steps.len(), 2);
     }
 
     #[test]

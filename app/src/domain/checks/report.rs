@@ -140,6 +140,16 @@ impl Diagnosis {
         }
     }
 
+    /// A step could not run, so the check cannot conclude; says why.
+    pub fn could_not_run(step: &CheckStep) -> Self {
+        Self::problem(
+            DiagnosisCode::CouldNotRun,
+            format!("The check stopped: \"{}\" could not run", step.title),
+            step.outcome.summary.clone(),
+            Vec::new(),
+        )
+    }
+
     pub fn problem(
         code: DiagnosisCode,
         title: impl Into<String>,

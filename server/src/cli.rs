@@ -1,0 +1,266 @@
+//! `netdoctor check …`: the wizards' checks from a terminal, with the same code the dashboard
+//! runs. Human output by default, `--json` for scripts; exit 0 when healthy, 1 with the
+//! diagnosis otherwise, 2 when the input is refused (nothing runs then).
+
+use app::domain::checks::outcome::{StepStatus, Via};
+use app::domain::checks::report::CheckReport;
+use app::domain::checks::{ExternalRequest, InputError, ReachRequest};
+use app::domain::endpoint::Endpoint;
+use app::engine::exec::ProbeSettings;
+use app::engine::Engine;
+use clap::Subcommand;
+use std::fmt::Write as _;
+
+/// Exit status: healthy.
+pub const EXIT_HEALTHY: u8 = 0;
+/// Exit status: a diagnosis, or the check could not reach a conclusion.
+pub const EXIT_PROBLEM: u8 = 1;
+/// Exit status: input refused; nothing ran.
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+/// The checks the command line runs.
+#[derive(Debug, Clone, Subcommand)]
+pub enum CheckCommand {
+    /// Can container FROM reach container TO on PORT? Same network, name resolution, TCP
+    /// connection, (HTTP,) and what the target listens on when it fails.
+    Reach {
+        /// The container the connection starts from.
+        #[arg(long, value_name = "CONTAINER")]
+        from: String,
+        /// The target container and port, e.g. db:5432.
+        #[arg(long, value_name = "CONTAINER:PORT")]
+        to: String,
+        /// Also send an HTTP request to http://TO/.
+        #[arg(long)]
+        http: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Can container FROM reach the outside? Network mode, internal networks, resolv.conf, a
+    /// name, an IP address and a URL.
+    External {
+        /// The container to check from.
+        #[arg(long, value_name = "CONTAINER")]
+        from: String,
+        /// A name to resolve (default google.com).
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// An address to ping (default 8.8.8.8).
+        #[arg(long, value_name = "IP")]
+        ip: Option<String>,
+        /// A URL to request (default http://google.com).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// A parsed check, ready to run.
+enum Parsed {
+    Reach(ReachRequest),
+    External(ExternalRequest),
+}
+
+impl CheckCommand {
+    fn json(&self) -> bool {
+        match self {
+            Self::Reach { json, .. } | Self::External { json, .. } => *json,
+        }
+    }
+
+    fn parse(&self) -> Result<Parsed, InputError> {
+        match self {
+            Self::Reach { from, to, http, .. } => {
+                ReachRequest::parse(from, to, *http).map(Parsed::Reach)
+            }
+            Self::External {
+                from,
+                name,
+                ip,
+                url,
+                ..
+            } => ExternalRequest::parse(from, name.as_deref(), ip.as_deref(), url.as_deref())
+                .map(Parsed::External),
+        }
+    }
+}
+
+/// Runs a check and prints its report; returns the exit status. Input is checked before the
+/// engine is contacted.
+pub async fn run(command: &CheckCommand, endpoint: Endpoint, settings: ProbeSettings) -> u8 {
+    let parsed = match command.parse() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("netdoctor: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let engine = Engine::new(endpoint).with_probe_settings(settings);
+    let report = match &parsed {
+        Parsed::Reach(r) => engine.run_check(r).await,
+        Parsed::External(r) => engine.run_check(r).await,
+    };
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("netdoctor: the check could not run: {e}");
+            return EXIT_PROBLEM;
+        }
+    };
+    if command.json() {
+        match serde_json::to_string_pretty(&report) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("netdoctor: cannot write the report as JSON: {e}");
+                return EXIT_PROBLEM;
+            }
+        }
+    } else {
+        print!("{}", render(&report));
+    }
+    if report.diagnosis.healthy {
+        EXIT_HEALTHY
+    } else {
+        EXIT_PROBLEM
+    }
+}
+
+/// The report as a terminal shows it.
+pub fn render(report: &CheckReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "netdoctor check {}: {}\n",
+        report.check, report.subject
+    );
+    for step in &report.steps {
+        let mark = match step.status() {
+            StepStatus::Ok => "[ok]  ",
+            StepStatus::Failed => "[FAIL]",
+            StepStatus::CouldNotRun => "[skip]",
+        };
+        let _ = writeln!(out, "{mark} {}", step.title);
+        let _ = writeln!(out, "       {}", step.outcome.summary);
+        if let Some(run) = &step.run {
+            if !run.command.is_empty() {
+                let place = match &run.via {
+                    Via::InContainer => format!("in {}", run.container),
+                    Via::DebugContainer { image } => {
+                        format!(
+                            "in a debug container ({image}) on {}'s network",
+                            run.container
+                        )
+                    }
+                    Via::Nothing => String::new(),
+                };
+                let _ = writeln!(
+                    out,
+                    "       $ {}   ({place}, {} ms)",
+                    run.command, run.duration_ms
+                );
+            }
+        }
+    }
+    let d = &report.diagnosis;
+    let verdict = if d.healthy { "Healthy" } else { "Problem" };
+    let _ = writeln!(out, "\n{verdict}: {}", d.title);
+    if !d.why.is_empty() {
+        let _ = writeln!(out, "  Why: {}", d.why);
+    }
+    if !d.fix.is_empty() {
+        let _ = writeln!(out, "  Fix:");
+        for (i, step) in d.fix.iter().enumerate() {
+            let _ = writeln!(out, "    {}. {}", i + 1, step.text);
+            if let Some(cmd) = &step.command {
+                let _ = writeln!(out, "       {cmd}");
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::domain::checks::outcome::{Observation, ProbeOutcome, RunRecord};
+    use app::domain::checks::report::{CheckStep, Diagnosis, DiagnosisCode, StepKind};
+    use app::domain::problem::FixStep;
+
+    fn report() -> CheckReport {
+        let run = RunRecord {
+            id: "r1".into(),
+            probe: "resolve db".into(),
+            argv: vec!["nslookup".into(), "db".into()],
+            command: "nslookup db".into(),
+            tool: None,
+            container: "web".into(),
+            container_id: None,
+            via: Via::InContainer,
+            started_at_ms: 0,
+            duration_ms: 7,
+            exit_code: Some(1),
+            output: String::new(),
+            output_truncated: false,
+            outcome: ProbeOutcome::failed(Observation::NameNotFound, "db does not resolve."),
+        };
+        CheckReport {
+            check: "reach".into(),
+            subject: "web → db:5432".into(),
+            steps: vec![
+                CheckStep::note(
+                    StepKind::Topology,
+                    "Are web and db on a shared network?",
+                    ProbeOutcome::failed(Observation::NotRun, "They share no network."),
+                ),
+                CheckStep {
+                    kind: StepKind::Resolve,
+                    title: "Does db resolve from web?".into(),
+                    on: Some("web".into()),
+                    outcome: run.outcome.clone(),
+                    run: Some(run),
+                },
+            ],
+            diagnosis: Diagnosis::problem(
+                DiagnosisCode::NoSharedNetwork,
+                "web and db share no network",
+                "Containers reach each other only over a shared network.",
+                vec![FixStep::run(
+                    "Attach web:",
+                    "docker network connect coolify web",
+                )],
+            ),
+        }
+    }
+
+    #[test]
+    fn the_human_report_shows_each_step_what_ran_and_the_fix() {
+        let text = render(&report());
+        assert!(text.starts_with("netdoctor check reach: web → db:5432\n"));
+        assert!(text.contains("[FAIL] Are web and db on a shared network?"));
+        assert!(text.contains("$ nslookup db   (in web, 7 ms)"));
+        assert!(text.contains("Problem: web and db share no network"));
+        assert!(text.contains("    1. Attach web:\n       docker network connect coolify web\n"));
+    }
+
+    #[test]
+    fn bad_input_is_refused_before_the_engine_is_contacted() {
+        let cmd = CheckCommand::Reach {
+            from: "web;id".into(),
+            to: "db:80".into(),
+            http: false,
+            json: false,
+        };
+        assert!(cmd.parse().is_err());
+        let cmd = CheckCommand::External {
+            from: "web".into(),
+            name: Some("$(id)".into()),
+            ip: None,
+            url: None,
+            json: true,
+        };
+        assert!(cmd.parse().is_err());
+    }
+}
