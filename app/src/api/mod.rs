@@ -1,5 +1,6 @@
 //! Server functions: one-line delegations to the engine and the domain.
 
+pub mod checks;
 #[cfg(feature = "ssr")]
 pub mod events;
 
