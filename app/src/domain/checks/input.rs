@@ -119,13 +119,6 @@ impl Hostname {
         Ok(Self(input.to_owned()))
     }
 
-    /// A container's name is always a valid host name on the networks it is attached to.
-    pub fn from_container(name: &ContainerName) -> Self {
-        // Docker names are `[a-zA-Z0-9][a-zA-Z0-9_.-]+`: nothing a resolver or argv could
-        // misread. Parsed anyway so the invariant holds whatever the Engine sends.
-        Self::parse(name.as_str()).unwrap_or_else(|_| Self(String::from("invalid")))
-    }
-
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -71,15 +71,26 @@ impl Check for ReachRequest {
         }
 
         let resolve_title = format!("Does {to_name} resolve from {from_name}?");
+        // Docker accepts names DNS cannot carry (a label over 63 characters): then the name
+        // cannot resolve, and the address on a shared network is all there is to try.
+        let target_host = Hostname::parse(to_name);
         let Some(resolve) = last_of(done, StepKind::Resolve) else {
-            return Next::Run(PlannedProbe {
-                kind: StepKind::Resolve,
-                title: resolve_title,
-                on: self.from.clone(),
-                probe: Probe::Resolve {
-                    name: Hostname::from_container(&self.to.container),
-                },
-            });
+            return match target_host {
+                Ok(name) => Next::Run(PlannedProbe {
+                    kind: StepKind::Resolve,
+                    title: resolve_title,
+                    on: self.from.clone(),
+                    probe: Probe::Resolve { name },
+                }),
+                Err(e) => Next::Note(Box::new(CheckStep::note(
+                    StepKind::Resolve,
+                    resolve_title,
+                    ProbeOutcome::failed(
+                        Observation::NameNotFound,
+                        format!("{to_name} cannot be looked up in DNS: {e}."),
+                    ),
+                ))),
+            };
         };
 
         if resolve.status() == StepStatus::CouldNotRun {
@@ -88,13 +99,12 @@ impl Check for ReachRequest {
         let resolved = resolve.status() == StepStatus::Ok;
         let Some(connect) = last_of(done, StepKind::Connect) else {
             // Not resolved: try the address on a shared network, to tell DNS from the rest.
-            let host = if resolved {
-                Host::Name(Hostname::from_container(&self.to.container))
-            } else {
-                match shared_ip(t, a, b) {
+            let host = match (&target_host, resolved) {
+                (Ok(name), true) => Host::Name(name.clone()),
+                _ => match shared_ip(t, a, b) {
                     Some(ip) => Host::Ip(ip),
                     None => return Next::Done(self.not_resolved(t, a, b, resolve)),
-                }
+                },
             };
             return Next::Run(PlannedProbe {
                 kind: StepKind::Connect,
@@ -120,10 +130,10 @@ impl Check for ReachRequest {
                     ),
                 ));
             }
-            let url = ProbeUrl::for_host_port(
-                &Host::Name(Hostname::from_container(&self.to.container)),
-                port,
-            );
+            let Ok(name) = target_host else {
+                return Next::Done(self.not_resolved(t, a, b, resolve));
+            };
+            let url = ProbeUrl::for_host_port(&Host::Name(name), port);
             let Some(http) = last_of(done, StepKind::Http) else {
                 return Next::Run(PlannedProbe {
                     kind: StepKind::Http,
@@ -233,6 +243,23 @@ impl ReachRequest {
                         &format!("docker network connect {target_net} {from}"),
                     ),
                     FixStep::say("For a lasting fix in Coolify: enable \"Connect To Predefined Network\" on the stack, or put both resources in the same Destination network, and redeploy."),
+                ],
+            );
+        }
+        if let Err(e) = Hostname::parse(to.as_str()) {
+            return Diagnosis::problem(
+                DiagnosisCode::NameDoesNotResolve,
+                format!("{to} cannot be reached by its name: DNS cannot carry it"),
+                format!("{e}. Docker accepts the name, but no resolver can look it up."),
+                vec![
+                    FixStep::run(
+                        "Give the container a short network alias (here `app`) and use that name:",
+                        &format!(
+                            "docker network disconnect {net} {to} && docker network connect --alias app {net} {to}",
+                            net = shared[0]
+                        ),
+                    ),
+                    FixStep::say("Or give it a shorter name (in compose: a shorter service name or container_name)."),
                 ],
             );
         }
@@ -658,6 +685,26 @@ mod tests {
         assert_eq!(d.code, DiagnosisCode::CouldNotRun);
         assert_eq!(d.why, "netdoctor runs read-only.");
         assert_eq!(steps.len(), 2);
+    }
+
+    #[test]
+    fn a_name_dns_cannot_carry_is_not_looked_up_and_the_address_is_tried() {
+        let long = "a".repeat(70);
+        let t = host(
+            vec![
+                on(container("web"), "app-net", &[]),
+                on(container(&long), "app-net", &[]),
+            ],
+            Vec::new(),
+        );
+        let (steps, d) = run(&t, &req("web", &format!("{long}:80")), &[CONNECTED]);
+        assert_eq!(d.code, DiagnosisCode::NameDoesNotResolve);
+        assert!(steps[1].run.is_none(), "no lookup ran: {:?}", steps[1]);
+        assert!(steps[2].title.contains("10.0.1.9:80"), "{}", steps[2].title);
+        assert!(d.fix[0]
+            .command
+            .as_deref()
+            .is_some_and(|c| c.contains("--alias app")));
     }
 
     #[test]
