@@ -11,6 +11,7 @@ pub mod filter;
 pub mod findings;
 pub mod graph;
 pub mod layout;
+pub mod logs;
 pub mod names;
 pub mod overview;
 pub mod ports;
