@@ -3,6 +3,7 @@
 //! real engine (see `tests/engine_live.rs`).
 
 pub mod events;
+pub mod logs;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 

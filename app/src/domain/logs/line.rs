@@ -126,6 +126,9 @@ pub enum LogEndReason {
     /// The Engine closed the stream while the container kept running (engine restart, log
     /// driver rotation) or could not be asked any more.
     EngineClosed { detail: String },
+    /// The Engine refused to serve this container's logs (a log driver that cannot be read
+    /// back, such as `none` or `syslog`).
+    Unavailable { detail: String },
 }
 
 /// The last message of a stream, shown under the last line.
@@ -146,6 +149,9 @@ impl LogEnd {
             LogEndReason::Complete => format!("End of the log ({} lines).", self.lines),
             LogEndReason::EngineClosed { detail } => {
                 format!("The Docker Engine closed the log stream: {detail}")
+            }
+            LogEndReason::Unavailable { detail } => {
+                format!("The Docker Engine cannot show this container's logs: {detail}")
             }
         }
     }
@@ -237,5 +243,9 @@ mod tests {
             detail: "engine restarted".into()
         })
         .contains("engine restarted"));
+        assert!(end(LogEndReason::Unavailable {
+            detail: "configured logging driver does not support reading".into()
+        })
+        .contains("cannot show"));
     }
 }
