@@ -2,6 +2,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod events;
+#[cfg(feature = "ssr")]
+pub mod logs;
 
 use crate::domain::access::Capabilities;
 use crate::domain::graph::TopologyReport;
