@@ -31,6 +31,7 @@ pub fn TopBar() -> impl IntoView {
             <nav class="topnav">
                 <a href="/">"Network"</a>
                 <a href="/containers">"Containers"</a>
+                <a href="/proxy" data-testid=testids::PROXY_LOGS title="Logs of Coolify's proxy (coolify-proxy)">"Proxy logs"</a>
             </nav>
             <AccessMarks/>
             <span

@@ -7,5 +7,6 @@ pub mod engine_problem;
 pub mod engine_strip;
 pub mod findings_list;
 pub mod layout;
+pub mod log_view;
 pub mod network_graph;
 pub mod node_details;

@@ -5,6 +5,7 @@
 use crate::api::get_container;
 use crate::components::copy_button::CopyButton;
 use crate::components::engine_problem::{EngineProblemPanel, ErrorPanel};
+use crate::components::log_view::LogView;
 use crate::components::node_details::AttachmentList;
 use crate::domain::reach::reach_lines;
 use crate::domain::topology::{Container, Health};
@@ -17,14 +18,25 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn ContainerPage() -> impl IntoView {
     let params = use_params_map();
-    let name = move || params.with(|p| p.get("name").unwrap_or_default());
-    let container = Resource::new(name, get_container);
+    let name = Signal::derive(move || params.with(|p| p.get("name").unwrap_or_default()));
     view! {
         <p class="small"><a href="/containers">"← All containers"</a></p>
+        <ContainerDetails name/>
+    }
+}
+
+/// The header and the live log of one container.
+#[component]
+pub fn ContainerDetails(#[prop(into)] name: Signal<String>) -> impl IntoView {
+    let container = Resource::new(move || name.get(), get_container);
+    view! {
         <Suspense fallback=|| view! { <p class="muted">"Inspecting the container…"</p> }>
             {move || Suspend::new(async move {
                 match container.await {
-                    Ok(c) => view! { <ContainerHeader container=c/> }.into_any(),
+                    Ok(c) => {
+                        let name = c.name.to_string();
+                        view! { <ContainerHeader container=c/> <LogView name/> }.into_any()
+                    }
                     Err(AppError::EngineUnreachable(problem)) => view! { <EngineProblemPanel problem retry_seconds=3/> }.into_any(),
                     Err(e) => view! { <ErrorPanel message=e.to_string()/> }.into_any(),
                 }

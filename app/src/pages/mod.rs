@@ -5,3 +5,4 @@ pub mod containers;
 pub mod graph;
 pub mod login;
 pub mod not_found;
+pub mod proxy;

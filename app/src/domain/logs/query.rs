@@ -98,9 +98,9 @@ impl Since {
     pub fn to_param(self) -> String {
         match self {
             Self::Any => String::new(),
-            Self::SecondsAgo(s) if s % 86_400 == 0 => format!("{}d", s / 86_400),
-            Self::SecondsAgo(s) if s % 3_600 == 0 => format!("{}h", s / 3_600),
-            Self::SecondsAgo(s) if s % 60 == 0 => format!("{}m", s / 60),
+            Self::SecondsAgo(s) if s.is_multiple_of(86_400) => format!("{}d", s / 86_400),
+            Self::SecondsAgo(s) if s.is_multiple_of(3_600) => format!("{}h", s / 3_600),
+            Self::SecondsAgo(s) if s.is_multiple_of(60) => format!("{}m", s / 60),
             Self::SecondsAgo(s) => format!("{s}s"),
         }
     }
