@@ -15,8 +15,11 @@ use futures_util::stream::{self, Stream, StreamExt};
 use std::pin::Pin;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// Most lines in one batch: what had already arrived when the consumer asked, up to this.
+/// Lines in one batch: what arrives within [`BATCH_WINDOW`] of the first, up to about this many.
 pub const MAX_BATCH: usize = 1_000;
+/// How long a batch waits for more lines after its first: short enough to look instant, long
+/// enough that a burst of lines is one event (and one redraw in the browser), not thousands.
+pub const BATCH_WINDOW: Duration = Duration::from_millis(25);
 
 /// What to stream.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -127,40 +130,42 @@ async fn step(
 ) -> Option<(LogEvent, State)> {
     loop {
         match state {
-            State::Streaming { mut frames, sent } => match frames.next().await {
-                Some(chunk) => {
-                    let mut lines = Vec::with_capacity(chunk.len());
-                    let mut failure = None;
-                    for item in chunk {
-                        match item {
-                            Ok(line) => lines.push(line),
-                            Err(e) => {
-                                failure = Some(engine.classify(e));
-                                break;
-                            }
-                        }
-                    }
-                    let sent = sent + lines.len() as u64;
-                    let next = match failure {
-                        Some(failure) => State::Ending {
-                            sent,
-                            failure: Some(failure),
-                        },
-                        None => State::Streaming { frames, sent },
-                    };
-                    if lines.is_empty() {
-                        state = next;
-                        continue;
-                    }
-                    return Some((LogEvent::Lines(lines), next));
-                }
-                None => {
+            State::Streaming { mut frames, sent } => {
+                let Some(first) = frames.next().await else {
                     state = State::Ending {
                         sent,
                         failure: None,
+                    };
+                    continue;
+                };
+                // Gather what follows within a short window: the Engine writes line by line,
+                // and one event per line would cost the browser a redraw per line.
+                let mut lines = Vec::with_capacity(first.len());
+                let mut failure = take(first, &mut lines, engine);
+                let mut ended = false;
+                let deadline = tokio::time::Instant::now() + BATCH_WINDOW;
+                while failure.is_none() && lines.len() < MAX_BATCH {
+                    match tokio::time::timeout_at(deadline, frames.next()).await {
+                        Ok(Some(chunk)) => failure = take(chunk, &mut lines, engine),
+                        Ok(None) => {
+                            ended = true;
+                            break;
+                        }
+                        Err(_) => break,
                     }
                 }
-            },
+                let sent = sent + lines.len() as u64;
+                let next = if failure.is_some() || ended {
+                    State::Ending { sent, failure }
+                } else {
+                    State::Streaming { frames, sent }
+                };
+                if lines.is_empty() {
+                    state = next;
+                    continue;
+                }
+                return Some((LogEvent::Lines(lines), next));
+            }
             State::Ending { sent, failure } => {
                 let reason = end_reason(docker, id, follow, sent, failure).await;
                 return Some((
@@ -174,6 +179,21 @@ async fn step(
             State::Done => return None,
         }
     }
+}
+
+/// Moves a chunk's lines into `lines`, up to the first error, which it returns.
+fn take(
+    chunk: Vec<Result<LogLine, bollard::errors::Error>>,
+    lines: &mut Vec<LogLine>,
+    engine: &Engine,
+) -> Option<EngineError> {
+    for item in chunk {
+        match item {
+            Ok(line) => lines.push(line),
+            Err(e) => return Some(engine.classify(e)),
+        }
+    }
+    None
 }
 
 /// Why the stream ended: asks the Engine what became of the container.
