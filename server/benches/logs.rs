@@ -286,16 +286,16 @@ fn main() {
         mb(rss_after)
     );
 
-    // A slow viewer: 2 ms after every event. The server reads from the engine only as fast as
+    // A slow viewer: 30 ms after every event. The server reads from the engine only as fast as
     // the client takes the events, so its memory stays where it was.
     let sampler = RssSampler::start(pid);
     let start = Instant::now();
-    let (received, _) = read_stream(server.port, &container, Duration::from_millis(2));
+    let (received, _) = read_stream(server.port, &container, Duration::from_millis(30));
     let slow_ms = start.elapsed().as_secs_f64() * 1e3;
     let slow_peak = sampler.finish();
     assert_eq!(received, args.lines);
     println!(
-        "  slow reader (2 ms after each event): {slow_ms:.0} ms, server RSS peak {:.1} MB",
+        "  slow reader (30 ms after each event): {slow_ms:.0} ms, server RSS peak {:.1} MB",
         mb(slow_peak)
     );
     drop(server);
