@@ -31,6 +31,7 @@ pub fn TopBar() -> impl IntoView {
             <nav class="topnav">
                 <a href="/">"Network"</a>
                 <a href="/containers">"Containers"</a>
+                <a href="/connect">"Connect"</a>
             </nav>
             <AccessMarks/>
             <span
