@@ -16,6 +16,9 @@ pub fn ConnectPicker(
     /// The chosen target's ports.
     #[prop(into)]
     ports: Signal<Vec<PortOption>>,
+    /// The port the builder chose when the user left it automatic.
+    #[prop(into)]
+    automatic: Signal<Option<u16>>,
     query: Memo<ConnectQuery>,
     set_query: Callback<ConnectQuery>,
 ) -> impl IntoView {
@@ -95,7 +98,10 @@ pub fn ConnectPicker(
             <label>"Port "
                 <select data-testid=testids::CONNECT_PORT on:change=on_port
                     prop:value=move || query.with(|q| q.port.map(|p| p.to_string()).unwrap_or_default())>
-                    <option value="">"automatic"</option>
+                    <option value="">{move || match automatic.get() {
+                        Some(p) if query.with(|q| q.port.is_none()) => format!("automatic ({p})"),
+                        _ => "automatic".to_owned(),
+                    }}</option>
                     <For each=move || port_choices.get() key=|(v, l)| (v.clone(), l.clone()) let:choice>
                         <option value=choice.0.clone() selected={let v = choice.0.clone(); move || is_port(&v)}>{choice.1.clone()}</option>
                     </For>

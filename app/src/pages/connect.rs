@@ -125,6 +125,13 @@ fn ConnectView(
             Some(build(t, q.from.as_ref()?, q.to.as_ref()?, q.port))
         })
     });
+    let automatic = Signal::derive(move || {
+        built.with(|b| {
+            b.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .and_then(|c| c.port)
+        })
+    });
     let result = move || {
         match built.get() {
         Some(Ok(connection)) => view! { <ConnectionCard connection/> }.into_any(),
@@ -147,7 +154,7 @@ fn ConnectView(
     }
     };
     view! {
-        <ConnectPicker containers ports query set_query/>
+        <ConnectPicker containers ports automatic query set_query/>
         {result}
     }
     .into_any()

@@ -448,9 +448,14 @@ impl<'a> Builder<'a> {
         } else {
             let net = self.fix_network();
             let then = self.after_joining(source, target, &net);
+            let (or, lasting) = if fix.is_empty() {
+                ("C", "")
+            } else {
+                ("Or c", ", so prefer the setting above")
+            };
             fix.push(FixStep::run(
                 &format!(
-                    "Or connect {} to {net}, one of {}'s networks.{then} This lasts until {} is recreated (Coolify recreates containers on every deploy), so prefer a setting that survives.",
+                    "{or}onnect {} to {net}, one of {}'s networks.{then} This lasts until {} is recreated (Coolify recreates containers on every deploy){lasting}.",
                     source.name, target.name, source.name
                 ),
                 &format!("docker network connect {net} {}", source.name),

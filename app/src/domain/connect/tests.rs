@@ -513,3 +513,27 @@ fn the_same_choice_always_builds_the_same_connection() {
         );
     }
 }
+
+#[test]
+fn a_plain_pair_without_a_shared_network_is_told_to_join_the_targets_network() {
+    let t = host(
+        vec![
+            on(container("client"), "front", &[]),
+            exposing(on(container("api"), "back", &["api-alias"]), &[8000]),
+        ],
+        vec![],
+    );
+    let c = from(&t, "client", "api", None);
+    let n = note(&c, NoteCode::NoSharedNetwork);
+    assert_eq!(n.fix.len(), 1, "no Coolify setting applies: {:#?}", n.fix);
+    assert!(
+        n.fix[0].text.starts_with("Connect client to back"),
+        "{}",
+        n.fix[0].text
+    );
+    assert!(n.fix[0].text.contains("Then use `api-alias:8000`"));
+    assert_eq!(
+        n.fix[0].command.as_deref(),
+        Some("docker network connect back client")
+    );
+}
