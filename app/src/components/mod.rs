@@ -1,5 +1,7 @@
 //! Small components named after what the user sees.
 
+pub mod connect_picker;
+pub mod connection_card;
 pub mod container_table;
 pub mod container_toolbar;
 pub mod copy_button;

@@ -2,6 +2,7 @@
 //! server and for the browser, and is unit-tested on JSON recorded from a real Docker Engine.
 
 pub mod access;
+pub mod connect;
 pub mod containers;
 pub mod coolify;
 pub mod endpoint;

@@ -7,6 +7,8 @@ use crate::components::copy_button::CopyButton;
 use crate::components::engine_problem::{EngineProblemPanel, ErrorPanel};
 use crate::components::log_view::LogView;
 use crate::components::node_details::AttachmentList;
+use crate::domain::connect::ConnectQuery;
+use crate::domain::names::ContainerName;
 use crate::domain::reach::reach_lines;
 use crate::domain::topology::{Container, Health};
 use crate::domain::url::encode;
@@ -45,6 +47,16 @@ pub fn ContainerDetails(#[prop(into)] name: Signal<String>) -> impl IntoView {
     }
 }
 
+/// The connection-string builder with this container as the target.
+fn connect_link(name: &str, port: Option<u16>) -> String {
+    ConnectQuery {
+        from: None,
+        to: Some(ContainerName::from_engine(name)),
+        port,
+    }
+    .path()
+}
+
 #[component]
 pub fn ContainerHeader(container: Container) -> impl IntoView {
     let name = container.name.to_string();
@@ -74,7 +86,8 @@ pub fn ContainerHeader(container: Container) -> impl IntoView {
             </p>
             <h2>"Reach it at"</h2>
             {if reach.is_empty() {
-                view! { <p class="muted small">"Other containers cannot reach it by name: it is on no network with name resolution, or exposes no TCP port."</p> }.into_any()
+                view! { <p class="muted small">"Other containers cannot reach it by name: it is on no network with name resolution, or exposes no TCP port. "
+                    <a href=connect_link(&name, None) data-testid=testids::CONNECT_LINK>"Find out how to reach it"</a></p> }.into_any()
             } else {
                 view! {
                     <ul class="reach">
@@ -82,7 +95,9 @@ pub fn ContainerHeader(container: Container) -> impl IntoView {
                             <li>
                                 <code>{r.url.clone()}</code>
                                 <CopyButton text=r.url.clone() what="address"/>
-                                <span class="muted small">" from containers on "<span class="mono">{r.network}</span></span>
+                                <span class="muted small">" from containers on "<span class="mono">{r.network}</span>" · "
+                                    <a href=connect_link(&name, Some(r.port)) data-testid=testids::CONNECT_LINK>"build a connection string"</a>
+                                </span>
                                 {(!r.stable).then(|| view! {
                                     <div class="notice error small">"This name changes on every deploy: set a Network Alias or enable Consistent Container Name in Coolify's Advanced settings."</div>
                                 })}

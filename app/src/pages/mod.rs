@@ -1,5 +1,6 @@
 //! Routed pages.
 
+pub mod connect;
 pub mod container;
 pub mod containers;
 pub mod graph;
