@@ -3,6 +3,8 @@
 pub mod checks;
 #[cfg(feature = "ssr")]
 pub mod events;
+#[cfg(feature = "ssr")]
+pub mod logs;
 
 use crate::domain::access::Capabilities;
 use crate::domain::graph::TopologyReport;
@@ -38,4 +40,15 @@ pub async fn get_container(name: String) -> Result<crate::domain::topology::Cont
     let name = crate::domain::names::ContainerName::parse(&name)
         .map_err(|e| AppError::BadInput(e.to_string()))?;
     Ok(crate::state::engine()?.container(&name).await?)
+}
+
+/// The name of Coolify's proxy container on this host, if there is one (`coolify-proxy`, or a
+/// container labelled `coolify.proxy=true`). `GET /api/proxy` answers JSON.
+#[server(endpoint = "proxy", input = leptos::server_fn::codec::GetUrl)]
+pub async fn find_proxy() -> Result<Option<String>, AppError> {
+    let overview = crate::state::engine()?.overview().await?;
+    Ok(
+        crate::domain::containers::proxy_container(&overview.containers)
+            .map(|r| r.name.to_string()),
+    )
 }

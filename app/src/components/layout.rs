@@ -31,6 +31,8 @@ pub fn TopBar() -> impl IntoView {
             <nav class="topnav">
                 <a href="/">"Network"</a>
                 <a href="/containers">"Containers"</a>
+                <a href="/proxy" data-testid=testids::PROXY_LOGS title="Logs of Coolify's proxy (coolify-proxy)">"Proxy logs"</a>
+                <a href="/connect">"Connect"</a>
             </nav>
             <AccessMarks/>
             <span

@@ -1,5 +1,7 @@
 //! Small components named after what the user sees.
 
+pub mod connect_picker;
+pub mod connection_card;
 pub mod container_table;
 pub mod container_toolbar;
 pub mod copy_button;
@@ -7,5 +9,6 @@ pub mod engine_problem;
 pub mod engine_strip;
 pub mod findings_list;
 pub mod layout;
+pub mod log_view;
 pub mod network_graph;
 pub mod node_details;

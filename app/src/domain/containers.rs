@@ -134,6 +134,24 @@ pub fn rows_from_engine(raw: &[ContainerSummaryJson]) -> Vec<ContainerRow> {
     rows
 }
 
+/// Coolify's proxy among the rows: a container named `coolify-proxy` or labelled
+/// `coolify.proxy=true`, a running one first, the conventional name first among equals.
+pub fn proxy_container(rows: &[ContainerRow]) -> Option<&ContainerRow> {
+    use crate::domain::coolify::{CoolifyKind, PROXY_CONTAINER};
+    rows.iter()
+        .filter(|r| {
+            r.coolify
+                .as_ref()
+                .is_some_and(|c| c.kind == CoolifyKind::Proxy)
+        })
+        .min_by_key(|r| {
+            (
+                r.state != ContainerState::Running,
+                r.name.as_str() != PROXY_CONTAINER,
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,5 +282,37 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(ContainerRow::from_engine(&raw).name.as_str(), "db");
+    }
+
+    #[test]
+    fn the_proxy_is_found_by_its_name_and_a_running_one_wins() {
+        use crate::domain::coolify::CoolifyIdentity;
+        let mut rows = recorded();
+        assert!(
+            proxy_container(&rows).is_none(),
+            "no proxy on the recorded host"
+        );
+        let proxy = |row: &mut ContainerRow, name: &str| {
+            row.name = ContainerName::from_engine(name);
+            row.coolify = CoolifyIdentity::from_labels(name, &Default::default());
+        };
+        let exited = rows
+            .iter()
+            .position(|r| r.state == ContainerState::Exited)
+            .unwrap();
+        proxy(&mut rows[exited], "coolify-proxy");
+        assert_eq!(
+            proxy_container(&rows).unwrap().name.as_str(),
+            "coolify-proxy"
+        );
+        let running = rows
+            .iter()
+            .position(|r| r.state == ContainerState::Running)
+            .unwrap();
+        let mut labels = std::collections::BTreeMap::new();
+        labels.insert("coolify.proxy".to_owned(), "true".to_owned());
+        rows[running].coolify = CoolifyIdentity::from_labels("edge", &labels);
+        rows[running].name = ContainerName::from_engine("edge");
+        assert_eq!(proxy_container(&rows).unwrap().name.as_str(), "edge");
     }
 }

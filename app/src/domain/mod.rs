@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod checks;
+pub mod connect;
 pub mod containers;
 pub mod coolify;
 pub mod endpoint;
@@ -12,6 +13,7 @@ pub mod filter;
 pub mod findings;
 pub mod graph;
 pub mod layout;
+pub mod logs;
 pub mod names;
 pub mod overview;
 pub mod ports;

@@ -5,6 +5,7 @@
 pub mod checks;
 pub mod events;
 pub mod exec;
+pub mod logs;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 

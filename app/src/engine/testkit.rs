@@ -400,6 +400,28 @@ impl TestLab {
         tag
     }
 
+    /// Stops one of this lab's containers, killing it after `grace_seconds`.
+    pub async fn stop(&self, name: &str, grace_seconds: i32) {
+        let options = bollard::query_parameters::StopContainerOptionsBuilder::default()
+            .t(grace_seconds)
+            .build();
+        self.docker
+            .stop_container(name, Some(options))
+            .await
+            .unwrap_or_else(|e| panic!("stop container {name}: {e}"));
+    }
+
+    /// Removes one of this lab's containers, running or not.
+    pub async fn remove(&self, name: &str) {
+        let options = bollard::query_parameters::RemoveContainerOptionsBuilder::default()
+            .force(true)
+            .build();
+        self.docker
+            .remove_container(name, Some(options))
+            .await
+            .unwrap_or_else(|e| panic!("remove container {name}: {e}"));
+    }
+
     /// Removes this lab's containers and networks now (what `Drop` does).
     pub async fn clean_up(&self) {
         remove_everything_labelled(&self.docker, &self.run_id).await;

@@ -5,7 +5,10 @@
 use crate::api::get_container;
 use crate::components::copy_button::CopyButton;
 use crate::components::engine_problem::{EngineProblemPanel, ErrorPanel};
+use crate::components::log_view::LogView;
 use crate::components::node_details::AttachmentList;
+use crate::domain::connect::ConnectQuery;
+use crate::domain::names::ContainerName;
 use crate::domain::reach::reach_lines;
 use crate::domain::topology::{Container, Health};
 use crate::domain::url::encode;
@@ -17,20 +20,41 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn ContainerPage() -> impl IntoView {
     let params = use_params_map();
-    let name = move || params.with(|p| p.get("name").unwrap_or_default());
-    let container = Resource::new(name, get_container);
+    let name = Signal::derive(move || params.with(|p| p.get("name").unwrap_or_default()));
     view! {
         <p class="small"><a href="/containers">"← All containers"</a></p>
+        <ContainerDetails name/>
+    }
+}
+
+/// The header and the live log of one container.
+#[component]
+pub fn ContainerDetails(#[prop(into)] name: Signal<String>) -> impl IntoView {
+    let container = Resource::new(move || name.get(), get_container);
+    view! {
         <Suspense fallback=|| view! { <p class="muted">"Inspecting the container…"</p> }>
             {move || Suspend::new(async move {
                 match container.await {
-                    Ok(c) => view! { <ContainerHeader container=c/> }.into_any(),
+                    Ok(c) => {
+                        let name = c.name.to_string();
+                        view! { <ContainerHeader container=c/> <LogView name/> }.into_any()
+                    }
                     Err(AppError::EngineUnreachable(problem)) => view! { <EngineProblemPanel problem retry_seconds=3/> }.into_any(),
                     Err(e) => view! { <ErrorPanel message=e.to_string()/> }.into_any(),
                 }
             })}
         </Suspense>
     }
+}
+
+/// The connection-string builder with this container as the target.
+fn connect_link(name: &str, port: Option<u16>) -> String {
+    ConnectQuery {
+        from: None,
+        to: Some(ContainerName::from_engine(name)),
+        port,
+    }
+    .path()
 }
 
 #[component]
@@ -62,7 +86,8 @@ pub fn ContainerHeader(container: Container) -> impl IntoView {
             </p>
             <h2>"Reach it at"</h2>
             {if reach.is_empty() {
-                view! { <p class="muted small">"Other containers cannot reach it by name: it is on no network with name resolution, or exposes no TCP port."</p> }.into_any()
+                view! { <p class="muted small">"Other containers cannot reach it by name: it is on no network with name resolution, or exposes no TCP port. "
+                    <a href=connect_link(&name, None) data-testid=testids::CONNECT_LINK>"Find out how to reach it"</a></p> }.into_any()
             } else {
                 view! {
                     <ul class="reach">
@@ -70,7 +95,9 @@ pub fn ContainerHeader(container: Container) -> impl IntoView {
                             <li>
                                 <code>{r.url.clone()}</code>
                                 <CopyButton text=r.url.clone() what="address"/>
-                                <span class="muted small">" from containers on "<span class="mono">{r.network}</span></span>
+                                <span class="muted small">" from containers on "<span class="mono">{r.network}</span>" · "
+                                    <a href=connect_link(&name, Some(r.port)) data-testid=testids::CONNECT_LINK>"build a connection string"</a>
+                                </span>
                                 {(!r.stable).then(|| view! {
                                     <div class="notice error small">"This name changes on every deploy: set a Network Alias or enable Consistent Container Name in Coolify's Advanced settings."</div>
                                 })}

@@ -1,7 +1,9 @@
 //! Routed pages.
 
+pub mod connect;
 pub mod container;
 pub mod containers;
 pub mod graph;
 pub mod login;
 pub mod not_found;
+pub mod proxy;

@@ -249,7 +249,7 @@ fn is_proxy(t: &Topology, c: &Container) -> bool {
 
 /// The destination network(s): where Coolify's core and the proxy meet (`coolify` on a default
 /// install, but derived, since extra destinations and renamed networks exist).
-fn destination_networks(t: &Topology) -> Vec<&str> {
+pub(crate) fn destination_networks(t: &Topology) -> Vec<&str> {
     let core: BTreeSet<&str> = t
         .containers
         .iter()
@@ -289,7 +289,7 @@ fn user_networks<'a>(t: &Topology, c: &'a Container) -> BTreeSet<&'a str> {
 }
 
 /// The one destination network to name in a fix: `coolify` when it is one of them.
-fn primary_destination<'a>(destinations: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn primary_destination<'a>(destinations: &[&'a str]) -> Option<&'a str> {
     destinations
         .iter()
         .find(|n| **n == "coolify")
@@ -299,7 +299,7 @@ fn primary_destination<'a>(destinations: &[&'a str]) -> Option<&'a str> {
 
 /// What kind of multi-container Coolify resource a container belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum StackKind {
+pub(crate) enum StackKind {
     /// A service stack (one-click or "Docker Compose Empty").
     Service,
     /// A Docker Compose build-pack application.
@@ -308,20 +308,20 @@ enum StackKind {
 
 /// A container's place in a Coolify stack that lives on its own `{uuid}` network.
 #[derive(Debug, Clone, Copy)]
-struct Stack<'a> {
-    kind: StackKind,
+pub(crate) struct Stack<'a> {
+    pub(crate) kind: StackKind,
     /// The stack's uuid: its compose project and its own network's name.
-    uuid: &'a str,
+    pub(crate) uuid: &'a str,
     /// The compose service name (`postgres`), which Compose makes an alias on every network.
-    service: Option<&'a str>,
+    pub(crate) service: Option<&'a str>,
     /// Coolify's resource name (a slug), when labelled.
-    resource_name: Option<&'a str>,
+    pub(crate) resource_name: Option<&'a str>,
 }
 
 /// Service-stack containers and compose-app services. A standard application also has a
 /// compose project (`{uuid}`), but its compose service is its container name (§1.2) and it lives
 /// on the destination network already, so it is not a stack.
-fn stack_of(c: &Container) -> Option<Stack<'_>> {
+pub(crate) fn stack_of(c: &Container) -> Option<Stack<'_>> {
     let id = c.coolify.as_ref()?;
     let compose = c.compose.as_ref()?;
     let service = compose.service.as_deref().or(id.service_name.as_deref());
@@ -362,7 +362,7 @@ fn hosts_of(routes: &[&Route]) -> String {
 }
 
 /// `a`, `a and b`, `a, b and c`.
-fn join<I, S>(items: I) -> String
+pub(crate) fn join<I, S>(items: I) -> String
 where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,

@@ -57,7 +57,7 @@ fn subjects(c: &Container, ports: &[&PortMapping]) -> Vec<Subject> {
 
 /// One DOCKER-USER rule per published port (and its IPv6 twin when bound on `::`). The match is
 /// on `--ctorigdstport` because Docker's DNAT has already rewritten the destination port.
-fn docker_user_rules(ports: &[&PortMapping]) -> Vec<FixStep> {
+pub(crate) fn docker_user_rules(ports: &[&PortMapping]) -> Vec<FixStep> {
     let distinct: BTreeSet<(u16, &str)> = ports
         .iter()
         .map(|p| (host_port(p), p.protocol.as_str()))
@@ -85,7 +85,7 @@ fn docker_user_rules(ports: &[&PortMapping]) -> Vec<FixStep> {
     steps
 }
 
-const UFW_RULE: &str = "Docker writes its own iptables rules for published ports, ahead of UFW's, so `ufw deny` does not close them; only rules in the DOCKER-USER chain, or a firewall outside the host, filter them.";
+pub(crate) const UFW_RULE: &str = "Docker writes its own iptables rules for published ports, ahead of UFW's, so `ufw deny` does not close them; only rules in the DOCKER-USER chain, or a firewall outside the host, filter them.";
 
 fn expected_finding(t: &Topology, c: &Container, ports: &[&PortMapping]) -> Finding {
     let (what, origin, setting) = if is_proxy(t, c) {

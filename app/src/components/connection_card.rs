@@ -1,0 +1,131 @@
+//! The built connection: the string big with copy buttons for the URL and the env line, why
+//! this name, port and scheme, the warnings and blocking problems with their fixes, and other
+//! ways in.
+
+use crate::components::copy_button::CopyButton;
+use crate::components::findings_list::severity_class;
+use crate::domain::connect::{Address, Alternative, Connection, Note, Via};
+use crate::testids;
+use leptos::prelude::*;
+
+/// How the address travels, in a few words.
+fn via_text(via: &Via) -> String {
+    match via {
+        Via::Network(net) => format!("by name on the network {net}"),
+        Via::SameContainer => "inside the same network namespace".to_owned(),
+        Via::Published {
+            binding,
+            loopback_only: true,
+        } => format!("through the host-only published port {binding}"),
+        Via::Published { binding, .. } => format!("through the published port {binding}"),
+        Via::HostNetwork => "on the host's own network stack".to_owned(),
+        Via::HostGateway => "through the host gateway".to_owned(),
+        Via::ContainerIp(net) => format!("by IP on {net}"),
+        Via::ProxyDomain => "through the proxy's domain".to_owned(),
+    }
+}
+
+#[component]
+pub fn ConnectionCard(connection: Connection) -> impl IntoView {
+    let Connection {
+        from,
+        to,
+        kind,
+        address,
+        reasons,
+        notes,
+        alternatives,
+        ..
+    } = connection;
+    let headline = format!("From {from} to {to} · {}", kind.label());
+    view! {
+        <section class="panel connection" data-testid=testids::CONNECTION>
+            <h2>{headline}</h2>
+            {match address {
+                Some(a) => view! { <BuiltAddress address=a/> }.into_any(),
+                None => view! {
+                    <p class="built-none">"No address works from here yet — see why and how to fix it below."</p>
+                }.into_any(),
+            }}
+            // Issue 5, item 5 ("Test it": a live check from the source to this address) is
+            // wired here once the troubleshooting check runner exists; nothing is shown until then.
+            {(!notes.is_empty()).then(|| view! {
+                <ul class="connect-notes">
+                    {notes.into_iter().map(|n| view! { <NoteCard note=n/> }).collect_view()}
+                </ul>
+            })}
+            <h3>"Why this address"</h3>
+            <ul class="reasons small" data-testid=testids::CONNECT_REASONS>
+                {reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}
+            </ul>
+            {(!alternatives.is_empty()).then(|| view! {
+                <h3>"Other ways in"</h3>
+                <ul class="alternatives">
+                    {alternatives.into_iter().map(|a| view! { <AlternativeLine alternative=a/> }).collect_view()}
+                </ul>
+            })}
+        </section>
+    }
+    .into_any()
+}
+
+/// The string itself, big, and the env line, each with a copy button.
+#[component]
+fn BuiltAddress(address: Address) -> impl IntoView {
+    let how = via_text(&address.via);
+    let stable = address.stable;
+    view! {
+        <div class="built">
+            <div class="built-row">
+                <code class="built-url" data-testid=testids::BUILT_URL>{address.url.clone()}</code>
+                <CopyButton text=address.url.clone() what="connection string"/>
+            </div>
+            <div class="built-row">
+                <code class="built-env" data-testid=testids::BUILT_ENV>{address.env_line.clone()}</code>
+                <CopyButton text=address.env_line.clone() what="environment line"/>
+            </div>
+            <p class="muted small">
+                "Reaches it "{how}". "
+                {if stable {
+                    view! { <span class="stable">"Stays the same across deploys."</span> }.into_any()
+                } else {
+                    view! { <span class="unstable">"Changes when the target is redeployed or restarted."</span> }.into_any()
+                }}
+            </p>
+        </div>
+    }
+}
+
+/// A warning or a blocking problem: what, why, and the fix with copyable commands.
+#[component]
+pub fn NoteCard(note: Note) -> impl IntoView {
+    let level = severity_class(note.severity);
+    view! {
+        <li class=format!("connect-note {level}") data-testid=testids::CONNECT_NOTE data-code=format!("{:?}", note.code)>
+            <div><span class=format!("sev {level}")>{level}</span>" "<strong>{note.title}</strong></div>
+            <p class="small">{note.why}</p>
+            <ol class="fix small">
+                {note.fix.into_iter().map(|step| view! {
+                    <li>
+                        {step.text}
+                        {step.command.map(|cmd| view! {
+                            <div class="command"><code>{cmd.clone()}</code><CopyButton text=cmd what="command"/></div>
+                        })}
+                    </li>
+                }).collect_view()}
+            </ol>
+        </li>
+    }
+    .into_any()
+}
+
+#[component]
+fn AlternativeLine(alternative: Alternative) -> impl IntoView {
+    let url = alternative.address.url.clone();
+    view! {
+        <li data-testid=testids::CONNECT_ALTERNATIVE>
+            <p class="small">{alternative.title}</p>
+            <div class="command"><code>{url.clone()}</code><CopyButton text=url what="address"/></div>
+        </li>
+    }
+}

@@ -1,0 +1,625 @@
+//! The Logs view: a container's log, live. One `EventSource` on `/api/logs` per view; the lines
+//! land in a capped [`LogWindow`] and only the rows in sight are rendered, so a chatty container
+//! costs the tab a fixed amount of memory and DOM. Stdout and stderr are told apart, ANSI
+//! colours rendered, search highlighted; pause, timestamps, tail, since and streams live in the
+//! URL, so a link reproduces the view.
+
+use crate::domain::logs::search::{pieces, MAX_QUERY};
+use crate::domain::logs::window::{visible_rows, WINDOW_CAP};
+use crate::domain::logs::{LogLine, LogQuery, LogStream, LogWindow, Since, StreamFilter, Tail};
+use crate::domain::url::encode_query;
+use crate::testids;
+use leptos::html::Div;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+
+/// Height of one log row in pixels; `style/main.css` gives `.log-row` the same.
+pub const ROW_HEIGHT: f64 = 18.0;
+/// Rows rendered beyond the viewport on either side, so fast scrolling shows no gaps.
+const OVERSCAN: usize = 30;
+/// How close to the bottom (px) still counts as "at the newest line", which keeps following.
+const STICK_DISTANCE: f64 = 2.0 * ROW_HEIGHT;
+
+const TAIL_CHOICES: [(&str, &str); 5] = [
+    ("100", "last 100"),
+    ("500", "last 500"),
+    ("1000", "last 1,000"),
+    ("5000", "last 5,000"),
+    ("all", "all"),
+];
+const SINCE_CHOICES: [(&str, &str); 7] = [
+    ("", "any time"),
+    ("5m", "5 min"),
+    ("15m", "15 min"),
+    ("1h", "1 hour"),
+    ("6h", "6 hours"),
+    ("1d", "1 day"),
+    ("7d", "7 days"),
+];
+
+/// Where the stream stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamStatus {
+    Connecting,
+    Live,
+    /// The server ended the stream; why.
+    Ended(String),
+    /// The stream could not be opened or broke.
+    Failed(String),
+}
+
+/// Everything the view's parts share. Copy: signals and stored values only.
+#[derive(Clone, Copy)]
+struct LogState {
+    window: StoredValue<LogWindow>,
+    /// Lines that arrived while paused, shown on resume.
+    held: StoredValue<LogWindow>,
+    /// Bumped whenever the window changed.
+    tick: RwSignal<u64>,
+    status: RwSignal<StreamStatus>,
+    paused: RwSignal<bool>,
+    /// Lines held while paused.
+    held_count: RwSignal<usize>,
+    /// Keep scrolled to the newest line.
+    stick: RwSignal<bool>,
+    scroll_top: RwSignal<f64>,
+    viewport: RwSignal<f64>,
+    /// Bumped by "Reconnect" to open the stream again.
+    restart: RwSignal<u64>,
+    notice: RwSignal<Option<String>>,
+}
+
+impl LogState {
+    fn new() -> Self {
+        Self {
+            window: StoredValue::new(LogWindow::new(WINDOW_CAP)),
+            held: StoredValue::new(LogWindow::new(WINDOW_CAP)),
+            tick: RwSignal::new(0),
+            status: RwSignal::new(StreamStatus::Connecting),
+            paused: RwSignal::new(false),
+            held_count: RwSignal::new(0),
+            stick: RwSignal::new(true),
+            scroll_top: RwSignal::new(0.0),
+            viewport: RwSignal::new(480.0),
+            restart: RwSignal::new(0),
+            notice: RwSignal::new(None),
+        }
+    }
+
+    /// A new stream begins: empty window, nothing held.
+    fn reset(&self) {
+        self.window.set_value(LogWindow::new(WINDOW_CAP));
+        self.held.set_value(LogWindow::new(WINDOW_CAP));
+        self.held_count.set(0);
+        self.status.set(StreamStatus::Connecting);
+        self.stick.set(true);
+        self.tick.update(|t| *t += 1);
+    }
+
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    /// A batch from the server. Numbering that starts again at 0 means the browser reconnected
+    /// by itself (netdoctor restarted): the tail is sent again, so start afresh.
+    fn receive(&self, batch: Vec<LogLine>) {
+        let restarted = batch.first().is_some_and(|l| l.n == 0)
+            && self.window.with_value(|w| w.received()) + self.held.with_value(|w| w.received())
+                > 0;
+        if restarted {
+            self.reset();
+            self.notice.set(Some(
+                "The connection was restored; the log was loaded again.".into(),
+            ));
+        }
+        self.status.set(StreamStatus::Live);
+        if self.paused.get_untracked() {
+            self.held.update_value(|h| h.push(batch));
+            self.held_count.set(self.held.with_value(|h| h.len()));
+        } else {
+            self.window.update_value(|w| w.push(batch));
+            self.tick.update(|t| *t += 1);
+        }
+    }
+
+    fn resume(&self) {
+        let held = self.held.with_value(|h| {
+            (0..h.len())
+                .filter_map(|i| h.get(i).cloned())
+                .collect::<Vec<_>>()
+        });
+        self.held.set_value(LogWindow::new(WINDOW_CAP));
+        self.held_count.set(0);
+        self.window.update_value(|w| w.push(held));
+        self.paused.set(false);
+        self.stick.set(true);
+        self.tick.update(|t| *t += 1);
+    }
+}
+
+#[component]
+pub fn LogView(
+    /// The container whose log this is.
+    #[prop(into)]
+    name: String,
+) -> impl IntoView {
+    let params = use_query_map();
+    let query = Memo::new(move |_| params.with(|p| LogQuery::from_params(|k| p.get(k))));
+    let navigate = use_navigate();
+    let location = use_location();
+    let set_query = Callback::new(move |next: LogQuery| {
+        let path = location.pathname.get_untracked();
+        let params = encode_query(&next.to_params());
+        let url = if params.is_empty() {
+            path
+        } else {
+            format!("{path}?{params}")
+        };
+        navigate(
+            &url,
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    });
+    let state = LogState::new();
+
+    // The stream's own parameters: changing tail or since (or "Reconnect") opens a new one.
+    let stream_url = Memo::new({
+        let name = name.clone();
+        move |_| {
+            state.restart.track();
+            let q = query.get();
+            format!("/api/logs?{}", encode_query(&q.stream_params(&name)))
+        }
+    });
+    Effect::new(move |_| {
+        let url = stream_url.get();
+        state.reset();
+        state.notice.set(None);
+        #[cfg(feature = "hydrate")]
+        {
+            let (task, handle) = futures_util::future::abortable(follow(url, state));
+            leptos::task::spawn_local(async move {
+                let _ = task.await;
+            });
+            on_cleanup(move || handle.abort());
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = url;
+    });
+
+    let shown = Memo::new(move |_| {
+        state.tick.track();
+        let q = query.get();
+        state.window.with_value(|w| w.shown(&q))
+    });
+
+    let download_name = format!("{name}.log");
+    view! {
+        <section class="panel logs" data-testid=testids::LOG_VIEW aria-label="Logs">
+            <div class="details-head">
+                <h2>"Logs"</h2>
+                <LogStatusLine state shown query/>
+            </div>
+            <LogToolbar state query set_query shown download_name/>
+            {move || state.notice.get().map(|n| view! { <p class="notice small">{n}</p> })}
+            <LogRows state shown query/>
+            {move || match state.status.get() {
+                StreamStatus::Ended(message) => Some(view! {
+                    <p class="log-end" role="status" data-testid=testids::LOG_END>{message}</p>
+                }.into_any()),
+                StreamStatus::Failed(message) => Some(view! {
+                    <p class="notice error log-end" role="alert" data-testid=testids::LOG_END>
+                        {message}" "
+                        <button type="button" on:click=move |_| state.restart.update(|r| *r += 1)>"Reconnect"</button>
+                    </p>
+                }.into_any()),
+                _ => None,
+            }}
+        </section>
+    }
+    .into_any()
+}
+
+/// "● live · 1,234 lines · 3 matches", or where the stream stands.
+#[component]
+fn LogStatusLine(state: LogState, shown: Memo<Vec<usize>>, query: Memo<LogQuery>) -> impl IntoView {
+    let counts = move || {
+        state.tick.track();
+        let (received, dropped, kept) = state
+            .window
+            .with_value(|w| (w.received(), w.dropped(), w.len()));
+        let shown_count = shown.with(Vec::len);
+        let mut parts = vec![format!("{} lines", group_digits(received))];
+        if shown_count != kept {
+            parts.push(format!("{} shown", group_digits(shown_count as u64)));
+        }
+        if dropped > 0 {
+            parts.push(format!(
+                "the oldest {} left this view (it keeps {})",
+                group_digits(dropped),
+                group_digits(WINDOW_CAP as u64)
+            ));
+        }
+        let needle = query.with(|q| q.search.clone());
+        if !needle.is_empty() {
+            let hits = state
+                .window
+                .with_value(|w| shown.with(|s| w.match_count(s, &needle)));
+            parts.push(format!(
+                "{} matching line{}",
+                group_digits(hits as u64),
+                if hits == 1 { "" } else { "s" }
+            ));
+        }
+        parts.join(" · ")
+    };
+    let badge = move || match (state.status.get(), state.paused.get()) {
+        (StreamStatus::Connecting, _) => ("connecting", "connecting…".to_owned()),
+        (StreamStatus::Live, true) => (
+            "paused",
+            format!(
+                "paused · {} new",
+                group_digits(state.held_count.get() as u64)
+            ),
+        ),
+        (StreamStatus::Live, false) => ("live", "live".to_owned()),
+        (StreamStatus::Ended(_), _) => ("ended", "ended".to_owned()),
+        (StreamStatus::Failed(_), _) => ("failed", "disconnected".to_owned()),
+    };
+    view! {
+        <p class="log-status small" data-testid=testids::LOG_STATUS aria-live="polite">
+            <span class=move || format!("live-dot {}", badge().0) data-state=move || badge().0>{move || badge().1}</span>
+            " · "{counts}
+        </p>
+    }
+}
+
+#[component]
+fn LogToolbar(
+    state: LogState,
+    query: Memo<LogQuery>,
+    set_query: Callback<LogQuery>,
+    shown: Memo<Vec<usize>>,
+    download_name: String,
+) -> impl IntoView {
+    let update = move |change: &dyn Fn(&mut LogQuery)| {
+        let mut next = query.get_untracked();
+        change(&mut next);
+        set_query.run(next);
+    };
+    let on_download = move |_| {
+        let text = state.window.with_value(|w| {
+            shown.with_untracked(|s| w.download_text(s, query.with_untracked(|q| q.timestamps)))
+        });
+        save_text(&download_name, &text);
+    };
+    view! {
+        <div class="toolbar log-toolbar" role="toolbar" aria-label="Log controls">
+            <button
+                type="button"
+                data-testid=testids::LOG_PAUSE
+                aria-pressed=move || state.paused.get().to_string()
+                on:click=move |_| if state.paused.get_untracked() { state.resume() } else { state.paused.set(true) }
+            >
+                {move || if state.paused.get() { "Resume" } else { "Pause" }}
+            </button>
+            <label class="visually-hidden" for="log-search">"Search the log"</label>
+            <input
+                id="log-search"
+                type="search"
+                placeholder="Search (highlights matches)"
+                maxlength=MAX_QUERY.to_string()
+                data-testid=testids::LOG_SEARCH
+                prop:value=move || query.with(|q| q.search.clone())
+                on:input=move |ev| {
+                    let text = event_target_value(&ev);
+                    update(&|q| q.search = text.clone());
+                }
+            />
+            <label>
+                <input
+                    type="checkbox"
+                    prop:checked=move || query.with(|q| q.only_matching)
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        update(&|q| q.only_matching = on);
+                    }
+                />
+                " only matching"
+            </label>
+            <label>
+                <input
+                    type="checkbox"
+                    data-testid=testids::LOG_TIMESTAMPS
+                    prop:checked=move || query.with(|q| q.timestamps)
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        update(&|q| q.timestamps = on);
+                    }
+                />
+                " timestamps"
+            </label>
+            <label>"Streams "
+                <select
+                    prop:value=move || query.with(|q| q.streams.as_param().to_owned())
+                    on:change=move |ev| {
+                        let streams = match event_target_value(&ev).as_str() {
+                            "stdout" => StreamFilter::Stdout,
+                            "stderr" => StreamFilter::Stderr,
+                            _ => StreamFilter::Both,
+                        };
+                        update(&|q| q.streams = streams);
+                    }
+                >
+                    <option value="">"stdout + stderr"</option>
+                    <option value="stdout">"stdout"</option>
+                    <option value="stderr">"stderr"</option>
+                </select>
+            </label>
+            <label>"Start with "
+                <select
+                    data-testid=testids::LOG_TAIL
+                    prop:value=move || query.with(|q| q.tail.to_engine())
+                    on:change=move |ev| {
+                        let tail = Tail::parse(&event_target_value(&ev)).unwrap_or_default();
+                        update(&|q| q.tail = tail);
+                    }
+                >
+                    {TAIL_CHOICES.into_iter().map(|(v, label)| view! { <option value=v>{label}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>"from "
+                <select
+                    prop:value=move || query.with(|q| q.since.to_param())
+                    on:change=move |ev| {
+                        let since = Since::parse(&event_target_value(&ev)).unwrap_or_default();
+                        update(&|q| q.since = since);
+                    }
+                >
+                    {SINCE_CHOICES.into_iter().map(|(v, label)| view! { <option value=v>{label}</option> }).collect_view()}
+                </select>
+            </label>
+            <button type="button" data-testid=testids::LOG_DOWNLOAD on:click=on_download title="Save the lines shown as a text file">
+                "Download"
+            </button>
+            <button
+                type="button"
+                disabled=move || state.stick.get()
+                on:click=move |_| state.stick.set(true)
+                title="Scroll to the newest line and keep following"
+            >
+                "Newest ↓"
+            </button>
+        </div>
+    }
+}
+
+/// The virtualised rows: a canvas as tall as every shown line, and only the rows in sight.
+#[component]
+fn LogRows(state: LogState, shown: Memo<Vec<usize>>, query: Memo<LogQuery>) -> impl IntoView {
+    let viewport_ref = NodeRef::<Div>::new();
+    // Rendered only in the browser: sizes are set through the CSSOM, which the CSP allows, and
+    // the server has no lines to show anyway.
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
+
+    let on_scroll = move |_| {
+        if let Some(el) = viewport_ref.get_untracked() {
+            let top = f64::from(el.scroll_top());
+            let height = f64::from(el.client_height());
+            let bottom = f64::from(el.scroll_height()) - height;
+            state.scroll_top.set(top);
+            state.viewport.set(height);
+            state.stick.set(bottom - top <= STICK_DISTANCE);
+        }
+    };
+    // Follow the newest line while stuck to the bottom.
+    Effect::new(move |_| {
+        let total = shown.with(Vec::len);
+        if state.stick.get() {
+            if let Some(el) = viewport_ref.get() {
+                let target = (total as f64 * ROW_HEIGHT) as i32;
+                el.set_scroll_top(target);
+                state.scroll_top.set(f64::from(el.scroll_top()));
+                state.viewport.set(f64::from(el.client_height()));
+            }
+        }
+    });
+
+    let range = move || {
+        let total = shown.with(Vec::len);
+        visible_rows(
+            total,
+            state.scroll_top.get(),
+            state.viewport.get(),
+            ROW_HEIGHT,
+            OVERSCAN,
+        )
+    };
+    let rows = move || {
+        let range = range();
+        let q = query.get();
+        state.tick.track();
+        shown.with(|shown| {
+            state.window.with_value(|w| {
+                shown[range]
+                    .iter()
+                    .filter_map(|i| w.get(*i))
+                    .map(|line| log_row(line, &q))
+                    .collect_view()
+            })
+        })
+    };
+    let canvas_height = move || format!("{}px", shown.with(Vec::len) as f64 * ROW_HEIGHT);
+    let offset = move || format!("translateY({}px)", range().start as f64 * ROW_HEIGHT);
+    let empty = move || {
+        shown.with(Vec::is_empty).then(|| match state.status.get() {
+            StreamStatus::Connecting => "Opening the log stream…",
+            _ if state.window.with_value(|w| !w.is_empty()) => "No line matches the filters.",
+            _ => "No log lines yet: lines appear here as the container writes them.",
+        })
+    };
+
+    view! {
+        <div
+            class="log-viewport"
+            node_ref=viewport_ref
+            tabindex="0"
+            role="log"
+            aria-label="Log lines"
+            data-testid=testids::LOG_LINES
+            on:scroll=on_scroll
+        >
+            {move || empty().map(|text| view! { <p class="muted log-empty" data-testid=testids::EMPTY_STATE>{text}</p> })}
+            <Show when=move || mounted.get()>
+                <div class="log-canvas" style:height=canvas_height>
+                    <div class="log-rows" style:transform=offset>{rows}</div>
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+fn log_row(line: &LogLine, q: &LogQuery) -> impl IntoView {
+    let stream = match line.s {
+        LogStream::Stderr => "log-row err",
+        LogStream::Stdout | LogStream::Tty => "log-row",
+    };
+    let time = q
+        .timestamps
+        .then(|| view! { <span class="log-ts" title=line.ts.clone()>{line.short_time().to_owned()}</span> });
+    let pieces = pieces(&line.text, &q.search)
+        .into_iter()
+        .map(|p| {
+            let mut class = p.style.classes();
+            if p.hit {
+                class.push_str(if class.is_empty() { "hit" } else { " hit" });
+            }
+            if class.is_empty() {
+                view! { <span>{p.text}</span> }.into_any()
+            } else {
+                view! { <span class=class>{p.text}</span> }.into_any()
+            }
+        })
+        .collect_view();
+    let cut = (line.cut > 0).then(|| {
+        view! { <span class="log-cut">{format!(" … {} more bytes not shown", line.cut)}</span> }
+    });
+    view! {
+        <div class=stream data-testid=testids::LOG_LINE data-n=line.n.to_string() data-stream=line.s.as_str()>
+            {time}{pieces}{cut}
+        </div>
+    }
+}
+
+/// 1234567 → "1,234,567".
+fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Offers `text` as a file download.
+fn save_text(file_name: &str, text: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let parts = js_sys_array(text);
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("text/plain;charset=utf-8");
+        let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+            return;
+        };
+        let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+            return;
+        };
+        if let Some(anchor) = document()
+            .create_element("a")
+            .ok()
+            .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+        {
+            anchor.set_href(&url);
+            anchor.set_download(file_name);
+            anchor.click();
+        }
+        let _ = web_sys::Url::revoke_object_url(&url);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (file_name, text);
+}
+
+#[cfg(feature = "hydrate")]
+fn js_sys_array(text: &str) -> wasm_bindgen::JsValue {
+    let array = web_sys::js_sys::Array::new();
+    array.push(&wasm_bindgen::JsValue::from_str(text));
+    array.into()
+}
+
+/// Reads one stream until its end. Runs in the browser; aborted when the view's stream changes
+/// or the view goes away, which drops (and closes) the `EventSource`.
+#[cfg(feature = "hydrate")]
+async fn follow(url: String, state: LogState) {
+    use crate::domain::logs::LogEnd;
+    use futures_util::StreamExt;
+    use gloo_net::eventsource::futures::EventSource;
+
+    let Ok(mut source) = EventSource::new(&url) else {
+        state.status.set(StreamStatus::Failed(
+            "The browser could not open the log stream.".into(),
+        ));
+        return;
+    };
+    let subscriptions: Vec<_> = ["lines", "end"]
+        .into_iter()
+        .filter_map(|kind| source.subscribe(kind).ok())
+        .collect();
+    let mut events = futures_util::stream::select_all(subscriptions);
+    while let Some(event) = events.next().await {
+        match event {
+            Ok((kind, message)) => {
+                let data = message.data().as_string().unwrap_or_default();
+                if kind == "lines" {
+                    match serde_json::from_str::<Vec<LogLine>>(&data) {
+                        Ok(batch) => state.receive(batch),
+                        Err(e) => leptos::logging::warn!("unreadable log batch: {e}"),
+                    }
+                } else {
+                    let message = serde_json::from_str::<LogEnd>(&data)
+                        .map(|end| end.message())
+                        .unwrap_or_else(|_| "The stream has ended.".into());
+                    state.status.set(StreamStatus::Ended(message));
+                    break;
+                }
+            }
+            Err(_) => {
+                state.status.set(StreamStatus::Failed(
+                    "The log stream broke off or could not be opened (is netdoctor running, and does the container still exist?)."
+                        .into(),
+                ));
+                break;
+            }
+        }
+    }
+    source.close();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn big_counts_are_grouped_by_thousands() {
+        assert_eq!(group_digits(0), "0");
+        assert_eq!(group_digits(999), "999");
+        assert_eq!(group_digits(1_000), "1,000");
+        assert_eq!(group_digits(1_234_567), "1,234,567");
+    }
+}

@@ -1,0 +1,902 @@
+//! The connection-string builder: from a source (a container, or the host) to a target
+//! container, the address that really works — a name the target has on a network both share,
+//! its internal port, the scheme its software speaks — with the reasons, and, when nothing can
+//! work, why and the exact fix. Pure: it reads only the [`Topology`], never an environment.
+
+pub mod kind;
+pub mod naming;
+pub mod ports;
+pub mod query;
+
+pub use kind::{KindChoice, ServiceKind};
+pub use naming::{Candidate, NameKind};
+pub use ports::{PortOption, PortOrigin};
+pub use query::{ConnectQuery, QueryError, Source, HOST_PARAM};
+
+use crate::domain::coolify::{CoolifyKind, PROXY_CONTAINER};
+use crate::domain::findings::public_ports::{docker_user_rules, UFW_RULE};
+use crate::domain::findings::{destination_networks, join, stack_of, Severity, StackKind};
+use crate::domain::names::ContainerName;
+use crate::domain::ports::{PortMapping, Protocol};
+use crate::domain::problem::FixStep;
+use crate::domain::topology::{Attachment, Container, NetworkKind, NetworkMode, Topology};
+use serde::{Deserialize, Serialize};
+
+/// How an address reaches the target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Via {
+    /// By name, over this network both containers are on.
+    Network(String),
+    /// Source and target are the same network namespace: `localhost`.
+    SameContainer,
+    /// Through a port published on the host (`binding` as `docker ps` shows it).
+    Published {
+        binding: String,
+        loopback_only: bool,
+    },
+    /// The target shares the host's network stack (`--network host`).
+    HostNetwork,
+    /// From a container to a target on the host's network, through the host gateway.
+    HostGateway,
+    /// By the target's IP on this network: works from the host, changes on restart.
+    ContainerIp(String),
+    /// Through the proxy's public domain.
+    ProxyDomain,
+}
+
+/// A ready address with its snippets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    pub host: String,
+    pub port: Option<u16>,
+    pub via: Via,
+    /// Survives a redeploy or restart of the target.
+    pub stable: bool,
+    /// The connection string (`postgres://USER:PASSWORD@db:5432/DB`, `http://api:3001`).
+    pub url: String,
+    /// `DATABASE_URL=…`, ready for an `.env` file or Coolify's environment variables.
+    pub env_line: String,
+}
+
+/// Which advice a [`Note`] is. Stable: tests and styles key on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum NoteCode {
+    NoSharedNetwork,
+    DefaultBridgeOnly,
+    NoNetwork,
+    NotPublished,
+    NameChangesEachDeploy,
+    AmbiguousName,
+    TargetNotRunning,
+    TargetOnHostNetwork,
+    PortUnknown,
+    PortNotListed,
+    HostPortCorrected,
+    PublishedOnAllInterfaces,
+    LoopbackOnly,
+    InternalTls,
+}
+
+/// A warning, or the reason nothing works: what, why (the Docker or Coolify rule), and the fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub code: NoteCode,
+    pub severity: Severity,
+    pub title: String,
+    pub why: String,
+    pub fix: Vec<FixStep>,
+}
+
+/// Another way in, when the main address does not exist or is not the only sensible one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alternative {
+    pub title: String,
+    pub address: Address,
+}
+
+/// Everything the builder says about one source → target (port) choice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Connection {
+    pub from: Source,
+    pub to: ContainerName,
+    pub kind: ServiceKind,
+    /// The internal (container) port the address is for.
+    pub port: Option<u16>,
+    /// The ports the page offers for the target.
+    pub ports: Vec<PortOption>,
+    /// `None` when nothing reaches the target from the source; the notes say why.
+    pub address: Option<Address>,
+    /// Why this name, this port, this scheme — plain sentences in that order.
+    pub reasons: Vec<String>,
+    /// Worst first.
+    pub notes: Vec<Note>,
+    pub alternatives: Vec<Alternative>,
+}
+
+impl Connection {
+    /// The note saying why there is no address, when there is none.
+    pub fn blocking(&self) -> impl Iterator<Item = &Note> {
+        self.notes
+            .iter()
+            .filter(|n| n.severity == Severity::Blocking)
+    }
+}
+
+/// The choice names something that is not on this host (any more).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum BuildError {
+    #[error("there is no container named {0} on this host (it may have been removed)")]
+    UnknownSource(String),
+    #[error("there is no container named {0} on this host (it may have been removed)")]
+    UnknownTarget(String),
+}
+
+/// Builds the connection from `from` to `to`, on `port` when given (a container port; a
+/// published host port is mapped back to its container port).
+pub fn build(
+    t: &Topology,
+    from: &Source,
+    to: &ContainerName,
+    port: Option<u16>,
+) -> Result<Connection, BuildError> {
+    let target = t
+        .container(to.as_str())
+        .ok_or_else(|| BuildError::UnknownTarget(to.to_string()))?;
+    let source = match from {
+        Source::Host => None,
+        Source::Container(name) => Some(
+            t.container(name.as_str())
+                .ok_or_else(|| BuildError::UnknownSource(name.to_string()))?,
+        ),
+    };
+    let options = ports::port_options(t, target);
+    let known = kind::kind_of_target(target);
+    let choice = ports::choose_port(target, &options, port, known.as_ref().map(|k| k.kind));
+    let routed = choice.port.is_some_and(|p| ports::is_routed(t, target, p));
+    let kind = kind::kind_for_port(target, choice.port, routed);
+
+    let mut b = Builder {
+        t,
+        target,
+        kind: kind.kind,
+        port: choice.port,
+        reasons: Vec::new(),
+        notes: Vec::new(),
+        alternatives: Vec::new(),
+    };
+    b.port_notes(&choice);
+    if !target.is_running() {
+        b.note(
+            NoteCode::TargetNotRunning,
+            Severity::Warning,
+            format!("{} is {}, so nothing answers at any address now.", target.name, target.state.as_str()),
+            "Docker registers a container's names in its DNS only while it runs; the address below is built from its configuration and works once it is started.".to_owned(),
+            vec![FixStep::run("Start it (or redeploy it in Coolify):", &format!("docker start {}", target.name))],
+        );
+    }
+
+    let address = match source {
+        None => b.build_from_host(),
+        Some(s) => b.build_from_container(s),
+    };
+    if let Some(a) = &address {
+        if matches!(a.via, Via::Network(_)) && kind.kind == ServiceKind::Https {
+            b.note(
+                NoteCode::InternalTls,
+                Severity::Info,
+                format!("{} speaks TLS on port {}: its certificate is unlikely to name `{}`.", target.name, a.port.unwrap_or_default(), a.host),
+                "Certificates are issued for public domains; inside a Docker network the client connects by container name, so a strict client rejects the certificate.".to_owned(),
+                vec![FixStep::say("Prefer the app's plain-HTTP port between containers (the proxy terminates TLS for the outside), or tell the client which name to verify.")],
+            );
+        }
+    }
+    b.reasons.push(choice.why.clone());
+    b.reasons.push(kind.why);
+    if kind.kind.has_credentials() {
+        b.reasons.push(format!(
+            "{}, {} and {} are placeholders: netdoctor never reads a container's environment. For a Coolify database, its page shows the user, password and database (and the whole internal URL).",
+            kind::USER, kind::PASSWORD, kind::DATABASE
+        ));
+    }
+    b.proxy_alternatives(address.is_none() || source.is_none());
+    let Builder {
+        reasons,
+        mut notes,
+        alternatives,
+        ..
+    } = b;
+    notes.sort_by_key(|n| (n.severity, n.code));
+    Ok(Connection {
+        from: from.clone(),
+        to: to.clone(),
+        kind: kind.kind,
+        port: choice.port,
+        ports: options,
+        address,
+        reasons,
+        notes,
+        alternatives,
+    })
+}
+
+struct Builder<'a> {
+    t: &'a Topology,
+    target: &'a Container,
+    kind: ServiceKind,
+    port: Option<u16>,
+    reasons: Vec<String>,
+    notes: Vec<Note>,
+    alternatives: Vec<Alternative>,
+}
+
+impl<'a> Builder<'a> {
+    fn note(
+        &mut self,
+        code: NoteCode,
+        severity: Severity,
+        title: String,
+        why: String,
+        fix: Vec<FixStep>,
+    ) {
+        self.notes.push(Note {
+            code,
+            severity,
+            title,
+            why,
+            fix,
+        });
+    }
+
+    /// An address for `host` and `port` in the target's template, with its env line.
+    fn address(&self, host: &str, port: Option<u16>, via: Via, stable: bool) -> Address {
+        let url = self.kind.url(host, port);
+        Address {
+            host: host.to_owned(),
+            port,
+            via,
+            stable,
+            env_line: format!("{}={url}", self.kind.env_var(&service_name(self.target))),
+            url,
+        }
+    }
+
+    fn port_notes(&mut self, choice: &ports::PortChoice) {
+        let name = self.target.name.clone();
+        if let (Some(host_port), Some(port)) = (choice.corrected_from, choice.port) {
+            self.note(
+                NoteCode::HostPortCorrected,
+                Severity::Info,
+                format!("{host_port} is the host port; {name} listens on {port}."),
+                "A published port (`-p 5433:5432`) is a door on the host's addresses; other containers reach the container directly, on its own port. The published port does not exist inside the Docker network.".to_owned(),
+                vec![FixStep::say(&format!("From other containers always use {port}; use {host_port} only from the host or outside."))],
+            );
+        }
+        if choice.unlisted {
+            let listed: Vec<String> = ports::port_options(self.t, self.target)
+                .iter()
+                .map(|o| o.port.to_string())
+                .collect();
+            self.note(
+                NoteCode::PortNotListed,
+                Severity::Info,
+                format!(
+                    "{} is not a port {name} exposes{}.",
+                    choice.port.unwrap_or_default(),
+                    if listed.is_empty() { String::new() } else { format!(" ({})", join(&listed)) }
+                ),
+                "Docker does not need EXPOSE for traffic between containers, so the address works if the app really listens on this port (and on 0.0.0.0, not 127.0.0.1). EXPOSE is only what the image declares.".to_owned(),
+                vec![FixStep::say("Check the port the app listens on in its logs or configuration.")],
+            );
+        }
+        if choice.port.is_none() {
+            self.note(
+                NoteCode::PortUnknown,
+                Severity::Warning,
+                format!("{name} exposes no port, so the port is unknown."),
+                "The address needs the port the app listens on inside the container; nothing in the image, its labels or the proxy's routes says which.".to_owned(),
+                vec![FixStep::say("Enter the port the app listens on (its docs, logs or `PORT` setting). In Coolify, set it under Ports Exposes as well, so the proxy finds it.")],
+            );
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // From a container
+
+    fn build_from_container(&mut self, source: &'a Container) -> Option<Address> {
+        let t = self.t;
+        if source.network_mode == NetworkMode::Host {
+            self.reasons.push(format!(
+                "{} uses the host's network (`network_mode: host`): it reaches containers the way the host does, and container names do not resolve for it.",
+                source.name
+            ));
+            return self.build_from_host();
+        }
+        let source = namespace_owner(t, source);
+        let target = namespace_owner(t, self.target);
+        if source.name == target.name {
+            self.reasons.push(format!(
+                "{} and {} share one network namespace, so `localhost` reaches it.",
+                source.name, self.target.name
+            ));
+            return Some(self.address("localhost", self.port, Via::SameContainer, true));
+        }
+        if target.network_mode == NetworkMode::Host {
+            return Some(self.via_host_gateway(source));
+        }
+        for (c, role) in [(source, "source"), (target, "target")] {
+            if c.network_mode == NetworkMode::Null || c.attachments.is_empty() {
+                self.no_network(c, role);
+                return None;
+            }
+        }
+        let all = naming::candidates(t, source, target);
+        let Some(best) = all.first().cloned() else {
+            self.no_shared_network(source, target);
+            return None;
+        };
+        self.reasons.push(naming::why(&best, target));
+        if !best.stable {
+            self.per_deploy(&best);
+        }
+        if !best.unique() {
+            self.ambiguous(&best, None);
+        }
+        // Names a user might reach for (service names, aliases) that would land elsewhere.
+        for c in all.iter().filter(|c| {
+            !c.unique()
+                && c.name != best.name
+                && matches!(
+                    c.kind,
+                    NameKind::StackService | NameKind::Alias | NameKind::ComposeServiceOutsideStack
+                )
+        }) {
+            self.ambiguous(c, best.unique().then_some(best.name.as_str()));
+        }
+        Some(self.address(
+            &best.name,
+            self.port,
+            Via::Network(best.network.clone()),
+            best.stable,
+        ))
+    }
+
+    fn via_host_gateway(&mut self, source: &Container) -> Address {
+        let name = &self.target.name;
+        self.reasons.push(format!(
+            "{name} uses the host's network (`network_mode: host`), so it has no name in any Docker network; containers reach it through the host, as `host.docker.internal`."
+        ));
+        self.note(
+            NoteCode::TargetOnHostNetwork,
+            Severity::Warning,
+            format!("{} must be given `host.docker.internal` to reach {name}.", source.name),
+            "Docker defines `host.docker.internal` only for containers started with `--add-host=host.docker.internal:host-gateway` (Docker 20.10+); Coolify adds it only to its proxy and sentinel. The app on the host must also listen on the bridge's gateway address, not only on 127.0.0.1.".to_owned(),
+            vec![
+                FixStep::say(&format!("Add `host.docker.internal:host-gateway` to {}'s extra hosts (compose `extra_hosts:`, or Coolify's custom Docker options `--add-host=host.docker.internal:host-gateway`) and redeploy it.", source.name)),
+            ],
+        );
+        self.address("host.docker.internal", self.port, Via::HostGateway, true)
+    }
+
+    fn no_network(&mut self, c: &Container, role: &str) {
+        self.note(
+            NoteCode::NoNetwork,
+            Severity::Blocking,
+            format!("The {role}, {}, is on no network (`network_mode: none`), so it can reach nothing and nothing can reach it.", c.name),
+            "A container started with `--network none` has only a loopback interface.".to_owned(),
+            vec![FixStep::run(
+                &format!("Connect {} to a user-defined network (recreating it without `--network none` makes it last):", c.name),
+                &format!("docker network connect {} {}", self.fix_network(), c.name),
+            )],
+        );
+    }
+
+    /// The network to suggest joining: a DNS network of the target, the destination first.
+    fn fix_network(&self) -> String {
+        let target_nets: Vec<&str> = naming::dns_networks(self.t, self.target).collect();
+        let destinations = destination_networks(self.t);
+        destinations
+            .iter()
+            .find(|d| target_nets.contains(d))
+            .or_else(|| target_nets.first())
+            .map_or_else(|| "my-network".to_owned(), |n| (*n).to_owned())
+    }
+
+    fn no_shared_network(&mut self, source: &'a Container, target: &'a Container) {
+        let t = self.t;
+        let on_bridge = t.shared_networks(source, target).find(|n| {
+            t.network(n)
+                .map_or_else(|| NetworkKind::of(n, ""), |x| x.kind)
+                == NetworkKind::DefaultBridge
+        });
+        let target_nets: Vec<&str> = naming::dns_networks(t, target).collect();
+        let mut fix = Vec::new();
+
+        // Coolify's own setting first: it survives deploys, a manual connect does not.
+        let destinations = destination_networks(t);
+        let on_destination = |c: &Container| destinations.iter().any(|d| c.attachment(d).is_some());
+        if let Some(stack) = stack_of(target).filter(|_| on_destination(source)) {
+            let after = stack
+                .service
+                .map(|svc| format!(" Then use `{svc}-{}` from {}.", stack.uuid, source.name))
+                .unwrap_or_default();
+            fix.push(FixStep::say(&format!(
+                "In Coolify, open {} {}, enable \"Connect To Predefined Network\"{}, and {}.{after}",
+                stack_word(stack.kind),
+                stack.resource_name.unwrap_or(stack.uuid),
+                if stack.kind == StackKind::ComposeApp { " under Advanced" } else { "" },
+                if stack.kind == StackKind::ComposeApp { "redeploy" } else { "restart it" },
+            )));
+        } else if let Some(stack) = stack_of(source).filter(|_| on_destination(target)) {
+            fix.push(FixStep::say(&format!(
+                "In Coolify, open {} {} (the source's stack), enable \"Connect To Predefined Network\"{}, and {}; its containers then join the destination network where {} is.",
+                stack_word(stack.kind),
+                stack.resource_name.unwrap_or(stack.uuid),
+                if stack.kind == StackKind::ComposeApp { " under Advanced" } else { "" },
+                if stack.kind == StackKind::ComposeApp { "redeploy" } else { "restart it" },
+                target.name,
+            )));
+        }
+
+        if target_nets.is_empty() {
+            fix.push(FixStep::run(
+                &format!("{} is on no network where names resolve. Create one and put both containers on it:", target.name),
+                &format!(
+                    "docker network create my-network && docker network connect my-network {} && docker network connect my-network {}",
+                    source.name, target.name
+                ),
+            ));
+        } else {
+            let net = self.fix_network();
+            let then = self.after_joining(source, target, &net);
+            let (or, lasting) = if fix.is_empty() {
+                ("C", "")
+            } else {
+                ("Or c", ", so prefer the setting above")
+            };
+            fix.push(FixStep::run(
+                &format!(
+                    "{or}onnect {} to {net}, one of {}'s networks.{then} This lasts until {} is recreated (Coolify recreates containers on every deploy){lasting}.",
+                    source.name, target.name, source.name
+                ),
+                &format!("docker network connect {net} {}", source.name),
+            ));
+        }
+
+        match on_bridge {
+            Some(bridge) => {
+                self.note(
+                    NoteCode::DefaultBridgeOnly,
+                    Severity::Blocking,
+                    format!("{} and {} share only Docker's default bridge, where container names do not resolve.", source.name, target.name),
+                    format!("The default `{bridge}` network has no embedded DNS: containers there reach each other only by IP, which changes on every restart. Docker's DNS resolves names only on user-defined networks both containers are on."),
+                    fix,
+                );
+                if let Some(ip) = target.attachment(bridge).and_then(|a| a.ipv4.clone()) {
+                    let address = self.address(&ip, self.port, Via::ContainerIp(bridge.to_owned()), false);
+                    self.alternatives.push(Alternative {
+                        title: format!("Until {} restarts, its IP on {bridge} works from {}:", target.name, source.name),
+                        address,
+                    });
+                }
+            }
+            None => self.note(
+                NoteCode::NoSharedNetwork,
+                Severity::Blocking,
+                format!("{} and {} share no network, so `{}` does not resolve from {}.", source.name, target.name, target.name, source.name),
+                format!(
+                    "Docker's embedded DNS resolves a container's names only for containers on a user-defined network it is also on. {} is on {}; {} is on {}.",
+                    source.name,
+                    networks_of(source),
+                    target.name,
+                    networks_of(target)
+                ),
+                fix,
+            ),
+        }
+    }
+
+    /// "Then use `name:port`": the name the builder would pick once `source` joins `net`.
+    fn after_joining(&self, source: &Container, target: &Container, net: &str) -> String {
+        let mut joined = source.clone();
+        joined.attachments.push(Attachment {
+            network: net.to_owned(),
+            ipv4: None,
+            ipv6: None,
+            aliases: Vec::new(),
+            dns_names: Vec::new(),
+            dns_names_from_engine: false,
+        });
+        naming::candidates(self.t, &joined, target)
+            .first()
+            .map(|c| {
+                let hp = self
+                    .port
+                    .map_or(c.name.clone(), |p| format!("{}:{p}", c.name));
+                format!(" Then use `{hp}`.")
+            })
+            .unwrap_or_default()
+    }
+
+    fn per_deploy(&mut self, best: &Candidate) {
+        let target = self.target;
+        let name = &target.name;
+        let mut fix = Vec::new();
+        match (target.coolify.as_ref().map(|i| i.kind), stack_of(target)) {
+            (Some(CoolifyKind::Application), Some(stack)) => {
+                let svc = stack.service.unwrap_or("service");
+                fix.push(FixStep::say(&format!(
+                    "In Coolify, open the application {}, enable \"Consistent Container Name\" under Advanced, and redeploy: the container is then `{svc}-{}` on every deploy.",
+                    stack.resource_name.unwrap_or(stack.uuid),
+                    stack.uuid
+                )));
+            }
+            (Some(CoolifyKind::Application), None) => {
+                let uuid = target.compose.as_ref().map_or("the app's uuid", |c| c.project.as_str());
+                let resource = target.coolify.as_ref().and_then(|i| i.resource_name.as_deref()).unwrap_or(uuid);
+                fix.push(FixStep::say(&format!(
+                    "In Coolify, open the application {resource}, Advanced: add a Network Alias (e.g. `{resource}`) and redeploy — then connect by that alias; or enable \"Consistent Container Name\", and the container is `{uuid}` on every deploy."
+                )));
+            }
+            _ => fix.push(FixStep::run(
+                &format!("Give {name} a network alias that stays (compose: `networks: {{ {net}: {{ aliases: [my-name] }} }}`), or reconnect it with one now:", net = best.network),
+                &format!("docker network disconnect {net} {name} && docker network connect --alias my-name {net} {name}", net = best.network),
+            )),
+        }
+        self.note(
+            NoteCode::NameChangesEachDeploy,
+            Severity::Warning,
+            format!("`{}` works now, but it changes when {name} is redeployed.", best.name),
+            "Coolify names application containers `{uuid}-{time of deploy}` unless \"Consistent Container Name\" is on, so every deploy brings a new name and a connection string holding the old one breaks. Only a network alias, the consistent name or a stack's `{service}-{uuid}` name stay.".to_owned(),
+            fix,
+        );
+    }
+
+    fn ambiguous(&mut self, c: &Candidate, instead: Option<&str>) {
+        let others: Vec<&str> = c
+            .holders
+            .iter()
+            .filter(|h| **h != self.target.name)
+            .map(|h| h.as_str())
+            .collect();
+        let mut fix = Vec::new();
+        if let Some(instead) = instead {
+            fix.push(FixStep::say(&format!(
+                "Use `{instead}`, which only {} answers to.",
+                self.target.name
+            )));
+        }
+        if let Some(q) = naming::qualified(self.t, self.target, &c.name, &c.network) {
+            fix.push(FixStep::say(&format!(
+                "Or use `{q}`: a name followed by `.{}` resolves on that network only, where only {} holds it.",
+                c.network, self.target.name
+            )));
+        }
+        if fix.is_empty() {
+            fix.push(FixStep::say(&format!(
+                "Remove the alias `{}` from all but one container (compose `aliases:` or `--network-alias`) and recreate them.",
+                c.name
+            )));
+        }
+        let core = others.iter().any(|o| o.starts_with("coolify"));
+        self.note(
+            NoteCode::AmbiguousName,
+            Severity::Warning,
+            format!(
+                "`{}` also answers for {}, so a client using it reaches either at random.",
+                c.name,
+                join(&others)
+            ),
+            format!(
+                "Docker's DNS returns every container holding a name on the networks the client is on, in no fixed order (compose#2984).{}",
+                if core { " Coolify's own coolify-db and coolify-redis answer to `postgres` and `redis` on the destination network (coolify#11142)." } else { "" }
+            ),
+            fix,
+        );
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // From the host
+
+    fn build_from_host(&mut self) -> Option<Address> {
+        let t = self.t;
+        let target = namespace_owner(t, self.target);
+        let name = self.target.name.clone();
+        if target.network_mode == NetworkMode::Host {
+            self.reasons.push(format!(
+                "{name} uses the host's network (`network_mode: host`): it listens directly on the host's addresses."
+            ));
+            return Some(self.address("127.0.0.1", self.port, Via::HostNetwork, true));
+        }
+        let port = self.port?;
+        let (owner, bindings) = match published_for(target, port) {
+            found if !found.is_empty() => (target, found),
+            _ => match coolify_public_proxy(t, target) {
+                Some((proxy, found)) => (proxy, found),
+                None => {
+                    self.not_published(target, port);
+                    return None;
+                }
+            },
+        };
+        let mut sorted = bindings.clone();
+        sorted.sort_by_key(|p| binding_preference(p));
+        let chosen = sorted[0];
+        let h = chosen.host.as_ref()?;
+        let host = host_address(&h.ip);
+        let open: Vec<&PortMapping> = bindings
+            .iter()
+            .copied()
+            .filter(|p| p.host.as_ref().is_some_and(|h| h.is_all_interfaces()))
+            .collect();
+        let loopback_only = open.is_empty()
+            && bindings
+                .iter()
+                .all(|p| p.host.as_ref().is_some_and(|h| is_loopback(&h.ip)));
+        if owner.name == target.name {
+            self.reasons.push(format!(
+                "Container names never resolve on the host; {name}'s port {port} is published on the host as {}, so the host connects to {host}:{}.",
+                join(bindings.iter().map(ToString::to_string)),
+                h.port
+            ));
+        } else {
+            self.reasons.push(format!(
+                "Container names never resolve on the host; Coolify's public proxy {} forwards host port {} to {name}, so the host connects to {host}:{}.",
+                owner.name, h.port, h.port
+            ));
+        }
+        if !open.is_empty() {
+            let mut fix = vec![FixStep::say(&match owner.coolify.as_ref().map(|i| i.kind) {
+                _ if owner.name != target.name => "If only the host needs it, turn off \"Make it publicly available\" on the database in Coolify and reach it through an SSH tunnel instead.".to_owned(),
+                Some(CoolifyKind::Application | CoolifyKind::Service) => format!(
+                    "If only the host needs it, change the mapping in Coolify's Ports Mappings to `127.0.0.1:{}:{port}` and redeploy.",
+                    h.port
+                ),
+                _ => format!("If only the host needs it, publish it as `-p 127.0.0.1:{}:{port}` (compose: `\"127.0.0.1:{}:{port}\"`).", h.port, h.port),
+            })];
+            fix.extend(docker_user_rules(&open));
+            self.note(
+                NoteCode::PublishedOnAllInterfaces,
+                Severity::Warning,
+                format!(
+                    "Port {} is published on all interfaces: anyone who can reach this server can connect to it, not only the host.",
+                    h.port
+                ),
+                UFW_RULE.to_owned(),
+                fix,
+            );
+        } else if loopback_only {
+            self.note(
+                NoteCode::LoopbackOnly,
+                Severity::Info,
+                format!("Port {} is published on the loopback address only: programs on the host reach it, other machines do not.", h.port),
+                "A binding on 127.0.0.1 accepts connections from the host itself only, which is the safe way to publish a database.".to_owned(),
+                vec![FixStep::run(
+                    &format!("From your own computer, tunnel through SSH, then connect to localhost:{} there:", h.port),
+                    &format!("ssh -N -L {p}:127.0.0.1:{p} user@your-server", p = h.port),
+                )],
+            );
+        }
+        Some(self.address(
+            &host,
+            Some(h.port),
+            Via::Published {
+                binding: chosen.to_string(),
+                loopback_only,
+            },
+            true,
+        ))
+    }
+
+    fn not_published(&mut self, target: &Container, port: u16) {
+        let name = &self.target.name;
+        let other: Vec<String> = target
+            .published
+            .iter()
+            .filter(|p| p.host.is_some())
+            .map(ToString::to_string)
+            .collect();
+        let mut fix = Vec::new();
+        match target.coolify.as_ref().map(|i| i.kind) {
+            Some(CoolifyKind::Database) => fix.push(FixStep::say(&format!(
+                "In Coolify, open the database, enable \"Make it publicly available\" and choose a public port; Coolify starts `{name}-proxy`, which publishes it. It listens on all interfaces: restrict it in DOCKER-USER, or use an SSH tunnel and keep it private."
+            ))),
+            Some(CoolifyKind::Application | CoolifyKind::Service) => fix.push(FixStep::say(&format!(
+                "In Coolify, add `127.0.0.1:{port}:{port}` to the resource's Ports Mappings (host only) and redeploy; then connect to 127.0.0.1:{port} from the host."
+            ))),
+            _ => fix.push(FixStep::say(&format!(
+                "Recreate {name} with `-p 127.0.0.1:{port}:{port}` (compose: `ports: [\"127.0.0.1:{port}:{port}\"]`); then connect to 127.0.0.1:{port} from the host."
+            ))),
+        }
+        let why = format!(
+            "Container names resolve only inside Docker networks, never on the host (coolify#2844), and only published ports are forwarded from the host's addresses into a container.{}",
+            if other.is_empty() {
+                String::new()
+            } else {
+                format!(" {name} publishes {} instead.", join(&other))
+            }
+        );
+        self.note(
+            NoteCode::NotPublished,
+            Severity::Blocking,
+            format!("The host cannot reach {name} on port {port}: the port is not published."),
+            why,
+            fix,
+        );
+        // Linux hosts reach bridge networks' container IPs directly.
+        let ip = target.attachments.iter().find_map(|a| {
+            let net = self.t.network(&a.network)?;
+            let reachable = matches!(
+                net.kind,
+                NetworkKind::UserDefined | NetworkKind::DefaultBridge
+            ) && net.driver == "bridge"
+                && !net.internal;
+            a.ipv4
+                .clone()
+                .filter(|_| reachable)
+                .map(|ip| (ip, a.network.clone()))
+        });
+        if let Some((ip, net)) = ip {
+            let address = self.address(&ip, Some(port), Via::ContainerIp(net.clone()), false);
+            self.alternatives.push(Alternative {
+                title: format!(
+                    "From the host itself (Linux), {name}'s IP on {net} works until the container is recreated; not from other machines."
+                ),
+                address,
+            });
+        }
+    }
+
+    /// The proxy's domains for the target: the way in from outside, or when no network is shared.
+    fn proxy_alternatives(&mut self, wanted: bool) {
+        if !wanted {
+            return;
+        }
+        let proxy = self
+            .t
+            .proxy
+            .as_ref()
+            .map_or_else(|| PROXY_CONTAINER.to_owned(), |p| p.container.to_string());
+        let name = self.target.name.as_str();
+        let mut seen = Vec::new();
+        for r in self
+            .t
+            .routes
+            .iter()
+            .filter(|r| r.containers.iter().any(|c| c == name))
+        {
+            let path = r
+                .paths
+                .iter()
+                .find(|p| p.as_str() != "/")
+                .cloned()
+                .unwrap_or_default();
+            for h in r.hosts.iter().filter(|h| !h.is_empty()) {
+                let scheme = if r.tls || r.redirect_to_https {
+                    "https"
+                } else {
+                    "http"
+                };
+                let url = format!("{scheme}://{h}{path}");
+                if seen.contains(&url) {
+                    continue;
+                }
+                seen.push(url.clone());
+                let env = ServiceKind::Http.env_var(&service_name(self.target));
+                self.alternatives.push(Alternative {
+                    title: format!(
+                        "Through the proxy's domain: the request leaves Docker and comes back in through {proxy} (the server must reach its own public address)."
+                    ),
+                    address: Address {
+                        host: h.clone(),
+                        port: None,
+                        via: Via::ProxyDomain,
+                        stable: true,
+                        env_line: format!("{env}={url}"),
+                        url,
+                    },
+                });
+            }
+        }
+    }
+}
+
+fn stack_word(kind: StackKind) -> &'static str {
+    match kind {
+        StackKind::Service => "the service",
+        StackKind::ComposeApp => "the application",
+    }
+}
+
+fn networks_of(c: &Container) -> String {
+    let nets: Vec<&str> = c.network_names().collect();
+    if nets.is_empty() {
+        "no network".to_owned()
+    } else {
+        join(nets)
+    }
+}
+
+/// The name to derive an env variable from: Coolify's service name, the compose service, the
+/// resource, else the container name.
+fn service_name(c: &Container) -> String {
+    let id = c.coolify.as_ref();
+    id.and_then(|i| i.service_name.clone())
+        .or_else(|| id.and_then(|i| i.resource_name.clone()))
+        .or_else(|| {
+            c.compose
+                .as_ref()
+                .and_then(|p| p.service.clone())
+                .filter(|s| s != c.name.as_str())
+        })
+        .unwrap_or_else(|| c.name.to_string())
+}
+
+/// The container whose network namespace `c` uses: itself, or the one named by
+/// `network_mode: container:<id or name>` when it is on this host.
+fn namespace_owner<'a>(t: &'a Topology, c: &'a Container) -> &'a Container {
+    match &c.network_mode {
+        NetworkMode::Container(id) => t
+            .containers
+            .iter()
+            .find(|o| o.id.starts_with(id.as_str()) || o.name.as_str() == id)
+            .unwrap_or(c),
+        _ => c,
+    }
+}
+
+/// The host bindings of a container's TCP `port`.
+fn published_for(c: &Container, port: u16) -> Vec<&PortMapping> {
+    c.published
+        .iter()
+        .filter(|p| p.protocol == Protocol::Tcp && p.container_port == port && p.host.is_some())
+        .collect()
+}
+
+/// Coolify's `{uuid}-proxy` for a database made "publicly available", with its bindings.
+fn coolify_public_proxy<'a>(
+    t: &'a Topology,
+    db: &Container,
+) -> Option<(&'a Container, Vec<&'a PortMapping>)> {
+    if db.coolify.as_ref().map(|i| i.kind) != Some(CoolifyKind::Database) {
+        return None;
+    }
+    let proxy = t.container(&format!("{}-proxy", db.name))?;
+    let bindings: Vec<&PortMapping> = proxy
+        .published
+        .iter()
+        .filter(|p| p.protocol == Protocol::Tcp && p.host.is_some())
+        .collect();
+    (!bindings.is_empty()).then_some((proxy, bindings))
+}
+
+fn is_loopback(ip: &str) -> bool {
+    ip.starts_with("127.") || ip == "::1"
+}
+
+/// Loopback first (the host's own view), then all-interfaces IPv4, then the rest.
+fn binding_preference(p: &PortMapping) -> (u8, String) {
+    let ip = p.host.as_ref().map_or("", |h| h.ip.as_str());
+    let rank = if is_loopback(ip) {
+        0
+    } else if matches!(ip, "" | "0.0.0.0") {
+        1
+    } else if ip == "::" {
+        2
+    } else {
+        3
+    };
+    (rank, ip.to_owned())
+}
+
+/// What the host dials for a binding's IP: loopback for "all interfaces".
+fn host_address(ip: &str) -> String {
+    match ip {
+        "" | "0.0.0.0" => "127.0.0.1".to_owned(),
+        "::" => "[::1]".to_owned(),
+        v6 if v6.contains(':') => format!("[{v6}]"),
+        v4 => v4.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

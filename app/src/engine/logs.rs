@@ -1,0 +1,252 @@
+//! Following a container's log: `GET /containers/{id}/logs` with timestamps, cut into
+//! [`LogLine`]s, sent in batches of whatever has arrived, and ended with the reason.
+//!
+//! Backpressure comes for free from pulling: nothing reads from the Engine until the consumer
+//! asks for the next batch, so a slow browser slows the Engine's socket down instead of filling
+//! memory, and dropping the stream (the viewer left) closes the Engine connection.
+
+use super::{Engine, EngineError};
+use crate::domain::logs::{LogEnd, LogEndReason, LogLine, LogStream, Since, Tail};
+use crate::domain::names::ContainerName;
+use bollard::container::LogOutput;
+use bollard::query_parameters::LogsOptionsBuilder;
+use bollard::Docker;
+use futures_util::stream::{self, Stream, StreamExt};
+use std::pin::Pin;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Lines in one batch: what arrives within [`BATCH_WINDOW`] of the first, up to about this many.
+pub const MAX_BATCH: usize = 1_000;
+/// How long a batch waits for more lines after its first: short enough to look instant, long
+/// enough that a burst of lines is one event (and one redraw in the browser), not thousands.
+pub const BATCH_WINDOW: Duration = Duration::from_millis(25);
+
+/// What to stream.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LogRequest {
+    pub tail: Tail,
+    pub since: Since,
+    /// Keep the stream open for new lines until the container stops.
+    pub follow: bool,
+}
+
+/// One item of a log stream: a batch of lines in order, then exactly one end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogEvent {
+    Lines(Vec<LogLine>),
+    End(LogEnd),
+}
+
+type Frames = Pin<Box<dyn Stream<Item = Vec<Result<LogLine, bollard::errors::Error>>> + Send>>;
+
+enum State {
+    Streaming {
+        frames: Frames,
+        sent: u64,
+    },
+    Ending {
+        sent: u64,
+        failure: Option<EngineError>,
+    },
+    Done,
+}
+
+impl Engine {
+    /// Streams a container's log. A name the Engine does not know is `NotFound` before any
+    /// stream starts; everything after that ends the stream with a [`LogEnd`].
+    pub async fn logs(
+        &self,
+        name: &ContainerName,
+        request: LogRequest,
+    ) -> Result<impl Stream<Item = LogEvent> + Send + 'static, EngineError> {
+        let result = async {
+            let docker = self.client().await?;
+            let inspected = docker
+                .inspect_container(name.as_str(), None)
+                .await
+                .map_err(|e| match self.classify(e) {
+                    EngineError::NotFound(_) => {
+                        EngineError::NotFound(format!("no container named {name}"))
+                    }
+                    other => other,
+                })?;
+            let id = inspected.id.unwrap_or_else(|| name.to_string());
+            Ok((docker, id))
+        }
+        .await;
+        let (docker, id) = self.forget_client_if_unreachable(result).await?;
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or_default();
+        let options = LogsOptionsBuilder::default()
+            .follow(request.follow)
+            .stdout(true)
+            .stderr(true)
+            .timestamps(true)
+            .tail(&request.tail.to_engine())
+            .since(request.since.to_engine(now))
+            .build();
+        let mut n = 0u64;
+        let frames: Frames = Box::pin(
+            docker
+                .logs(&id, Some(options))
+                .map(move |item| {
+                    item.map(|output| {
+                        let (s, bytes) = match output {
+                            LogOutput::StdOut { message } => (LogStream::Stdout, message),
+                            LogOutput::StdErr { message } => (LogStream::Stderr, message),
+                            LogOutput::Console { message } | LogOutput::StdIn { message } => {
+                                (LogStream::Tty, message)
+                            }
+                        };
+                        let line = LogLine::from_frame(n, s, &bytes);
+                        n += 1;
+                        line
+                    })
+                })
+                .ready_chunks(MAX_BATCH),
+        );
+        let engine = self.clone();
+        let follow = request.follow;
+        Ok(stream::unfold(
+            State::Streaming { frames, sent: 0 },
+            move |state| {
+                let engine = engine.clone();
+                let docker = docker.clone();
+                let id = id.clone();
+                async move { step(state, &engine, &docker, &id, follow).await }
+            },
+        ))
+    }
+}
+
+async fn step(
+    mut state: State,
+    engine: &Engine,
+    docker: &Docker,
+    id: &str,
+    follow: bool,
+) -> Option<(LogEvent, State)> {
+    loop {
+        match state {
+            State::Streaming { mut frames, sent } => {
+                let Some(first) = frames.next().await else {
+                    state = State::Ending {
+                        sent,
+                        failure: None,
+                    };
+                    continue;
+                };
+                // Gather what follows within a short window: the Engine writes line by line,
+                // and one event per line would cost the browser a redraw per line.
+                let mut lines = Vec::with_capacity(first.len());
+                let mut failure = take(first, &mut lines, engine);
+                let mut ended = false;
+                let deadline = tokio::time::Instant::now() + BATCH_WINDOW;
+                while failure.is_none() && lines.len() < MAX_BATCH {
+                    match tokio::time::timeout_at(deadline, frames.next()).await {
+                        Ok(Some(chunk)) => failure = take(chunk, &mut lines, engine),
+                        Ok(None) => {
+                            ended = true;
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                let sent = sent + lines.len() as u64;
+                let next = if failure.is_some() || ended {
+                    State::Ending { sent, failure }
+                } else {
+                    State::Streaming { frames, sent }
+                };
+                if lines.is_empty() {
+                    state = next;
+                    continue;
+                }
+                return Some((LogEvent::Lines(lines), next));
+            }
+            State::Ending { sent, failure } => {
+                let reason = end_reason(docker, id, follow, sent, failure).await;
+                return Some((
+                    LogEvent::End(LogEnd {
+                        reason,
+                        lines: sent,
+                    }),
+                    State::Done,
+                ));
+            }
+            State::Done => return None,
+        }
+    }
+}
+
+/// Moves a chunk's lines into `lines`, up to the first error, which it returns.
+fn take(
+    chunk: Vec<Result<LogLine, bollard::errors::Error>>,
+    lines: &mut Vec<LogLine>,
+    engine: &Engine,
+) -> Option<EngineError> {
+    for item in chunk {
+        match item {
+            Ok(line) => lines.push(line),
+            Err(e) => return Some(engine.classify(e)),
+        }
+    }
+    None
+}
+
+/// Why the stream ended: asks the Engine what became of the container.
+async fn end_reason(
+    docker: &Docker,
+    id: &str,
+    follow: bool,
+    sent: u64,
+    failure: Option<EngineError>,
+) -> LogEndReason {
+    if let Some(EngineError::Rejected { message, .. }) = &failure {
+        if sent == 0 {
+            return LogEndReason::Unavailable {
+                detail: message.clone(),
+            };
+        }
+    }
+    if !follow && failure.is_none() {
+        return LogEndReason::Complete;
+    }
+    // The Engine closes a follow stream as the container stops; its state may lag a moment.
+    for attempt in 0..5 {
+        match docker.inspect_container(id, None).await {
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => return LogEndReason::Removed,
+            Err(e) => {
+                return LogEndReason::EngineClosed {
+                    detail: e.to_string(),
+                }
+            }
+            Ok(c) => {
+                let state = c.state.unwrap_or_default();
+                let status = state.status.map(|s| s.to_string()).unwrap_or_default();
+                if status == "removing" || status == "dead" {
+                    return LogEndReason::Removed;
+                }
+                if state.running != Some(true) {
+                    return LogEndReason::Exited {
+                        code: state.exit_code.unwrap_or_default(),
+                    };
+                }
+                if attempt == 4 {
+                    let detail = failure
+                        .map(|f| f.to_string())
+                        .unwrap_or_else(|| "the container is still running".into());
+                    return LogEndReason::EngineClosed { detail };
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    LogEndReason::EngineClosed {
+        detail: "the container is still running".into(),
+    }
+}

@@ -1,0 +1,161 @@
+//! The connection-string builder: pick a source and a target (and a port), get the address
+//! that really works and why. It loads the topology once, builds in the browser on every
+//! choice (the domain is pure), follows the engine's events, and keeps the choice in the URL.
+
+use crate::api::get_topology;
+use crate::components::connect_picker::ConnectPicker;
+use crate::components::connection_card::ConnectionCard;
+use crate::components::engine_problem::{EngineProblemPanel, ErrorPanel};
+use crate::domain::connect::ports::port_options;
+use crate::domain::connect::{build, ConnectQuery, QueryError};
+use crate::domain::graph::TopologyReport;
+use crate::domain::topology::Topology;
+use crate::error::AppError;
+use crate::live::keep_fresh;
+use crate::testids;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+
+/// Safety refresh periods; engine events refresh the picture as they happen.
+const REFRESH_OK_SECONDS: u32 = 30;
+const REFRESH_FAILING_SECONDS: u32 = 3;
+
+#[component]
+pub fn ConnectPage() -> impl IntoView {
+    let params = use_query_map();
+    let parsed = Memo::new(move |_| params.with(|p| ConnectQuery::from_params(|k| p.get(k))));
+    let query = Memo::new(move |_| parsed.with(|(q, _)| q.clone()));
+    let query_errors = Memo::new(move |_| parsed.with(|(_, e)| e.clone()));
+    let navigate = use_navigate();
+    let set_query = Callback::new(move |q: ConnectQuery| {
+        navigate(
+            &q.path(),
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    });
+    let first = Resource::new(|| (), |_| get_topology());
+    view! {
+        <h1>"Connect"</h1>
+        <p class="muted small">
+            "The address one container (or the host) should use to reach another: a name the target really has on a network both share, its internal port, and the right scheme — with the reasons, and the fix when nothing can work."
+        </p>
+        <QueryErrors errors=query_errors/>
+        <Suspense fallback=|| view! { <p class="muted">"Inspecting every container and network…"</p> }>
+            {move || Suspend::new(async move {
+                let answer = first.await;
+                view! { <LiveConnect first=answer query set_query/> }
+            })}
+        </Suspense>
+    }
+}
+
+/// Parameters of the link that could not be used; the rest of the link still applies.
+#[component]
+fn QueryErrors(errors: Memo<Vec<QueryError>>) -> impl IntoView {
+    move || {
+        let errors = errors.get();
+        (!errors.is_empty()).then(|| {
+            view! {
+                <div class="notice error small">
+                    {errors.into_iter().map(|e| view! { <p>{e.to_string()}</p> }).collect_view()}
+                </div>
+            }
+        })
+    }
+}
+
+#[component]
+fn LiveConnect(
+    first: Result<TopologyReport, AppError>,
+    query: Memo<ConnectQuery>,
+    set_query: Callback<ConnectQuery>,
+) -> impl IntoView {
+    let current = RwSignal::new(first);
+    keep_fresh(
+        current,
+        get_topology,
+        REFRESH_OK_SECONDS,
+        REFRESH_FAILING_SECONDS,
+    );
+    let problem = Memo::new(move |_| current.with(|r| r.as_ref().err().cloned()));
+    let topology =
+        Memo::new(move |_| current.with(|r| r.as_ref().ok().map(|r| r.topology.clone())));
+    move || match problem.get() {
+        None => view! { <ConnectView topology query set_query/> }.into_any(),
+        Some(AppError::EngineUnreachable(problem)) => {
+            view! { <EngineProblemPanel problem retry_seconds=REFRESH_FAILING_SECONDS/> }.into_any()
+        }
+        Some(e) => view! { <ErrorPanel message=e.to_string()/> }.into_any(),
+    }
+}
+
+#[component]
+fn ConnectView(
+    topology: Memo<Option<Topology>>,
+    query: Memo<ConnectQuery>,
+    set_query: Callback<ConnectQuery>,
+) -> impl IntoView {
+    let containers = Memo::new(move |_| {
+        topology.with(|t| {
+            t.as_ref()
+                .map(|t| t.containers.iter().map(|c| c.name.to_string()).collect())
+                .unwrap_or_default()
+        })
+    });
+    let ports = Memo::new(move |_| {
+        topology.with(|t| {
+            let (Some(t), Some(to)) = (t.as_ref(), query.with(|q| q.to.clone())) else {
+                return Vec::new();
+            };
+            t.container(to.as_str())
+                .map(|c| port_options(t, c))
+                .unwrap_or_default()
+        })
+    });
+    // Rebuilt on every choice and every engine change; equal results do not redraw.
+    let built = Memo::new(move |_| {
+        let q = query.get();
+        topology.with(|t| {
+            let t = t.as_ref()?;
+            Some(build(t, q.from.as_ref()?, q.to.as_ref()?, q.port))
+        })
+    });
+    let automatic = Signal::derive(move || {
+        built.with(|b| {
+            b.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .and_then(|c| c.port)
+        })
+    });
+    let result = move || {
+        match built.get() {
+        Some(Ok(connection)) => view! { <ConnectionCard connection/> }.into_any(),
+        Some(Err(e)) => view! {
+            <section class="panel problem"><p>{e.to_string()}</p><p class="small muted">"Pick another container above."</p></section>
+        }
+        .into_any(),
+        None if containers.with(Vec::is_empty) => view! {
+            <p class="empty" data-testid=testids::EMPTY_STATE>"There are no containers on this host yet, so there is nothing to connect to."</p>
+        }
+        .into_any(),
+        None => {
+            let missing = query.with(|q| match (&q.from, &q.to) {
+                (None, None) => "Pick where the connection starts (a container, or the host / outside) and the container it goes to.",
+                (None, Some(_)) => "Pick where the connection starts: a container, or the host / outside.",
+                _ => "Pick the container the connection goes to.",
+            });
+            view! { <p class="empty" data-testid=testids::EMPTY_STATE>{missing}</p> }.into_any()
+        }
+    }
+    };
+    view! {
+        <ConnectPicker containers ports automatic query set_query/>
+        {result}
+    }
+    .into_any()
+}

@@ -1,0 +1,195 @@
+//! A container's page and its live log in a real browser, against the real engine.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use app::engine::testkit::{ContainerSpec, TestLab};
+use end2end::fantoccini::{Client, Locator};
+use end2end::{
+    eventually, testid, testids, text_of, url_contains, wait_for_hydration, with_browser, Server,
+};
+
+/// The texts of the log rows on screen, with their stream.
+async fn rows(client: &Client) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let Ok(found) = client.find_all(testid(testids::LOG_LINE)).await else {
+        return out;
+    };
+    for row in found {
+        let (Ok(text), Ok(stream)) = (row.text().await, row.attr("data-stream").await) else {
+            continue; // redrawn meanwhile
+        };
+        out.push((text, stream.unwrap_or_default()));
+    }
+    out
+}
+
+async fn has_row(client: &Client, text: &str, stream: &str) -> bool {
+    rows(client)
+        .await
+        .iter()
+        .any(|(t, s)| t.contains(text) && s == stream)
+}
+
+#[tokio::test]
+#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+async fn a_container_page_shows_its_exact_name_to_copy_and_live_log_lines_until_it_stops() {
+    let lab = TestLab::start().await;
+    let chatty = lab
+        .container(ContainerSpec::new("chatty").cmd([
+            "sh",
+            "-c",
+            r#"echo hello-stdout; echo hello-stderr >&2; printf '\033[31mred-alert\033[0m plain\n'; i=0; while true; do echo tick $i; i=$((i+1)); usleep 300000; done"#,
+        ]))
+        .await;
+    let server = Server::start(&lab.endpoint().to_string());
+    let url = format!("{}/containers/{chatty}", server.url);
+    let lab = std::sync::Arc::new(lab);
+    let stopper = std::sync::Arc::clone(&lab);
+    let name = chatty.clone();
+
+    with_browser(move |client| async move {
+        client.goto(&url).await.expect("open the container page");
+        wait_for_hydration(&client).await;
+        assert_eq!(
+            text_of(&client, testid(testids::CONTAINER_NAME)).await,
+            name
+        );
+        let copy = client
+            .find(Locator::Css(
+                "[data-testid=\"container-header\"] [data-testid=\"copy-button\"]",
+            ))
+            .await
+            .expect("a copy button beside the name");
+        assert_eq!(
+            copy.attr("data-copy").await.unwrap().as_deref(),
+            Some(name.as_str())
+        );
+
+        eventually("stdout and stderr lines are shown, told apart", || async {
+            has_row(&client, "hello-stdout", "stdout").await
+                && has_row(&client, "hello-stderr", "stderr").await
+        })
+        .await;
+        let red = text_of(&client, Locator::Css("[data-testid=\"log-line\"] .fg1")).await;
+        assert_eq!(
+            red, "red-alert",
+            "ANSI red is rendered as colour, not escape codes"
+        );
+        eventually("new lines arrive while following", || async {
+            has_row(&client, "tick 3", "stdout").await
+        })
+        .await;
+
+        // Search highlights and lives in the URL.
+        client
+            .find(testid(testids::LOG_SEARCH))
+            .await
+            .unwrap()
+            .send_keys("tick 2")
+            .await
+            .unwrap();
+        eventually("the search is in the URL", || {
+            url_contains(&client, "q=tick%202")
+        })
+        .await;
+        let hit = text_of(&client, Locator::Css("[data-testid=\"log-line\"] .hit")).await;
+        assert_eq!(hit, "tick 2");
+
+        // Timestamps on: each row starts with the time of day.
+        client
+            .find(testid(testids::LOG_TIMESTAMPS))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        eventually("timestamps are shown", || async {
+            client
+                .find(Locator::Css("[data-testid=\"log-line\"] .log-ts"))
+                .await
+                .is_ok()
+        })
+        .await;
+
+        // Pause holds new lines back and says how many are waiting.
+        client
+            .find(testid(testids::LOG_PAUSE))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        eventually(
+            "the view says it is paused with new lines waiting",
+            || async {
+                let status = text_of(&client, testid(testids::LOG_STATUS)).await;
+                status.contains("paused") && !status.contains("paused · 0 new")
+            },
+        )
+        .await;
+        client
+            .find(testid(testids::LOG_PAUSE))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        eventually("resuming shows live again", || async {
+            text_of(&client, testid(testids::LOG_STATUS))
+                .await
+                .contains("live")
+        })
+        .await;
+
+        stopper.stop(&name, 1).await;
+        eventually("the end of the stream is explained", || async {
+            client.find(testid(testids::LOG_END)).await.is_ok()
+        })
+        .await;
+        let end = text_of(&client, testid(testids::LOG_END)).await;
+        assert!(end.contains("The container stopped (exit code"), "{end}");
+    })
+    .await;
+    drop(lab);
+}
+
+#[tokio::test]
+#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+async fn the_proxy_logs_are_one_click_away_from_any_page() {
+    let lab = TestLab::start().await;
+    let proxy = lab
+        .container(
+            ContainerSpec::new("edge")
+                .label("coolify.proxy", "true")
+                .cmd(["sh", "-c", "echo proxy-started; sleep 3600"]),
+        )
+        .await;
+    let server = Server::start(&lab.endpoint().to_string());
+    let url = format!("{}/containers", server.url);
+
+    with_browser(move |client| async move {
+        client.goto(&url).await.expect("open the container list");
+        wait_for_hydration(&client).await;
+        client
+            .find(testid(testids::PROXY_LOGS))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        eventually("the proxy page opens", || url_contains(&client, "/proxy")).await;
+        let shown = text_of(&client, testid(testids::CONTAINER_NAME)).await;
+        // A host may run its own coolify-proxy, which rightly wins over a test's stand-in.
+        if shown == proxy {
+            eventually("the proxy's log is shown", || async {
+                has_row(&client, "proxy-started", "stdout").await
+            })
+            .await;
+        } else {
+            assert_eq!(
+                shown, "coolify-proxy",
+                "a real proxy on this host is preferred"
+            );
+        }
+    })
+    .await;
+}
