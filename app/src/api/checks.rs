@@ -6,12 +6,19 @@ use crate::domain::checks::report::CheckReport;
 use crate::error::AppError;
 use leptos::prelude::*;
 
-/// "Can FROM reach TO (CONTAINER:PORT)?", optionally with an HTTP request. `POST /api/check/reach`.
+/// "Can FROM reach TO (CONTAINER:PORT)?", optionally with an HTTP request; `name` looks up that
+/// name (an alias, a service name) instead of the container's. `POST /api/check/reach`.
 #[server(endpoint = "check/reach")]
-pub async fn check_reach(from: String, to: String, http: bool) -> Result<CheckReport, AppError> {
+pub async fn check_reach(
+    from: String,
+    to: String,
+    http: bool,
+    #[server(default)] name: Option<String>,
+) -> Result<CheckReport, AppError> {
     crate::state::require_writable()?;
-    let request = crate::domain::checks::ReachRequest::parse(&from, &to, http)
-        .map_err(|e| AppError::BadInput(e.to_string()))?;
+    let request =
+        crate::domain::checks::ReachRequest::parse_with_name(&from, &to, http, name.as_deref())
+            .map_err(|e| AppError::BadInput(e.to_string()))?;
     Ok(crate::state::engine()?.run_check(&request).await?)
 }
 

@@ -19,6 +19,9 @@ pub struct ReachRequest {
     pub from: ContainerName,
     pub to: ContainerPort,
     pub http: bool,
+    /// The name to look up instead of the target's container name: a network alias or compose
+    /// service name (the connection builder's "Test it" checks the address it built).
+    pub name: Option<Hostname>,
 }
 
 impl ReachRequest {
@@ -28,7 +31,21 @@ impl ReachRequest {
             from: ContainerName::parse(from)?,
             to: ContainerPort::parse(to)?,
             http,
+            name: None,
         })
+    }
+
+    /// Like [`ReachRequest::parse`], resolving `name` (when given) rather than the container's
+    /// own name.
+    pub fn parse_with_name(
+        from: &str,
+        to: &str,
+        http: bool,
+        name: Option<&str>,
+    ) -> Result<Self, InputError> {
+        let mut request = Self::parse(from, to, http)?;
+        request.name = name.map(Hostname::parse).transpose()?;
+        Ok(request)
     }
 }
 
@@ -70,10 +87,14 @@ impl Check for ReachRequest {
             return Next::Done(d);
         }
 
-        let resolve_title = format!("Does {to_name} resolve from {from_name}?");
         // Docker accepts names DNS cannot carry (a label over 63 characters): then the name
         // cannot resolve, and the address on a shared network is all there is to try.
-        let target_host = Hostname::parse(to_name);
+        let target_host = match &self.name {
+            Some(name) => Ok(name.clone()),
+            None => Hostname::parse(to_name),
+        };
+        let looked_up = self.name.as_ref().map_or(to_name, Hostname::as_str);
+        let resolve_title = format!("Does {looked_up} resolve from {from_name}?");
         let Some(resolve) = last_of(done, StepKind::Resolve) else {
             return match target_host {
                 Ok(name) => Next::Run(PlannedProbe {
@@ -564,6 +585,27 @@ mod tests {
             [StepKind::Topology, StepKind::Resolve, StepKind::Connect]
         );
         assert_eq!(steps[0].status(), StepStatus::Ok);
+    }
+
+    #[test]
+    fn a_chosen_alias_is_what_gets_looked_up_and_connected_to() {
+        let t = pair("app-net", "app-net");
+        let request = ReachRequest::parse_with_name("web", "db:5432", false, Some("database"))
+            .expect("request");
+        let (steps, d) = run(&t, &request, &[RESOLVED, CONNECTED]);
+        assert!(d.healthy, "{d:?}");
+        assert_eq!(steps[1].title, "Does database resolve from web?");
+        let argv = steps[1]
+            .run
+            .as_ref()
+            .map(|r| r.argv.clone())
+            .unwrap_or_default();
+        assert!(argv.iter().any(|a| a == "database"), "{argv:?}");
+        assert!(steps[2].title.starts_with("Does database:5432 accept"));
+        assert!(
+            ReachRequest::parse_with_name("web", "db:5432", false, Some("db;rm")).is_err(),
+            "the name is validated like any other input"
+        );
     }
 
     #[test]
