@@ -1,7 +1,7 @@
 //! Command-line flags and environment variables, checked before anything starts.
 
 use app::domain::endpoint::{Endpoint, EndpointError};
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -18,6 +18,7 @@ pub struct Config {
     /// required.
     #[arg(
         long,
+        global = true,
         env = "NETDOCTOR_LISTEN",
         default_value = "127.0.0.1:3000",
         value_name = "ADDR:PORT"
@@ -80,6 +81,21 @@ pub struct Config {
         value_name = "HOURS"
     )]
     pub session_max_hours: u64,
+
+    /// Without a command, netdoctor serves the dashboard.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What netdoctor can do besides serving.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// Check that the netdoctor server answers, for container health checks (exit 0 or 1).
+    ///
+    /// GETs /healthz from the server configured by --listen / NETDOCTOR_LISTEN (on loopback
+    /// when it listens on every address). Exits 0 when it answers 200, else 1 with the reason
+    /// on one line. Needs no shell or curl, so it works in the FROM-scratch image.
+    Health,
 }
 
 /// Why the configuration was refused.
@@ -276,6 +292,29 @@ mod tests {
             parse(&[]).settle(no_env),
             Err(ConfigError::NoDataDir)
         ));
+    }
+
+    #[test]
+    fn without_a_command_netdoctor_serves_and_health_is_a_command() {
+        assert_eq!(parse(&[]).command, None);
+        assert_eq!(parse(&["health"]).command, Some(Command::Health));
+    }
+
+    #[test]
+    fn the_health_check_takes_the_listen_address_before_or_after_the_command() {
+        let before = parse(&["--listen", "0.0.0.0:4000", "health"]);
+        let after = parse(&["health", "--listen", "0.0.0.0:4000"]);
+        for c in [before, after] {
+            assert_eq!(c.command, Some(Command::Health));
+            assert_eq!(c.listen, "0.0.0.0:4000".parse().expect("addr"));
+        }
+    }
+
+    #[test]
+    fn help_names_the_health_command() {
+        use clap::CommandFactory;
+        let help = Config::command().render_long_help().to_string();
+        assert!(help.contains("health"), "--help lacks the health command");
     }
 
     #[test]

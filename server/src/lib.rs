@@ -5,6 +5,7 @@
 pub mod access;
 pub mod auth;
 pub mod config;
+pub mod health;
 
 use access::Access;
 use app::state::AppState;

@@ -8,20 +8,47 @@ use app::state::AppState;
 use clap::Parser;
 use leptos::config::get_configuration;
 use server::access::Access;
-use server::config::{Config, Settings};
+use server::config::{Command, Config, Settings};
 use std::net::SocketAddr;
+use std::process::ExitCode;
 use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> anyhow::Result<ExitCode> {
+    let config = Config::parse();
+    if config.command == Some(Command::Health) {
+        return Ok(health(config.listen).await);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
+    serve(config).await?;
+    Ok(ExitCode::SUCCESS)
+}
 
-    let settings = Config::parse().settle(|key| std::env::var(key).ok())?;
+/// `netdoctor health`: one line, on stdout when healthy and on stderr when not (the container
+/// engine keeps both in the health log).
+async fn health(listen: SocketAddr) -> ExitCode {
+    match server::health::check(listen, server::health::DEFAULT_TIMEOUT).await {
+        Ok(()) => {
+            println!(
+                "netdoctor is healthy: {} answered 200",
+                server::health::HEALTH_PATH
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("netdoctor is not healthy: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let settings = config.settle(|key| std::env::var(key).ok())?;
     prepare_data_dir(&settings)?;
 
     let mut leptos_options = get_configuration(None)
