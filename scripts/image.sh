@@ -18,9 +18,14 @@ ensure_wasm_bindgen
 ensure_binaryen
 
 say "building the site and the static server binary (release, $ND_MUSL_TARGET)"
-# cargo-leptos builds the server with --target from this variable, with the features and
-# environment it always uses for the bin, and the wasm site as usual into target/site.
-LEPTOS_BIN_TARGET_TRIPLE="$ND_MUSL_TARGET" cargo leptos build --release
+# cargo-leptos builds the server with --target from LEPTOS_BIN_TARGET_TRIPLE, with the features
+# and environment it always uses for the bin, and the wasm site as usual into target/site.
+# The image's binary is optimised for size with whole-program LTO: half the size (17.7 → 8.7 MB
+# stripped). The overrides reach only this build: the musl target has its own directory, the
+# wasm profile sets these three itself, and build scripts and proc macros keep their own
+# settings, so the other release builds are not rebuilt because of this one.
+CARGO_PROFILE_RELEASE_OPT_LEVEL=s CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
+  LEPTOS_BIN_TARGET_TRIPLE="$ND_MUSL_TARGET" cargo leptos build --release
 bin="target/$ND_MUSL_TARGET/release/netdoctor"
 [ -x "$bin" ] || die "no server binary at $bin after the build"
 [ -f target/site/pkg/netdoctor.wasm ] || die "no site at target/site after the build"
