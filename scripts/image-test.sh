@@ -15,7 +15,7 @@ cd "$ND_ROOT"
 ensure_docker
 command -v docker >/dev/null 2>&1 || die "the docker CLI is missing"
 
-run_id="nd-img-$(date +%s)-$$"
+run_id="img-$(date +%s)-$$"
 label="netdoctor.test=$run_id"
 tag="netdoctor:test-$run_id"
 socket="/var/run/docker.sock"
@@ -69,12 +69,12 @@ else fail "the_image_is_at_most_20_mb_uncompressed" "it is $size bytes"; fi
 
 # A container of this run for netdoctor to list: created, never started (the image has no
 # shell, so it gets a harmless command), uniquely named.
-listed="nd-img-listed-$run_id"
+listed="nd-listed-$run_id"
 docker create --name "$listed" --label "$label" "$tag" health >/dev/null
 
 # Starts netdoctor from the image like the compose file does; prints the container's name.
 start_server() {
-  local name="nd-img-$1-$run_id" volume="nd-img-data-$1-$run_id"
+  local name="nd-$1-$run_id" volume="nd-data-$1-$run_id"
   shift
   docker volume create --label "$label" "$volume" >/dev/null
   docker run --detach --name "$name" --label "$label" --label netdoctor.test.role=server \
@@ -119,7 +119,7 @@ with_env="$(start_server env -e "NETDOCTOR_ADMIN_PASSWORD=$password")"
 generated="$(start_server generated)"
 
 for name in "$with_env" "$generated"; do
-  case_name="${name#nd-img-}"; case_name="${case_name%%-*}"
+  case_name="${name#nd-}"; case_name="${case_name%%-*}"
   if wait_healthy "$name"; then
     ok "docker_reports_the_image_health_check_healthy_${case_name}_password"
   else
@@ -145,7 +145,7 @@ fi
 
 for pair in "$with_env:$password" "$generated:$generated_password"; do
   name="${pair%%:*}"
-  case_name="${name#nd-img-}"; case_name="${case_name%%-*}"
+  case_name="${name#nd-}"; case_name="${case_name%%-*}"
   if page="$(sign_in_and_list "$name" "${pair#*:}")" && grep -q "$listed" <<<"$page"; then
     ok "after_sign_in_the_containers_page_lists_a_labelled_container_${case_name}_password"
   else
