@@ -102,3 +102,15 @@ ensure_chromium() {
     apt_install chromium chromium-driver
   fi
 }
+
+# The container image holds a static server binary built for musl. No dependency compiles C
+# (bollard without TLS, RustCrypto's argon2), so rustup's self-contained musl target is enough:
+# no musl-tools. A crate that needs a C compiler would fail here first; then add musl-tools.
+ND_MUSL_TARGET=x86_64-unknown-linux-musl
+ensure_musl() {
+  command -v rustup >/dev/null 2>&1 || die "rustup is missing: install Rust with rustup (https://rustup.rs)"
+  if ! rustup target list --installed 2>/dev/null | grep -qx "$ND_MUSL_TARGET"; then
+    say "adding the $ND_MUSL_TARGET target (for the static binary in the container image)"
+    rustup target add "$ND_MUSL_TARGET"
+  fi
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, domain unit tests, live-engine tests, server tests and
-# browser tests in headless chromium, against the debug build and the release build. Installs what is missing first (see setup.sh), including
+# browser tests in headless chromium, against the debug build and the release build, and the
+# container image (scripts/image-test.sh). Installs what is missing first (see setup.sh), including
 # a Docker Engine when none answers. This is the README's test command; .ci/run calls it.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
@@ -13,6 +14,7 @@ ensure_docker
 ensure_busybox
 ensure_chromium
 ensure_binaryen
+ensure_musl
 
 mkdir -p target/tmp
 export TMPDIR="$ND_ROOT/target/tmp"
@@ -40,6 +42,9 @@ say "release build, as scripts/start.sh serves it, and the browser tests against
 # Release-only failures (type-depth limits, wasm-opt) would otherwise reach users first.
 cargo leptos build --release
 NETDOCTOR_BIN="$ND_ROOT/target/release/netdoctor" run cargo test -p end2end -- --include-ignored --test-threads=1
+
+say "container image: build it, run it with the socket mounted, check health and the page"
+run scripts/image-test.sh
 
 say "summary"
 # Each runner's own closing line (suites that ran tests), then their sum.

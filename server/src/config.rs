@@ -1,7 +1,7 @@
 //! Command-line flags and environment variables, checked before anything starts.
 
 use app::domain::endpoint::{Endpoint, EndpointError};
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -18,6 +18,7 @@ pub struct Config {
     /// required.
     #[arg(
         long,
+        global = true,
         env = "NETDOCTOR_LISTEN",
         default_value = "127.0.0.1:3000",
         value_name = "ADDR:PORT"
@@ -97,8 +98,14 @@ pub struct Config {
 }
 
 /// What netdoctor does instead of serving the dashboard.
-#[derive(Debug, Clone, clap::Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
+    /// Check that the netdoctor server answers, for container health checks (exit 0 or 1).
+    ///
+    /// GETs /healthz from the server configured by --listen / NETDOCTOR_LISTEN (on loopback
+    /// when it listens on every address). Exits 0 when it answers 200, else 1 with the reason
+    /// on one line. Needs no shell or curl, so it works in the FROM-scratch image.
+    Health,
     /// Run a check from the command line (exit 0 healthy, 1 problem, 2 bad input).
     #[command(subcommand)]
     Check(crate::cli::CheckCommand),
@@ -327,6 +334,29 @@ mod tests {
             "no command serves the dashboard"
         );
         assert_eq!(parse(&[]).toolbox_image, "nicolaka/netshoot");
+    }
+
+    #[test]
+    fn without_a_command_netdoctor_serves_and_health_is_a_command() {
+        assert!(parse(&[]).command.is_none());
+        assert!(matches!(parse(&["health"]).command, Some(Command::Health)));
+    }
+
+    #[test]
+    fn the_health_check_takes_the_listen_address_before_or_after_the_command() {
+        let before = parse(&["--listen", "0.0.0.0:4000", "health"]);
+        let after = parse(&["health", "--listen", "0.0.0.0:4000"]);
+        for c in [before, after] {
+            assert!(matches!(c.command, Some(Command::Health)));
+            assert_eq!(c.listen, "0.0.0.0:4000".parse().expect("addr"));
+        }
+    }
+
+    #[test]
+    fn help_names_the_health_command() {
+        use clap::CommandFactory;
+        let help = Config::command().render_long_help().to_string();
+        assert!(help.contains("health"), "--help lacks the health command");
     }
 
     #[test]

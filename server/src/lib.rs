@@ -6,6 +6,7 @@ pub mod access;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod health;
 
 use access::Access;
 use app::state::AppState;

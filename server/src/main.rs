@@ -12,21 +12,48 @@ use leptos::config::get_configuration;
 use server::access::Access;
 use server::config::{Command, Config, Settings};
 use std::net::SocketAddr;
+use std::process::ExitCode;
 use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> anyhow::Result<ExitCode> {
     let config = Config::parse();
-    if let Some(Command::Check(check)) = &config.command {
-        std::process::exit(i32::from(run_check(check, &config).await));
+    match &config.command {
+        Some(Command::Health) => return Ok(health(config.listen).await),
+        Some(Command::Check(check)) => {
+            return Ok(ExitCode::from(run_check(check, &config).await));
+        }
+        None => {}
     }
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
+    serve(config).await?;
+    Ok(ExitCode::SUCCESS)
+}
 
+/// `netdoctor health`: one line, on stdout when healthy and on stderr when not (the container
+/// engine keeps both in the health log).
+async fn health(listen: SocketAddr) -> ExitCode {
+    match server::health::check(listen, server::health::DEFAULT_TIMEOUT).await {
+        Ok(()) => {
+            println!(
+                "netdoctor is healthy: {} answered 200",
+                server::health::HEALTH_PATH
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("netdoctor is not healthy: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
     let settings = config.settle(|key| std::env::var(key).ok())?;
     prepare_data_dir(&settings)?;
 
