@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("containers") view=pages::containers::ContainersPage/>
                     <Route path=(StaticSegment("containers"), ParamSegment("name")) view=pages::container::ContainerPage/>
                     <Route path=StaticSegment("proxy") view=pages::proxy::ProxyPage/>
+                    <Route path=StaticSegment("diagnose") view=pages::diagnose::DiagnosePage/>
                     <Route path=StaticSegment("connect") view=pages::connect::ConnectPage/>
                     <Route path=StaticSegment("login") view=pages::login::LoginPage/>
                     <Route path=StaticSegment("account") view=pages::login::AccountPage/>

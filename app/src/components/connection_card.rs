@@ -2,9 +2,12 @@
 //! this name, port and scheme, the warnings and blocking problems with their fixes, and other
 //! ways in.
 
+use crate::api::checks::check_reach;
+use crate::components::check_report::CheckReportView;
 use crate::components::copy_button::CopyButton;
 use crate::components::findings_list::severity_class;
-use crate::domain::connect::{Address, Alternative, Connection, Note, Via};
+use crate::domain::connect::{Address, Alternative, Connection, Note, ServiceKind, Source, Via};
+use crate::error::AppError;
 use crate::testids;
 use leptos::prelude::*;
 
@@ -38,6 +41,25 @@ pub fn ConnectionCard(connection: Connection) -> impl IntoView {
         ..
     } = connection;
     let headline = format!("From {from} to {to} · {}", kind.label());
+    // "Test it" runs the reach check from the source container to the built name and port:
+    // by name over a shared network, the case the builder exists for.
+    let test = match (&from, &address) {
+        (Source::Container(source), Some(a)) if matches!(a.via, Via::Network(_)) => {
+            a.port.map(|port| {
+                view! {
+                    <TestIt
+                        from=source.to_string()
+                        to=to.to_string()
+                        host=a.host.clone()
+                        port
+                        http=matches!(kind, ServiceKind::Http | ServiceKind::Https)
+                    />
+                }
+                .into_any()
+            })
+        }
+        _ => None,
+    };
     view! {
         <section class="panel connection" data-testid=testids::CONNECTION>
             <h2>{headline}</h2>
@@ -47,8 +69,7 @@ pub fn ConnectionCard(connection: Connection) -> impl IntoView {
                     <p class="built-none">"No address works from here yet — see why and how to fix it below."</p>
                 }.into_any(),
             }}
-            // Issue 5, item 5 ("Test it": a live check from the source to this address) is
-            // wired here once the troubleshooting check runner exists; nothing is shown until then.
+            {test}
             {(!notes.is_empty()).then(|| view! {
                 <ul class="connect-notes">
                     {notes.into_iter().map(|n| view! { <NoteCard note=n/> }).collect_view()}
@@ -127,5 +148,46 @@ fn AlternativeLine(alternative: Alternative) -> impl IntoView {
             <p class="small">{alternative.title}</p>
             <div class="command"><code>{url.clone()}</code><CopyButton text=url what="address"/></div>
         </li>
+    }
+}
+
+/// Runs the reach check from the source to the built address and shows the answer beside it.
+#[component]
+fn TestIt(from: String, to: String, host: String, port: u16, http: bool) -> impl IntoView {
+    let running = RwSignal::new(false);
+    let answer =
+        RwSignal::new(None::<Result<crate::domain::checks::report::CheckReport, AppError>>);
+    let tools = if http {
+        "nslookup, nc and an HTTP request"
+    } else {
+        "nslookup and nc"
+    };
+    let hint = format!("Runs {tools} inside {from} (or a debug container on its network).");
+    let on_click = {
+        let (from, to, host) = (from.clone(), to.clone(), host.clone());
+        move |_| {
+            let (from, target, name) = (from.clone(), format!("{to}:{port}"), host.clone());
+            let name = (name != to).then_some(name);
+            running.set(true);
+            answer.set(None);
+            leptos::task::spawn_local(async move {
+                let result = check_reach(from, target, http, name).await;
+                answer.set(Some(result));
+                running.set(false);
+            });
+        }
+    };
+    view! {
+        <div class="test-it">
+            <button type="button" data-testid=testids::TEST_IT on:click=on_click disabled=move || running.get() title=hint.clone()>
+                {move || if running.get() { "Testing…" } else { "Test it" }}
+            </button>
+            <span class="muted small">{format!(" from {from}: does {host}:{port} answer?")}</span>
+            {move || running.get().then(|| view! { <p class="muted small" role="status">"Running the checks inside the container…"</p> })}
+            {move || answer.get().map(|a| match a {
+                Ok(report) => view! { <CheckReportView report/> }.into_any(),
+                Err(e) => view! { <p class="notice error small" role="alert">{e.to_string()}</p> }.into_any(),
+            })}
+        </div>
     }
 }

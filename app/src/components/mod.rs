@@ -1,5 +1,6 @@
 //! Small components named after what the user sees.
 
+pub mod check_report;
 pub mod connect_picker;
 pub mod connection_card;
 pub mod container_table;

@@ -73,6 +73,8 @@ pub fn ContainerHeader(container: Container) -> impl IntoView {
             .join(", ")
     };
     let graph_link = format!("/?v=1&sel={}", encode(&name));
+    let reach_wizard = format!("/diagnose?check=reach&from={}", encode(&name));
+    let external_wizard = format!("/diagnose?check=external&from={}", encode(&name));
     view! {
         <section class="panel container-header" data-testid=testids::CONTAINER_HEADER>
             <div class="details-head">
@@ -110,7 +112,11 @@ pub fn ContainerHeader(container: Container) -> impl IntoView {
             <AttachmentList attachments=container.attachments.clone()/>
             <h2>"Internal ports"</h2>
             <p class="mono small">{ports}</p>
-            <p><a href=graph_link>"Show it on the network graph"</a></p>
+            <p>
+                <a href=graph_link>"Show it on the network graph"</a>" · Diagnose: "
+                <a href=reach_wizard>"it cannot reach another container"</a>" · "
+                <a href=external_wizard>"it cannot reach the outside"</a>
+            </p>
         </section>
     }
     .into_any()

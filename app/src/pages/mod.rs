@@ -3,6 +3,7 @@
 pub mod connect;
 pub mod container;
 pub mod containers;
+pub mod diagnose;
 pub mod graph;
 pub mod login;
 pub mod not_found;
