@@ -18,7 +18,7 @@ pub fn CheckReportView(report: CheckReport) -> impl IntoView {
         ("diagnosis problem", "✗")
     };
     view! {
-        <div class="check-report" data-testid=testids::CHECK_REPORT data-healthy=d.healthy.to_string() data-code=format!("{:?}", d.code)>
+        <div class="check-report" data-testid=testids::CHECK_REPORT data-healthy=d.healthy.to_string() data-code=d.code.slug()>
             <div class=class data-testid=testids::DIAGNOSIS role="status">
                 <p class="diagnosis-title"><span aria-hidden="true">{mark}" "</span>{d.title}</p>
                 {(!d.why.is_empty()).then(|| view! { <p class="small">{d.why}</p> })}
