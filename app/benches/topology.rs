@@ -11,7 +11,7 @@
 use app::domain::graph::{layout_input, GraphQuery};
 use app::domain::layout::layout;
 use app::domain::topology::Topology;
-use app::engine::testkit::{leftovers, ContainerSpec, TestLab, TEST_LABEL};
+use app::engine::testkit::{docker_cli, leftovers, ContainerSpec, TestLab, TEST_LABEL};
 use app::engine::Engine;
 use futures_util::stream::{self, StreamExt};
 use std::collections::BTreeSet;
@@ -90,15 +90,6 @@ fn parse_args() -> Args {
         }
     }
     args
-}
-
-/// `/usr/bin/docker` if present, else `docker` from PATH.
-fn docker_cli() -> String {
-    if std::path::Path::new("/usr/bin/docker").exists() {
-        "/usr/bin/docker".to_owned()
-    } else {
-        "docker".to_owned()
-    }
 }
 
 /// Runs the docker CLI and returns its stdout; `None` when it exits non-zero (e.g. an item

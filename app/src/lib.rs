@@ -7,6 +7,7 @@ pub mod components;
 pub mod domain;
 pub mod error;
 pub mod live;
+pub mod nav;
 pub mod pages;
 pub mod testids;
 

@@ -2,6 +2,8 @@
 //! turned into a version counter pages refetch on, and a state the top bar shows. Reconnects
 //! by itself; changes arriving in a burst are coalesced into one refresh.
 
+use crate::domain::graph::TopologyReport;
+use crate::domain::topology::Topology;
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -108,6 +110,34 @@ pub fn keep_fresh<T, F, Fut>(
             on_cleanup(move || handle.clear());
         }
     });
+}
+
+/// The network picture kept fresh (engine events, and a safety refresh every `ok_seconds`, or
+/// `failing_seconds` while failing), split into what pages read.
+pub struct LiveTopology {
+    pub current: RwSignal<Result<TopologyReport, AppError>>,
+    /// Why there is no picture, when there is none.
+    pub problem: Memo<Option<AppError>>,
+    pub topology: Memo<Option<Topology>>,
+}
+
+pub fn live_topology(
+    first: Result<TopologyReport, AppError>,
+    ok_seconds: u32,
+    failing_seconds: u32,
+) -> LiveTopology {
+    let current = RwSignal::new(first);
+    keep_fresh(
+        current,
+        crate::api::get_topology,
+        ok_seconds,
+        failing_seconds,
+    );
+    LiveTopology {
+        current,
+        problem: Memo::new(move |_| current.with(|r| r.as_ref().err().cloned())),
+        topology: Memo::new(move |_| current.with(|r| r.as_ref().ok().map(|r| r.topology.clone()))),
+    }
 }
 
 /// Returns the app's feed, or a quiet one (never changes) when none was provided.

@@ -42,15 +42,6 @@ fn connect(host: &str, port: u16) -> Probe {
 }
 
 /// How many execs the Engine has recorded for a container (`ExecIDs`), via the docker CLI.
-fn exec_count(container: &str) -> usize {
-    let out = Command::new("docker")
-        .args(["inspect", "-f", "{{json .ExecIDs}}", container])
-        .output()
-        .expect("docker inspect runs");
-    let ids: Option<Vec<String>> = serde_json::from_slice(&out.stdout).expect("ExecIDs is JSON");
-    ids.map_or(0, |v| v.len())
-}
-
 /// Containers (any state) carrying a label, via the docker CLI.
 fn containers_labelled(label: &str) -> usize {
     let out = Command::new("docker")
@@ -279,7 +270,7 @@ async fn a_stopped_target_is_diagnosed_and_nothing_runs_inside_a_stopped_contain
         record.outcome.summary.contains("docker start"),
         "{record:#?}"
     );
-    assert_eq!(exec_count(&stopped), 0);
+    assert_eq!(lab.exec_count(&stopped).await, 0);
 }
 
 #[tokio::test]
@@ -523,7 +514,7 @@ async fn read_only_mode_runs_nothing() {
 
     assert_eq!(record.status(), StepStatus::CouldNotRun);
     assert!(record.outcome.summary.contains("read-only"));
-    assert_eq!(exec_count(&client), 0);
+    assert_eq!(lab.exec_count(&client).await, 0);
 }
 
 #[tokio::test]
@@ -565,8 +556,16 @@ async fn injection_attempts_are_refused_before_anything_runs() {
             "{bad_port:?}"
         );
     }
-    assert_eq!(exec_count(&client), 0, "no exec was created in the source");
-    assert_eq!(exec_count(&web), 0, "no exec was created in the target");
+    assert_eq!(
+        lab.exec_count(&client).await,
+        0,
+        "no exec was created in the source"
+    );
+    assert_eq!(
+        lab.exec_count(&web).await,
+        0,
+        "no exec was created in the target"
+    );
     assert!(engine(&lab).recent_runs().is_empty());
 }
 

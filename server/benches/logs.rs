@@ -12,7 +12,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use app::domain::logs::{LogEnd, LogEndReason, LogLine};
-use app::engine::testkit::{ContainerSpec, TestLab};
+use app::engine::testkit::{docker_cli, ContainerSpec, TestLab};
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
@@ -40,15 +40,6 @@ fn parse_args() -> Args {
         }
     }
     args
-}
-
-/// `/usr/bin/docker` (the engine's own CLI) if present, else `docker` from PATH.
-fn docker_cli() -> String {
-    if std::path::Path::new("/usr/bin/docker").exists() {
-        "/usr/bin/docker".to_owned()
-    } else {
-        "docker".to_owned()
-    }
 }
 
 fn free_port() -> u16 {

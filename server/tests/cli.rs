@@ -26,15 +26,6 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-fn exec_count(container: &str) -> usize {
-    let out = Command::new("docker")
-        .args(["inspect", "-f", "{{json .ExecIDs}}", container])
-        .output()
-        .expect("docker inspect runs");
-    let ids: Option<Vec<String>> = serde_json::from_slice(&out.stdout).expect("JSON");
-    ids.map_or(0, |v| v.len())
-}
-
 async fn web_and_client(lab: &TestLab) -> (String, String) {
     let net = lab.network("net").await;
     let web = lab
@@ -242,8 +233,12 @@ async fn injection_attempts_exit_2_with_the_reason_and_run_nothing() {
         ]
     ))
     .contains("the port"),);
-    assert_eq!(exec_count(&client), 0, "nothing ran in the source");
-    assert_eq!(exec_count(&web), 0, "nothing ran in the target");
+    assert_eq!(
+        lab.exec_count(&client).await,
+        0,
+        "nothing ran in the source"
+    );
+    assert_eq!(lab.exec_count(&web).await, 0, "nothing ran in the target");
 }
 
 #[tokio::test]
@@ -309,5 +304,5 @@ async fn read_only_refuses_to_run_checks_from_the_command_line_too() {
 
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("read-only"), "{}", stdout(&out));
-    assert_eq!(exec_count(&client), 0);
+    assert_eq!(lab.exec_count(&client).await, 0);
 }

@@ -14,45 +14,13 @@ use server::access::Access;
 use std::sync::Arc;
 use tower::ServiceExt;
 
-fn state(engine: Engine) -> AppState {
-    AppState {
-        leptos_options: LeptosOptions::builder().output_name("netdoctor").build(),
-        engine,
-        capabilities: Capabilities::default(),
-    }
-}
+mod common;
+use common::{get, send, state};
 
 fn missing_engine() -> Engine {
     let path =
         std::env::temp_dir().join(format!("nd-no-engine-{}/docker.sock", std::process::id()));
     Engine::new(Endpoint::Unix(path.to_string_lossy().into_owned()))
-}
-
-async fn get(state: AppState, uri: &str) -> (StatusCode, String) {
-    send(
-        state,
-        Request::get(uri).body(Body::empty()).expect("request"),
-    )
-    .await
-}
-
-/// Sends as a same-site browser on loopback would: `Host: localhost`, and `Origin` on POSTs.
-async fn send(state: AppState, mut request: Request<Body>) -> (StatusCode, String) {
-    let headers = request.headers_mut();
-    headers.insert("host", "localhost".parse().expect("header"));
-    headers.insert("origin", "http://localhost".parse().expect("header"));
-    let response = server::router(state, Arc::new(Access::open()))
-        .oneshot(request)
-        .await
-        .expect("response");
-    let status = response.status();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    (status, String::from_utf8_lossy(&body).into_owned())
 }
 
 #[tokio::test]

@@ -17,13 +17,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceExt;
 
-fn state(engine: Engine) -> AppState {
-    AppState {
-        leptos_options: LeptosOptions::builder().output_name("netdoctor").build(),
-        engine,
-        capabilities: Capabilities::default(),
-    }
-}
+mod common;
+use common::state;
 
 async fn get(engine: Engine, uri: &str) -> (StatusCode, String, String) {
     let mut request = Request::get(uri).body(Body::empty()).unwrap();

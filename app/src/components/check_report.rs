@@ -2,10 +2,9 @@
 //! and the fix with copyable commands), then every step with its answer and, folded, the exact
 //! command that ran, where, and its output.
 
-use crate::components::copy_button::CopyButton;
+use crate::components::fix_list::FixList;
 use crate::domain::checks::outcome::{RunRecord, StepStatus};
 use crate::domain::checks::report::{CheckReport, CheckStep};
-use crate::domain::problem::FixStep;
 use crate::testids;
 use leptos::prelude::*;
 
@@ -30,23 +29,6 @@ pub fn CheckReportView(report: CheckReport) -> impl IntoView {
         </div>
     }
     .into_any()
-}
-
-/// Fix steps: a sentence each, and the command with a copy button when there is one.
-#[component]
-pub fn FixList(steps: Vec<FixStep>) -> impl IntoView {
-    view! {
-        <ol class="fix small">
-            {steps.into_iter().map(|step| view! {
-                <li>
-                    {step.text}
-                    {step.command.map(|cmd| view! {
-                        <div class="command"><code>{cmd.clone()}</code><CopyButton text=cmd what="command"/></div>
-                    })}
-                </li>
-            }).collect_view()}
-        </ol>
-    }
 }
 
 #[component]

@@ -63,16 +63,7 @@ pub fn ConnectPicker(
     });
     let link = move || {
         let path = query.with(ConnectQuery::path);
-        #[cfg(feature = "hydrate")]
-        {
-            window()
-                .location()
-                .origin()
-                .map(|o| format!("{o}{path}"))
-                .unwrap_or(path)
-        }
-        #[cfg(not(feature = "hydrate"))]
-        path
+        crate::nav::absolute(path)
     };
     view! {
         <div class="toolbar connect-picker">

@@ -6,6 +6,7 @@ use crate::api::checks::check_reach;
 use crate::components::check_report::CheckReportView;
 use crate::components::copy_button::CopyButton;
 use crate::components::findings_list::severity_class;
+use crate::components::fix_list::FixList;
 use crate::domain::connect::{Address, Alternative, Connection, Note, ServiceKind, Source, Via};
 use crate::error::AppError;
 use crate::testids;
@@ -125,16 +126,7 @@ pub fn NoteCard(note: Note) -> impl IntoView {
         <li class=format!("connect-note {level}") data-testid=testids::CONNECT_NOTE data-code=format!("{:?}", note.code)>
             <div><span class=format!("sev {level}")>{level}</span>" "<strong>{note.title}</strong></div>
             <p class="small">{note.why}</p>
-            <ol class="fix small">
-                {note.fix.into_iter().map(|step| view! {
-                    <li>
-                        {step.text}
-                        {step.command.map(|cmd| view! {
-                            <div class="command"><code>{cmd.clone()}</code><CopyButton text=cmd what="command"/></div>
-                        })}
-                    </li>
-                }).collect_view()}
-            </ol>
+            <FixList steps=note.fix/>
         </li>
     }
     .into_any()

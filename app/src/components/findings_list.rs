@@ -1,7 +1,7 @@
 //! The findings beside the graph: what is wrong, why, and the exact fix with copy buttons.
 //! Selecting a finding selects the first container it names.
 
-use crate::components::copy_button::CopyButton;
+use crate::components::fix_list::FixList;
 use crate::domain::findings::{Finding, Severity, Subject};
 use crate::testids;
 use leptos::prelude::*;
@@ -38,16 +38,7 @@ pub fn FindingCard(finding: Finding, #[prop(into)] on_select: Callback<String>) 
             <details>
                 <summary>"Why, and the fix"</summary>
                 <p class="small">{finding.why.clone()}</p>
-                <ol class="fix small">
-                    {finding.fix.into_iter().map(|step| view! {
-                        <li>
-                            {step.text}
-                            {step.command.map(|cmd| view! {
-                                <div class="command"><code>{cmd.clone()}</code><CopyButton text=cmd what="command"/></div>
-                            })}
-                        </li>
-                    }).collect_view()}
-                </ol>
+                <FixList steps=finding.fix/>
             </details>
         </li>
         }

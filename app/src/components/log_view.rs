@@ -12,7 +12,6 @@ use crate::testids;
 use leptos::html::Div;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
 
 /// Height of one log row in pixels; `style/main.css` gives `.log-row` the same.
 pub const ROW_HEIGHT: f64 = 18.0;
@@ -153,14 +152,7 @@ pub fn LogView(
         } else {
             format!("{path}?{params}")
         };
-        navigate(
-            &url,
-            NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            },
-        );
+        navigate(&url, crate::nav::in_place());
     });
     let state = LogState::new();
 

@@ -9,6 +9,7 @@ pub mod copy_button;
 pub mod engine_problem;
 pub mod engine_strip;
 pub mod findings_list;
+pub mod fix_list;
 pub mod layout;
 pub mod log_view;
 pub mod network_graph;

@@ -218,6 +218,16 @@ impl ContainerSpec {
     }
 }
 
+/// The docker CLI for benchmarks that compare against it (the product never runs it):
+/// `/usr/bin/docker`, the engine's own CLI on Debian, if present, else `docker` from PATH.
+pub fn docker_cli() -> String {
+    if std::path::Path::new("/usr/bin/docker").exists() {
+        "/usr/bin/docker".to_owned()
+    } else {
+        "docker".to_owned()
+    }
+}
+
 /// One test's resources on the live engine. Dropping it removes them.
 pub struct TestLab {
     docker: Docker,
@@ -420,6 +430,16 @@ impl TestLab {
             .remove_container(name, Some(options))
             .await
             .unwrap_or_else(|e| panic!("remove container {name}: {e}"));
+    }
+
+    /// How many execs the Engine has recorded for a container: 0 proves nothing ran in it.
+    pub async fn exec_count(&self, name: &str) -> usize {
+        self.docker
+            .inspect_container(name, None)
+            .await
+            .unwrap_or_else(|e| panic!("inspect container {name}: {e}"))
+            .exec_ids
+            .map_or(0, |ids| ids.len())
     }
 
     /// Removes this lab's containers and networks now (what `Drop` does).

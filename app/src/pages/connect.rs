@@ -11,11 +11,10 @@ use crate::domain::connect::{build, ConnectQuery, QueryError};
 use crate::domain::graph::TopologyReport;
 use crate::domain::topology::Topology;
 use crate::error::AppError;
-use crate::live::keep_fresh;
+use crate::live::{live_topology, LiveTopology};
 use crate::testids;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
 
 /// Safety refresh periods; engine events refresh the picture as they happen.
 const REFRESH_OK_SECONDS: u32 = 30;
@@ -29,14 +28,7 @@ pub fn ConnectPage() -> impl IntoView {
     let query_errors = Memo::new(move |_| parsed.with(|(_, e)| e.clone()));
     let navigate = use_navigate();
     let set_query = Callback::new(move |q: ConnectQuery| {
-        navigate(
-            &q.path(),
-            NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            },
-        );
+        navigate(&q.path(), crate::nav::in_place());
     });
     let first = Resource::new(|| (), |_| get_topology());
     view! {
@@ -75,16 +67,11 @@ fn LiveConnect(
     query: Memo<ConnectQuery>,
     set_query: Callback<ConnectQuery>,
 ) -> impl IntoView {
-    let current = RwSignal::new(first);
-    keep_fresh(
+    let LiveTopology {
         current,
-        get_topology,
-        REFRESH_OK_SECONDS,
-        REFRESH_FAILING_SECONDS,
-    );
-    let problem = Memo::new(move |_| current.with(|r| r.as_ref().err().cloned()));
-    let topology =
-        Memo::new(move |_| current.with(|r| r.as_ref().ok().map(|r| r.topology.clone())));
+        problem,
+        topology,
+    } = live_topology(first, REFRESH_OK_SECONDS, REFRESH_FAILING_SECONDS);
     move || match problem.get() {
         None => view! { <ConnectView topology query set_query/> }.into_any(),
         Some(AppError::EngineUnreachable(problem)) => {

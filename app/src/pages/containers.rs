@@ -15,7 +15,6 @@ use crate::error::AppError;
 use crate::live::keep_fresh;
 use leptos::prelude::*;
 use leptos_router::hooks::query_signal_with_options;
-use leptos_router::NavigateOptions;
 
 /// Seconds between safety refreshes while the engine answers, and while it does not. Engine
 /// events trigger refreshes as they happen; these only cover a lost event stream (a proxy that
@@ -33,11 +32,7 @@ enum Phase {
 
 #[component]
 pub fn ContainersPage() -> impl IntoView {
-    let replace = NavigateOptions {
-        replace: true,
-        scroll: false,
-        ..Default::default()
-    };
+    let replace = crate::nav::in_place();
     let (query, set_query) = query_signal_with_options::<String>("q", replace.clone());
     let (state, set_state) = query_signal_with_options::<String>("state", replace.clone());
     let (group_param, set_group) = query_signal_with_options::<String>("group", replace);

@@ -14,7 +14,6 @@ use crate::error::AppError;
 use crate::testids;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
 
 /// The wizard's inputs, as in the URL.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -79,11 +78,7 @@ pub fn DiagnosePage() -> impl IntoView {
     let set_input = Callback::new(move |next: WizardInput| {
         navigate(
             &format!("/diagnose?{}", encode_query(&next.to_params())),
-            NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            },
+            crate::nav::in_place(),
         );
     });
     let names = Resource::new(

@@ -16,11 +16,10 @@ use crate::domain::layout::layout;
 use crate::domain::topology::{NetworkKind, Topology};
 use crate::domain::url::encode_query;
 use crate::error::AppError;
-use crate::live::keep_fresh;
+use crate::live::{live_topology, LiveTopology};
 use crate::testids;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
 
 /// Safety refresh periods; engine events refresh the picture as they happen.
 const REFRESH_OK_SECONDS: u32 = 30;
@@ -33,14 +32,7 @@ pub fn GraphPage() -> impl IntoView {
     let navigate = use_navigate();
     let set_query = Callback::new(move |q: GraphQuery| {
         let url = format!("/?{}", encode_query(&q.to_params()));
-        navigate(
-            &url,
-            NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            },
-        );
+        navigate(&url, crate::nav::in_place());
     });
     let first = Resource::new(|| (), |_| get_topology());
     view! {
@@ -60,16 +52,11 @@ fn LiveGraph(
     query: Memo<GraphQuery>,
     set_query: Callback<GraphQuery>,
 ) -> impl IntoView {
-    let current = RwSignal::new(first);
-    keep_fresh(
+    let LiveTopology {
         current,
-        get_topology,
-        REFRESH_OK_SECONDS,
-        REFRESH_FAILING_SECONDS,
-    );
-    let problem = Memo::new(move |_| current.with(|r| r.as_ref().err().cloned()));
-    let topology =
-        Memo::new(move |_| current.with(|r| r.as_ref().ok().map(|r| r.topology.clone())));
+        problem,
+        topology,
+    } = live_topology(first, REFRESH_OK_SECONDS, REFRESH_FAILING_SECONDS);
     let findings = Memo::new(move |_| {
         current.with(|r| r.as_ref().map(|r| r.findings.clone()).unwrap_or_default())
     });
@@ -188,16 +175,7 @@ fn GraphFilters(
     };
     let link = move || {
         let path = format!("/?{}", encode_query(&query.get().to_params()));
-        #[cfg(feature = "hydrate")]
-        {
-            window()
-                .location()
-                .origin()
-                .map(|o| format!("{o}{path}"))
-                .unwrap_or(path)
-        }
-        #[cfg(not(feature = "hydrate"))]
-        path
+        crate::nav::absolute(path)
     };
     view! {
         <div class="toolbar" data-testid=testids::GRAPH_FILTERS>

@@ -62,20 +62,14 @@ pub fn interpret(probe: &Probe, tool: Tool, exit_code: Option<i64>, output: &str
         Probe::TcpConnect { host, port } => {
             let obs = match tool {
                 Tool::Nc => nc(exit_code, output),
-                Tool::Curl => curl(exit_code, output),
-                _ => wget(exit_code, output),
+                _ => http_client(tool, exit_code, output),
             };
             match obs {
                 Observation::Connected | Observation::HttpStatus { .. } => ProbeOutcome::ok(
                     Observation::Connected,
                     format!("A TCP connection to {host}:{port} opens."),
                 ),
-                obs @ (Observation::ConnectionRefused
-                | Observation::ConnectTimedOut
-                | Observation::NameNotFound
-                | Observation::NoDnsAnswer
-                | Observation::NetworkUnreachable
-                | Observation::HostUnreachable) => {
+                obs if is_connection_failure(&obs) => {
                     let why = connection_words(&obs);
                     ProbeOutcome::failed(obs, format!("Cannot connect to {host}:{port}: {why}."))
                 }
@@ -83,10 +77,7 @@ pub fn interpret(probe: &Probe, tool: Tool, exit_code: Option<i64>, output: &str
             }
         }
         Probe::HttpGet { url } => {
-            let obs = match tool {
-                Tool::Curl => curl(exit_code, output),
-                _ => wget(exit_code, output),
-            };
+            let obs = http_client(tool, exit_code, output);
             match obs {
                 Observation::HttpStatus { code } if code < 500 => {
                     ProbeOutcome::ok(obs, format!("{url} answered HTTP {code}."))
@@ -99,12 +90,7 @@ pub fn interpret(probe: &Probe, tool: Tool, exit_code: Option<i64>, output: &str
                     obs,
                     format!("{url}: the connection opened but no HTTP answer came back."),
                 ),
-                obs @ (Observation::ConnectionRefused
-                | Observation::ConnectTimedOut
-                | Observation::NameNotFound
-                | Observation::NoDnsAnswer
-                | Observation::NetworkUnreachable
-                | Observation::HostUnreachable) => {
+                obs if is_connection_failure(&obs) => {
                     let why = connection_words(&obs);
                     ProbeOutcome::failed(obs, format!("{url} is not reached: {why}."))
                 }
@@ -181,6 +167,27 @@ fn join(addresses: &[IpAddr]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// What an HTTP client (curl, else busybox wget) said.
+fn http_client(tool: Tool, exit_code: Option<i64>, output: &str) -> Observation {
+    match tool {
+        Tool::Curl => curl(exit_code, output),
+        _ => wget(exit_code, output),
+    }
+}
+
+/// The connection did not open: refused, timed out, no name, no route.
+fn is_connection_failure(obs: &Observation) -> bool {
+    matches!(
+        obs,
+        Observation::ConnectionRefused
+            | Observation::ConnectTimedOut
+            | Observation::NameNotFound
+            | Observation::NoDnsAnswer
+            | Observation::NetworkUnreachable
+            | Observation::HostUnreachable
+    )
 }
 
 /// Why a connection-like attempt failed, in words.

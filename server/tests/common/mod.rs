@@ -1,0 +1,62 @@
+//! What the router tests share: an app state on a given engine, and requests sent as a
+//! same-site browser on loopback sends them.
+#![allow(dead_code, clippy::expect_used)]
+
+use app::domain::access::Capabilities;
+use app::engine::Engine;
+use app::state::AppState;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use leptos::config::LeptosOptions;
+use server::access::Access;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub fn state(engine: Engine) -> AppState {
+    state_with(engine, Capabilities::default())
+}
+
+pub fn state_with(engine: Engine, capabilities: Capabilities) -> AppState {
+    AppState {
+        leptos_options: LeptosOptions::builder().output_name("netdoctor").build(),
+        engine,
+        capabilities,
+    }
+}
+
+pub async fn get(state: AppState, uri: &str) -> (StatusCode, String) {
+    send(
+        state,
+        Request::get(uri).body(Body::empty()).expect("request"),
+    )
+    .await
+}
+
+/// POSTs a form (a server function's arguments).
+pub async fn post_form(state: AppState, path: &str, form: &str) -> (StatusCode, String) {
+    let request = Request::post(path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(form.to_owned()))
+        .expect("request");
+    send(state, request).await
+}
+
+/// Sends as a same-site browser on loopback would: `Host: localhost`, and `Origin` on POSTs.
+pub async fn send(state: AppState, mut request: Request<Body>) -> (StatusCode, String) {
+    let headers = request.headers_mut();
+    headers.insert("host", "localhost".parse().expect("header"));
+    headers.insert("origin", "http://localhost".parse().expect("header"));
+    let response = server::router(state, Arc::new(Access::open()))
+        .oneshot(request)
+        .await
+        .expect("response");
+    let status = response.status();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
