@@ -6,12 +6,7 @@ use app::domain::access::Capabilities;
 use app::engine::testkit::{ContainerSpec, TestLab};
 use app::engine::Engine;
 use app::state::AppState;
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
-use leptos::config::LeptosOptions;
-use server::access::Access;
-use std::sync::Arc;
+use axum::http::StatusCode;
 
 mod common;
 use common::{get, post_form};

@@ -1,18 +1,11 @@
 //! The router as a browser meets it, server-rendered, against the live engine and a missing one.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use app::domain::access::Capabilities;
 use app::domain::endpoint::Endpoint;
 use app::engine::testkit::{ContainerSpec, TestLab};
 use app::engine::Engine;
-use app::state::AppState;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
-use leptos::config::LeptosOptions;
-use server::access::Access;
-use std::sync::Arc;
-use tower::ServiceExt;
 
 mod common;
 use common::{get, send, state};

@@ -2,16 +2,13 @@
 //! server-sent events, and plain refusals for bad input, unknown containers and no engine.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use app::domain::access::Capabilities;
 use app::domain::endpoint::Endpoint;
 use app::domain::logs::{LogEnd, LogEndReason, LogLine};
 use app::engine::testkit::{ContainerSpec, TestLab};
 use app::engine::Engine;
-use app::state::AppState;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use leptos::config::LeptosOptions;
 use server::access::Access;
 use std::sync::Arc;
 use std::time::Duration;

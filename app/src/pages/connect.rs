@@ -68,7 +68,7 @@ fn LiveConnect(
     set_query: Callback<ConnectQuery>,
 ) -> impl IntoView {
     let LiveTopology {
-        current,
+        current: _,
         problem,
         topology,
     } = live_topology(first, REFRESH_OK_SECONDS, REFRESH_FAILING_SECONDS);
