@@ -52,3 +52,4 @@ pub const CHECK_STEP: &str = "check-step";
 pub const TEST_IT: &str = "test-it";
 pub const WIZARD_FORM: &str = "wizard-form";
 pub const WIZARD_RUN: &str = "wizard-run";
+pub const DIAGNOSE_LINK: &str = "diagnose-link";

@@ -96,3 +96,68 @@ async fn test_it_proves_the_built_address_answers_and_the_wizard_finds_a_wrong_p
     .await;
     drop(server);
 }
+
+#[tokio::test]
+#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+async fn a_finding_on_the_graph_opens_its_wizard_filled_in_without_running_it() {
+    let lab = TestLab::start().await;
+    let cut_off = lab
+        .container(ContainerSpec::new("cutoff").network_mode("none"))
+        .await;
+    let server = Server::start(&lab.endpoint().to_string());
+    let url = server.url.clone();
+
+    with_browser(move |client| async move {
+        client
+            .goto(&format!("{url}/"))
+            .await
+            .expect("open the graph");
+        wait_for_hydration(&client).await;
+        let card = "[data-testid=\"finding\"][data-code=\"network-none\"]";
+        eventually("the network-none finding is listed", || async {
+            let Ok(cards) = client
+                .find_all(end2end::fantoccini::Locator::Css(card))
+                .await
+            else {
+                return false;
+            };
+            for c in cards {
+                if c.text().await.unwrap_or_default().contains(&cut_off) {
+                    return true;
+                }
+            }
+            false
+        })
+        .await;
+        // The link is in the finding's folded details; the checked container is in the URL.
+        let link = client
+            .find_all(testid(testids::DIAGNOSE_LINK))
+            .await
+            .unwrap();
+        let mut href = None;
+        for l in link {
+            let h = l.attr("href").await.unwrap().unwrap_or_default();
+            if h.contains(&cut_off) {
+                href = Some(h);
+            }
+        }
+        let href = href.expect("a diagnose link for the cut-off container");
+        assert_eq!(href, format!("/diagnose?check=external&from={cut_off}"));
+        client.goto(&format!("{url}{href}")).await.unwrap();
+        wait_for_hydration(&client).await;
+        let from = client
+            .find(end2end::fantoccini::Locator::Css("input[name=\"from\"]"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap();
+        assert_eq!(from.as_deref(), Some(cut_off.as_str()));
+        assert!(
+            client.find(testid(testids::CHECK_REPORT)).await.is_err(),
+            "opening the link ran nothing"
+        );
+    })
+    .await;
+    drop(server);
+}

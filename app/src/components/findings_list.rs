@@ -2,7 +2,9 @@
 //! Selecting a finding selects the first container it names.
 
 use crate::components::fix_list::FixList;
+use crate::domain::checks::wizard_link::wizard_link;
 use crate::domain::findings::{Finding, Severity, Subject};
+use crate::domain::topology::Topology;
 use crate::testids;
 use leptos::prelude::*;
 
@@ -17,7 +19,13 @@ pub fn severity_class(s: Severity) -> &'static str {
 
 /// One finding, in full.
 #[component]
-pub fn FindingCard(finding: Finding, #[prop(into)] on_select: Callback<String>) -> impl IntoView {
+pub fn FindingCard(
+    finding: Finding,
+    #[prop(into)] on_select: Callback<String>,
+    /// The wizard that checks this finding, when there is one.
+    #[prop(default = None)]
+    diagnose: Option<String>,
+) -> impl IntoView {
     let level = severity_class(finding.severity);
     let first_container = finding.subjects.iter().find_map(|s| match s {
         Subject::Container(n) => Some(n.clone()),
@@ -39,6 +47,9 @@ pub fn FindingCard(finding: Finding, #[prop(into)] on_select: Callback<String>) 
                 <summary>"Why, and the fix"</summary>
                 <p class="small">{finding.why.clone()}</p>
                 <FixList steps=finding.fix/>
+                {diagnose.map(|href| view! {
+                    <p class="small"><a href=href data-testid=testids::DIAGNOSE_LINK>"Diagnose this: run the checks"</a></p>
+                })}
             </details>
         </li>
         }
@@ -49,6 +60,9 @@ pub fn FindingCard(finding: Finding, #[prop(into)] on_select: Callback<String>) 
 pub fn FindingsList(
     #[prop(into)] findings: Signal<Vec<Finding>>,
     #[prop(into)] on_select: Callback<String>,
+    /// The picture the findings are about, for their "diagnose this" links.
+    #[prop(optional, into)]
+    topology: Option<Signal<Option<Topology>>>,
 ) -> impl IntoView {
     let count = move || findings.with(Vec::len);
     let any = move || count() > 0;
@@ -58,7 +72,12 @@ pub fn FindingsList(
             <Show when=any fallback=|| view! { <p class="muted">"Nothing wrong found in this picture."</p> }>
                 <ul class="finding-list">
                     <For each=move || findings.get() key=|f| (f.code, f.title.clone()) let:f>
-                        <FindingCard finding=f on_select/>
+                        {
+                            let diagnose = topology.and_then(|t| {
+                                t.with_untracked(|t| t.as_ref().and_then(|t| wizard_link(&f, t)))
+                            });
+                            view! { <FindingCard finding=f on_select diagnose/> }
+                        }
                     </For>
                 </ul>
             </Show>

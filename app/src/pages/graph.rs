@@ -140,7 +140,7 @@ fn GraphView(
                         <p>"Select a container (click it, or Tab to it and press Enter) to see the names it resolves as on each network, its addresses, ports and routes."</p>
                     </section>
                 }.into_any())}
-                <FindingsList findings on_select=select_from_finding/>
+                <FindingsList findings on_select=select_from_finding topology/>
             </aside>
         </div>
     }

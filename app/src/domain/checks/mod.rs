@@ -9,6 +9,7 @@ pub mod parse;
 pub mod probe;
 pub mod reach;
 pub mod report;
+pub mod wizard_link;
 
 pub use external::ExternalRequest;
 pub use input::{ContainerPort, Host, Hostname, InputError, Port, ProbeUrl};
