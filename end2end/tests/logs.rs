@@ -177,6 +177,11 @@ async fn the_proxy_logs_are_one_click_away_from_any_page() {
             .await
             .unwrap();
         eventually("the proxy page opens", || url_contains(&client, "/proxy")).await;
+        // The page finds the proxy, then inspects it: the header comes after two answers.
+        eventually("the proxy's header is shown", || async {
+            client.find(testid(testids::CONTAINER_NAME)).await.is_ok()
+        })
+        .await;
         let shown = text_of(&client, testid(testids::CONTAINER_NAME)).await;
         // A host may run its own coolify-proxy, which rightly wins over a test's stand-in.
         if shown == proxy {
