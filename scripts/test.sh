@@ -36,7 +36,11 @@ run cargo test -p server
 
 say "browser tests (cargo leptos end-to-end)"
 # cargo-leptos also starts a server of its own; a free port keeps it clear of a running dashboard.
-NETDOCTOR_LISTEN=127.0.0.1:0 NETDOCTOR_DATA_DIR="$TMPDIR/leptos-serve-data" run cargo leptos end-to-end
+# The browser tests start the debug server explicitly: left to choose, they take the newer of
+# the debug and release binaries, which after an earlier run may be a release binary that does
+# not match the debug site just built (the page then never hydrates).
+NETDOCTOR_BIN="$ND_ROOT/target/debug/netdoctor" NETDOCTOR_LISTEN=127.0.0.1:0 \
+  NETDOCTOR_DATA_DIR="$TMPDIR/leptos-serve-data" run cargo leptos end-to-end
 
 say "release build, as scripts/start.sh serves it, and the browser tests against it"
 # Release-only failures (type-depth limits, wasm-opt) would otherwise reach users first.
