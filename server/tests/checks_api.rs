@@ -3,7 +3,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use app::domain::access::Capabilities;
-use app::engine::testkit::{ContainerSpec, TestLab};
+use app::engine::testkit::TestLab;
 use app::engine::Engine;
 use app::state::AppState;
 use axum::http::StatusCode;
@@ -21,25 +21,10 @@ fn state(engine: Engine, read_only: bool) -> AppState {
     )
 }
 
-async fn web_and_client(lab: &TestLab) -> (String, String) {
-    let net = lab.network("net").await;
-    let web = lab
-        .container(
-            ContainerSpec::new("web")
-                .cmd(["httpd", "-f", "-p", "80"])
-                .network(&net, &[]),
-        )
-        .await;
-    let client = lab
-        .container(ContainerSpec::new("client").network(&net, &[]))
-        .await;
-    (web, client)
-}
-
 #[tokio::test]
 async fn the_reach_server_function_answers_a_report_and_logs_its_runs() {
     let lab = TestLab::start().await;
-    let (web, client) = web_and_client(&lab).await;
+    let (web, client) = common::web_and_client(&lab).await;
     let engine = lab.engine();
 
     let (status, body) = post_form(
@@ -64,7 +49,7 @@ async fn the_reach_server_function_answers_a_report_and_logs_its_runs() {
 #[tokio::test]
 async fn read_only_mode_and_bad_input_are_refused_before_anything_runs() {
     let lab = TestLab::start().await;
-    let (web, client) = web_and_client(&lab).await;
+    let (web, client) = common::web_and_client(&lab).await;
 
     let (status, body) = post_form(
         state(lab.engine(), true),

@@ -6,6 +6,8 @@
 use app::engine::testkit::{ContainerSpec, TestLab};
 use std::process::{Command, Output};
 
+mod common;
+
 /// Runs the netdoctor binary against the lab's engine, with the lab's image as toolbox.
 fn netdoctor(lab: &TestLab, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_netdoctor"))
@@ -26,25 +28,10 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-async fn web_and_client(lab: &TestLab) -> (String, String) {
-    let net = lab.network("net").await;
-    let web = lab
-        .container(
-            ContainerSpec::new("web")
-                .cmd(["httpd", "-f", "-p", "80"])
-                .network(&net, &[]),
-        )
-        .await;
-    let client = lab
-        .container(ContainerSpec::new("client").network(&net, &[]))
-        .await;
-    (web, client)
-}
-
 #[tokio::test]
 async fn check_reach_between_containers_on_one_network_says_healthy_and_exits_0() {
     let lab = TestLab::start().await;
-    let (web, client) = web_and_client(&lab).await;
+    let (web, client) = common::web_and_client(&lab).await;
 
     let out = netdoctor(
         &lab,
@@ -77,7 +64,7 @@ async fn check_reach_between_containers_on_one_network_says_healthy_and_exits_0(
 #[tokio::test]
 async fn check_reach_with_json_reports_a_wrong_port_and_exits_1() {
     let lab = TestLab::start().await;
-    let (web, client) = web_and_client(&lab).await;
+    let (web, client) = common::web_and_client(&lab).await;
 
     let out = netdoctor(
         &lab,
@@ -149,7 +136,7 @@ async fn check_reach_to_an_app_bound_to_loopback_prints_the_fix_and_exits_1() {
 #[tokio::test]
 async fn injection_attempts_exit_2_with_the_reason_and_run_nothing() {
     let lab = TestLab::start().await;
-    let (web, client) = web_and_client(&lab).await;
+    let (web, client) = common::web_and_client(&lab).await;
     let long = "a".repeat(400);
     let cases: Vec<Vec<String>> = vec![
         vec![
@@ -244,7 +231,7 @@ async fn injection_attempts_exit_2_with_the_reason_and_run_nothing() {
 #[tokio::test]
 async fn check_external_pointed_at_local_containers_runs_every_step_and_exits_0() {
     let lab = TestLab::start().await;
-    let (web, client) = web_and_client(&lab).await;
+    let (web, client) = common::web_and_client(&lab).await;
     let ip = lab
         .engine()
         .container(&app::domain::names::ContainerName::parse(&web).expect("name"))
@@ -287,7 +274,7 @@ async fn check_external_pointed_at_local_containers_runs_every_step_and_exits_0(
 #[tokio::test]
 async fn read_only_refuses_to_run_checks_from_the_command_line_too() {
     let lab = TestLab::start().await;
-    let (web, client) = web_and_client(&lab).await;
+    let (web, client) = common::web_and_client(&lab).await;
 
     let out = netdoctor(
         &lab,

@@ -6,7 +6,9 @@
 
 use crate::domain::logs::search::{pieces, MAX_QUERY};
 use crate::domain::logs::window::{visible_rows, WINDOW_CAP};
-use crate::domain::logs::{LogLine, LogQuery, LogStream, LogWindow, Since, StreamFilter, Tail};
+use crate::domain::logs::{
+    group_digits, LogLine, LogQuery, LogStream, LogWindow, Since, StreamFilter, Tail,
+};
 use crate::domain::url::encode_query;
 use crate::testids;
 use leptos::html::Div;
@@ -506,19 +508,6 @@ fn log_row(line: &LogLine, q: &LogQuery) -> impl IntoView {
     }
 }
 
-/// 1234567 → "1,234,567".
-fn group_digits(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// Offers `text` as a file download.
 fn save_text(file_name: &str, text: &str) {
     #[cfg(feature = "hydrate")]
@@ -601,17 +590,4 @@ async fn follow(url: String, state: LogState) {
         }
     }
     source.close();
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn big_counts_are_grouped_by_thousands() {
-        assert_eq!(group_digits(0), "0");
-        assert_eq!(group_digits(999), "999");
-        assert_eq!(group_digits(1_000), "1,000");
-        assert_eq!(group_digits(1_234_567), "1,234,567");
-    }
 }

@@ -9,62 +9,11 @@ use crate::api::checks::{check_external, check_reach, get_recent_runs};
 use crate::api::get_overview;
 use crate::components::check_report::CheckReportView;
 use crate::domain::checks::report::CheckReport;
-use crate::domain::url::encode_query;
+use crate::domain::checks::wizard_link::WizardQuery;
 use crate::error::AppError;
 use crate::testids;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
-
-/// The wizard's inputs, as in the URL.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct WizardInput {
-    external: bool,
-    from: String,
-    to: String,
-    http: bool,
-    name: String,
-    ip: String,
-    url: String,
-}
-
-impl WizardInput {
-    fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
-        let clip = |v: Option<String>| v.map(|v| v.chars().take(300).collect()).unwrap_or_default();
-        Self {
-            external: get("check").as_deref() == Some("external"),
-            from: clip(get("from")),
-            to: clip(get("to")),
-            http: matches!(get("http").as_deref(), Some("1" | "true")),
-            name: clip(get("name")),
-            ip: clip(get("ip")),
-            url: clip(get("url")),
-        }
-    }
-
-    fn to_params(&self) -> Vec<(&'static str, String)> {
-        let mut p = vec![(
-            "check",
-            if self.external { "external" } else { "reach" }.to_owned(),
-        )];
-        let mut put = |k: &'static str, v: &str| {
-            if !v.is_empty() {
-                p.push((k, v.to_owned()));
-            }
-        };
-        put("from", &self.from);
-        if self.external {
-            put("name", &self.name);
-            put("ip", &self.ip);
-            put("url", &self.url);
-        } else {
-            put("to", &self.to);
-            if self.http {
-                p.push(("http", "1".into()));
-            }
-        }
-        p
-    }
-}
 
 fn some(v: &str) -> Option<String> {
     Some(v.trim().to_owned()).filter(|v| !v.is_empty())
@@ -73,13 +22,10 @@ fn some(v: &str) -> Option<String> {
 #[component]
 pub fn DiagnosePage() -> impl IntoView {
     let params = use_query_map();
-    let input = Memo::new(move |_| params.with(|p| WizardInput::from_params(|k| p.get(k))));
+    let input = Memo::new(move |_| params.with(|p| WizardQuery::from_params(|k| p.get(k))));
     let navigate = use_navigate();
-    let set_input = Callback::new(move |next: WizardInput| {
-        navigate(
-            &format!("/diagnose?{}", encode_query(&next.to_params())),
-            crate::nav::in_place(),
-        );
+    let set_input = Callback::new(move |next: WizardQuery| {
+        navigate(&next.path(), crate::nav::in_place());
     });
     let names = Resource::new(
         || (),
@@ -113,7 +59,7 @@ pub fn DiagnosePage() -> impl IntoView {
             runs_version.update(|v| *v += 1);
         });
     };
-    let update = move |change: &dyn Fn(&mut WizardInput)| {
+    let update = move |change: &dyn Fn(&mut WizardQuery)| {
         let mut next = input.get_untracked();
         change(&mut next);
         answer.set(None);
@@ -211,41 +157,5 @@ fn RecentRuns(version: RwSignal<u32>) -> impl IntoView {
                 })}
             </Suspense>
         </section>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    #[test]
-    fn wizard_inputs_round_trip_through_the_url_and_only_their_own_fields_are_kept() {
-        let reach = WizardInput {
-            from: "web".into(),
-            to: "db:5432".into(),
-            http: true,
-            name: "ignored".into(),
-            ..WizardInput::default()
-        };
-        let params: HashMap<_, _> = reach.to_params().into_iter().collect();
-        assert_eq!(params.get("name"), None);
-        let back = WizardInput::from_params(|k| params.get(k).cloned());
-        assert_eq!(
-            (back.from.as_str(), back.to.as_str(), back.http),
-            ("web", "db:5432", true)
-        );
-
-        let external = WizardInput {
-            external: true,
-            from: "web".into(),
-            ip: "10.0.0.1".into(),
-            ..WizardInput::default()
-        };
-        let params: HashMap<_, _> = external.to_params().into_iter().collect();
-        assert_eq!(
-            WizardInput::from_params(|k| params.get(k).cloned()),
-            external
-        );
     }
 }

@@ -3,6 +3,7 @@
 #![allow(dead_code, clippy::expect_used)]
 
 use app::domain::access::Capabilities;
+use app::engine::testkit::{ContainerSpec, TestLab};
 use app::engine::Engine;
 use app::state::AppState;
 use axum::body::Body;
@@ -59,4 +60,21 @@ pub async fn send(state: AppState, mut request: Request<Body>) -> (StatusCode, S
         .expect("body")
         .to_bytes();
     (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// A busybox web server on port 80 and a client container, on one network of their own:
+/// `(web, client)`.
+pub async fn web_and_client(lab: &TestLab) -> (String, String) {
+    let net = lab.network("net").await;
+    let web = lab
+        .container(
+            ContainerSpec::new("web")
+                .cmd(["httpd", "-f", "-p", "80"])
+                .network(&net, &[]),
+        )
+        .await;
+    let client = lab
+        .container(ContainerSpec::new("client").network(&net, &[]))
+        .await;
+    (web, client)
 }

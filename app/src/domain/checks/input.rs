@@ -66,16 +66,7 @@ impl Hostname {
     }
 
     fn parse_as(what: &'static str, input: &str) -> Result<Self, InputError> {
-        if input.is_empty() {
-            return Err(InputError::Empty { what });
-        }
-        if input.len() > Self::MAX_LEN {
-            return Err(InputError::TooLong {
-                what,
-                len: input.len(),
-                max: Self::MAX_LEN,
-            });
-        }
+        check_length(what, input, Self::MAX_LEN)?;
         if let Some(c) = input
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
@@ -257,16 +248,7 @@ impl ProbeUrl {
 
     pub fn parse(input: &str) -> Result<Self, InputError> {
         let what = "the URL";
-        if input.is_empty() {
-            return Err(InputError::Empty { what });
-        }
-        if input.len() > Self::MAX_LEN {
-            return Err(InputError::TooLong {
-                what,
-                len: input.len(),
-                max: Self::MAX_LEN,
-            });
-        }
+        check_length(what, input, Self::MAX_LEN)?;
         if let Some(c) = input.chars().find(|c| c.is_whitespace() || c.is_control()) {
             return Err(InputError::Forbidden {
                 what,
@@ -393,6 +375,21 @@ fn split_authority(authority: &str) -> Result<(Host, Option<Port>), InputError> 
         Err(_) => Host::Name(Hostname::parse_as(what, host)?),
     };
     Ok((host, port))
+}
+
+/// Refuses empty input and input longer than `max` bytes, before anything else is looked at.
+fn check_length(what: &'static str, input: &str, max: usize) -> Result<(), InputError> {
+    if input.is_empty() {
+        return Err(InputError::Empty { what });
+    }
+    if input.len() > max {
+        return Err(InputError::TooLong {
+            what,
+            len: input.len(),
+            max,
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]

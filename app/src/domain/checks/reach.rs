@@ -480,10 +480,10 @@ fn topology_suffix(topology: &CheckStep) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::checks::outcome::{ProbeOutcome, RunRecord, Via};
+    use crate::domain::checks::outcome::{ProbeOutcome, RunRecord};
     use crate::domain::checks::parse::interpret;
     use crate::domain::checks::probe::Tool;
-    use crate::domain::checks::report::{drive, PlannedProbe};
+    use crate::domain::checks::report::{canned_run, drive, PlannedProbe};
     use crate::domain::containers::ContainerState;
     use crate::domain::findings::test_support::{container, host, on};
 
@@ -501,22 +501,7 @@ mod tests {
         } else {
             tool
         };
-        RunRecord {
-            id: "t".into(),
-            probe: planned.probe.describe(),
-            argv: planned.probe.argv(tool).unwrap_or_default(),
-            command: String::new(),
-            tool: Some(tool),
-            container: planned.on.to_string(),
-            container_id: None,
-            via: Via::InContainer,
-            started_at_ms: 0,
-            duration_ms: 1,
-            exit_code: Some(code),
-            output: output.into(),
-            output_truncated: false,
-            outcome: interpret(&planned.probe, tool, Some(code), output),
-        }
+        canned_run(planned, tool, code, output)
     }
 
     fn run(

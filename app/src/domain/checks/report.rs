@@ -223,3 +223,31 @@ pub trait Check {
     /// The next step given the topology and the steps done so far.
     fn next(&self, t: &crate::domain::topology::Topology, done: &[CheckStep]) -> Next;
 }
+
+/// For the checks' unit tests: the record of `planned` run with `tool`, as if it had exited
+/// with `code` and printed `output` (captured from the real tools, see `fixtures/`).
+#[cfg(test)]
+pub(crate) fn canned_run(
+    planned: &PlannedProbe,
+    tool: crate::domain::checks::probe::Tool,
+    code: i64,
+    output: &str,
+) -> crate::domain::checks::outcome::RunRecord {
+    use crate::domain::checks::outcome::{RunRecord, Via};
+    RunRecord {
+        id: "t".into(),
+        probe: planned.probe.describe(),
+        argv: planned.probe.argv(tool).unwrap_or_default(),
+        command: String::new(),
+        tool: Some(tool),
+        container: planned.on.to_string(),
+        container_id: None,
+        via: Via::InContainer,
+        started_at_ms: 0,
+        duration_ms: 1,
+        exit_code: Some(code),
+        output: output.into(),
+        output_truncated: false,
+        outcome: crate::domain::checks::parse::interpret(&planned.probe, tool, Some(code), output),
+    }
+}

@@ -38,11 +38,14 @@ pub fn wizard_link(finding: &Finding, t: &Topology) -> Option<String> {
             ))
         }
         FindingCode::NetworkNone | FindingCode::InternalNetwork | FindingCode::DefaultBridge => {
-            let from = containers.first()?;
-            Some(format!(
-                "/diagnose?{}",
-                encode_query(&[("check", "external"), ("from", from)])
-            ))
+            Some(
+                WizardQuery {
+                    external: true,
+                    from: (*containers.first()?).to_owned(),
+                    ..WizardQuery::default()
+                }
+                .path(),
+            )
         }
         _ => None,
     }
@@ -60,11 +63,70 @@ fn app_port(t: &Topology, app: &str) -> Option<u16> {
         })
 }
 
+/// A wizard's inputs, as in its URL: `/diagnose?check=reach&from=web&to=db:5432&http=1` or
+/// `?check=external&from=web&name=…&ip=…&url=…`. Values are clipped, not validated: the check
+/// validates them when it runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WizardQuery {
+    pub external: bool,
+    pub from: String,
+    pub to: String,
+    pub http: bool,
+    pub name: String,
+    pub ip: String,
+    pub url: String,
+}
+
+impl WizardQuery {
+    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
+        let clip = |v: Option<String>| v.map(|v| v.chars().take(300).collect()).unwrap_or_default();
+        Self {
+            external: get("check").as_deref() == Some("external"),
+            from: clip(get("from")),
+            to: clip(get("to")),
+            http: matches!(get("http").as_deref(), Some("1" | "true")),
+            name: clip(get("name")),
+            ip: clip(get("ip")),
+            url: clip(get("url")),
+        }
+    }
+
+    pub fn to_params(&self) -> Vec<(&'static str, String)> {
+        let mut p = vec![(
+            "check",
+            if self.external { "external" } else { "reach" }.to_owned(),
+        )];
+        let mut put = |k: &'static str, v: &str| {
+            if !v.is_empty() {
+                p.push((k, v.to_owned()));
+            }
+        };
+        put("from", &self.from);
+        if self.external {
+            put("name", &self.name);
+            put("ip", &self.ip);
+            put("url", &self.url);
+        } else {
+            put("to", &self.to);
+            if self.http {
+                p.push(("http", "1".into()));
+            }
+        }
+        p
+    }
+
+    /// The wizard's address with these inputs.
+    pub fn path(&self) -> String {
+        format!("/diagnose?{}", encode_query(&self.to_params()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::findings::test_support::recorded;
     use crate::domain::graph::TopologyReport;
+    use std::collections::HashMap;
 
     fn links() -> Vec<(FindingCode, Option<String>)> {
         let report = TopologyReport::new(recorded());
@@ -121,5 +183,35 @@ mod tests {
                 assert_eq!(link, None, "{code:?}");
             }
         }
+    }
+
+    #[test]
+    fn wizard_inputs_round_trip_through_the_url_and_only_their_own_fields_are_kept() {
+        let reach = WizardQuery {
+            from: "web".into(),
+            to: "db:5432".into(),
+            http: true,
+            name: "ignored".into(),
+            ..WizardQuery::default()
+        };
+        let params: HashMap<_, _> = reach.to_params().into_iter().collect();
+        assert_eq!(params.get("name"), None);
+        let back = WizardQuery::from_params(|k| params.get(k).cloned());
+        assert_eq!(
+            (back.from.as_str(), back.to.as_str(), back.http),
+            ("web", "db:5432", true)
+        );
+
+        let external = WizardQuery {
+            external: true,
+            from: "web".into(),
+            ip: "10.0.0.1".into(),
+            ..WizardQuery::default()
+        };
+        let params: HashMap<_, _> = external.to_params().into_iter().collect();
+        assert_eq!(
+            WizardQuery::from_params(|k| params.get(k).cloned()),
+            external
+        );
     }
 }
