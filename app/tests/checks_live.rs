@@ -1,13 +1,15 @@
 //! The check runner against the live Docker Engine: each probe in real containers, the reach
 //! check through its diagnoses (wrong port, bound to 127.0.0.1, stopped target, network none,
-//! internal network, default bridge), the debug container for an image without tools, timeouts,
-//! read-only mode, and injection attempts refused before anything runs.
+//! internal network, default bridge, a Coolify stack without the predefined network), the proxy
+//! check (healthy, proxy not on the app's network and the fix applied, app on 127.0.0.1, wrong
+//! route port, stopped app, no route), the debug container for an image without tools,
+//! timeouts, read-only mode, and injection attempts refused before anything runs.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use app::domain::checks::outcome::{Observation, StepStatus, Via};
 use app::domain::checks::report::{CheckReport, DiagnosisCode, StepKind};
 use app::domain::checks::{
-    ExternalRequest, Host, Hostname, Port, Probe, ProbeUrl, ReachRequest, Tool,
+    ExternalRequest, Host, Hostname, Port, Probe, ProbeUrl, ProxyRequest, ReachRequest, Tool,
 };
 use app::domain::names::ContainerName;
 use app::engine::exec::{ProbeSettings, DEBUG_RUN_LABEL};
@@ -636,4 +638,235 @@ async fn the_external_check_blames_an_internal_network_when_nothing_gets_out() {
         step(&report, StepKind::InternalNetwork).status(),
         StepStatus::Failed
     );
+}
+
+/// A Coolify stack deployed without "Connect To Predefined Network": its services share their
+/// own network, and a database on the destination network is out of reach by name.
+#[tokio::test]
+async fn a_stack_without_the_predefined_network_cannot_reach_the_destination_and_is_told_the_setting(
+) {
+    let lab = TestLab::start().await;
+    let destination = lab.network("coolify").await;
+    let stack_net = lab.network("stackuuid").await;
+    let db = lab
+        .container(
+            ContainerSpec::new("db")
+                .cmd(["httpd", "-f", "-p", "5432"])
+                .network(&destination, &[])
+                .label("coolify.managed", "true")
+                .label("coolify.type", "database"),
+        )
+        .await;
+    let app = lab
+        .container(
+            ContainerSpec::new("app")
+                .network(&stack_net, &["app"])
+                .label("coolify.managed", "true")
+                .label("coolify.type", "service")
+                .label("com.docker.compose.project", &stack_net)
+                .label("com.docker.compose.service", "app"),
+        )
+        .await;
+    let request = ReachRequest::parse(&app, &format!("{db}:5432"), false).expect("input");
+
+    let report = engine(&lab).run_check(&request).await.expect("check runs");
+
+    let d = &report.diagnosis;
+    assert_eq!(d.code, DiagnosisCode::NoSharedNetwork, "{report:#?}");
+    assert_eq!(
+        d.fix[0].command.as_deref(),
+        Some(format!("docker network connect {destination} {app}").as_str())
+    );
+    assert!(d.fix[1].text.contains("Connect To Predefined Network"));
+    let resolve = step(&report, StepKind::Resolve);
+    assert_eq!(resolve.status(), StepStatus::Failed);
+    assert!(
+        resolve.run.is_some(),
+        "the lookup really ran in the stack's container"
+    );
+}
+
+/// A Traefik-like proxy (the test image tagged `traefik`, serving on 80 so it stays up) on a
+/// destination network, and the domain the lab's routes use.
+async fn proxy_lab(lab: &TestLab) -> (String, String) {
+    let dest = lab.network("dest").await;
+    let traefik = lab.tag_image("traefik").await;
+    let proxy = lab
+        .container(
+            ContainerSpec::new("proxy")
+                .image(&traefik)
+                .cmd(["httpd", "-f", "-p", "80"])
+                .network(&dest, &[])
+                .label("coolify.managed", "true")
+                .label("coolify.proxy", "true"),
+        )
+        .await;
+    (dest, proxy)
+}
+
+/// An app routed from `sub.<run id>.example.test` to `port`, on `network`, running `cmd`.
+async fn routed_app(
+    lab: &TestLab,
+    suffix: &str,
+    network: &str,
+    cmd: &[&str],
+    port: u16,
+) -> (String, String) {
+    let domain = format!("{suffix}.{}.example.test", lab.run_id());
+    let router = format!("http-0-{suffix}");
+    let name = lab
+        .container(
+            ContainerSpec::new(suffix)
+                .cmd(cmd.iter().copied())
+                .network(network, &[])
+                .label("coolify.managed", "true")
+                .label("traefik.enable", "true")
+                .label(
+                    &format!("traefik.http.routers.{router}.rule"),
+                    &format!("Host(`{domain}`)"),
+                )
+                .label(
+                    &format!("traefik.http.routers.{router}.entryPoints"),
+                    "http",
+                )
+                .label(
+                    &format!("traefik.http.services.{router}.loadbalancer.server.port"),
+                    &port.to_string(),
+                ),
+        )
+        .await;
+    (name, domain)
+}
+
+/// The check names the lab's proxy: a real coolify-proxy on this engine must not be used.
+async fn proxy_check(lab: &TestLab, domain: &str, proxy: &str) -> CheckReport {
+    let request = ProxyRequest::parse(domain, Some(proxy)).expect("input");
+    engine(lab).run_check(&request).await.expect("check runs")
+}
+
+#[tokio::test]
+async fn the_proxy_check_passes_for_a_routed_app_it_reaches_from_inside_the_proxy() {
+    let lab = TestLab::start().await;
+    let (dest, proxy) = proxy_lab(&lab).await;
+    let (app, domain) = routed_app(
+        &lab,
+        "app",
+        &dest,
+        &["httpd", "-f", "-p", "3000", "-h", "/"],
+        3000,
+    )
+    .await;
+
+    let report = proxy_check(&lab, &format!("https://{domain}/login"), &proxy).await;
+
+    assert!(report.diagnosis.healthy, "{report:#?}");
+    assert_eq!(
+        report.diagnosis.title,
+        format!("{proxy} routes {domain} to {app}:3000")
+    );
+    let connect = step(&report, StepKind::Connect);
+    let run = connect.run.as_ref().expect("a probe ran");
+    assert_eq!(run.container, proxy, "the probe ran inside the proxy");
+    assert_eq!(step(&report, StepKind::Http).status(), StepStatus::Ok);
+    assert_eq!(step(&report, StepKind::ProxyLog).status(), StepStatus::Ok);
+}
+
+#[tokio::test]
+async fn a_proxy_not_on_the_apps_network_is_diagnosed_and_the_suggested_fix_makes_it_pass() {
+    let lab = TestLab::start().await;
+    let (_dest, proxy) = proxy_lab(&lab).await;
+    let private = lab.network("private").await;
+    let (app, domain) = routed_app(
+        &lab,
+        "app",
+        &private,
+        &["httpd", "-f", "-p", "3000", "-h", "/"],
+        3000,
+    )
+    .await;
+
+    let report = proxy_check(&lab, &domain, &proxy).await;
+
+    let d = &report.diagnosis;
+    assert_eq!(d.code, DiagnosisCode::ProxyNotOnNetwork, "{report:#?}");
+    let command = format!("docker network connect {private} {proxy}");
+    assert_eq!(d.fix[0].command.as_deref(), Some(command.as_str()));
+    assert!(
+        report.steps.iter().all(|s| s.run.is_none()),
+        "the topology proves it; nothing ran"
+    );
+
+    // Apply the fix as a user would; the same check now passes.
+    let done = Command::new("docker")
+        .args(["network", "connect", &private, &proxy])
+        .status()
+        .expect("docker network connect");
+    assert!(done.success());
+    let report = proxy_check(&lab, &domain, &proxy).await;
+    assert!(report.diagnosis.healthy, "{report:#?}");
+    assert!(report.diagnosis.title.contains(&app));
+}
+
+#[tokio::test]
+async fn the_proxy_check_finds_an_app_bound_to_127_0_0_1_and_a_wrong_route_port() {
+    let lab = TestLab::start().await;
+    let (dest, proxy) = proxy_lab(&lab).await;
+    let (loopback, loopback_domain) = routed_app(
+        &lab,
+        "local",
+        &dest,
+        &["httpd", "-f", "-p", "127.0.0.1:3000"],
+        3000,
+    )
+    .await;
+    let (_, wrong_domain) =
+        routed_app(&lab, "wrong", &dest, &["httpd", "-f", "-p", "8080"], 3000).await;
+
+    let report = proxy_check(&lab, &loopback_domain, &proxy).await;
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::BoundToLoopback,
+        "{report:#?}"
+    );
+    assert_eq!(
+        step(&report, StepKind::Listeners).on.as_deref(),
+        Some(loopback.as_str())
+    );
+
+    let report = proxy_check(&lab, &wrong_domain, &proxy).await;
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::WrongPort,
+        "{report:#?}"
+    );
+    assert!(
+        report.diagnosis.title.contains("it listens on 8080"),
+        "{}",
+        report.diagnosis.title
+    );
+}
+
+#[tokio::test]
+async fn the_proxy_check_reports_a_stopped_app_and_a_domain_nobody_routes() {
+    let lab = TestLab::start().await;
+    let (dest, proxy) = proxy_lab(&lab).await;
+    let (app, domain) = routed_app(&lab, "app", &dest, &["httpd", "-f", "-p", "3000"], 3000).await;
+    lab.stop(&app, 1).await;
+
+    let report = proxy_check(&lab, &domain, &proxy).await;
+    assert_eq!(
+        report.diagnosis.code,
+        DiagnosisCode::TargetStopped,
+        "{report:#?}"
+    );
+
+    let nobody = format!("nobody.{}.example.test", lab.run_id());
+    let report = proxy_check(&lab, &nobody, &proxy).await;
+    assert_eq!(report.diagnosis.code, DiagnosisCode::NoRoute, "{report:#?}");
+    assert!(
+        report.diagnosis.why.contains(&domain),
+        "{}",
+        report.diagnosis.why
+    );
+    assert!(report.steps.iter().all(|s| s.run.is_none()));
 }

@@ -2,9 +2,9 @@
 //! runs. Human output by default, `--json` for scripts; exit 0 when healthy, 1 with the
 //! diagnosis otherwise, 2 when the input is refused (nothing runs then).
 
-use app::domain::checks::outcome::{StepStatus, Via};
+use app::domain::checks::outcome::{Observation, StepStatus, Via};
 use app::domain::checks::report::CheckReport;
-use app::domain::checks::{ExternalRequest, InputError, ReachRequest};
+use app::domain::checks::{ExternalRequest, InputError, ProxyRequest, ReachRequest};
 use app::domain::endpoint::Endpoint;
 use app::engine::exec::ProbeSettings;
 use app::engine::Engine;
@@ -56,18 +56,35 @@ pub enum CheckCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Why does DOMAIN not reach its app? The proxy, the route, the target's state, the
+    /// networks the proxy dials, the port, a connection and an HTTP request from inside the
+    /// proxy, and the proxy's recent errors.
+    Proxy {
+        /// The domain, or a URL from the browser's address bar.
+        #[arg(long, value_name = "DOMAIN")]
+        domain: String,
+        /// The proxy container, when it is not coolify-proxy (or labelled coolify.proxy=true).
+        #[arg(long, value_name = "CONTAINER")]
+        proxy: Option<String>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// A parsed check, ready to run.
 enum Parsed {
     Reach(ReachRequest),
     External(ExternalRequest),
+    Proxy(ProxyRequest),
 }
 
 impl CheckCommand {
     fn json(&self) -> bool {
         match self {
-            Self::Reach { json, .. } | Self::External { json, .. } => *json,
+            Self::Reach { json, .. } | Self::External { json, .. } | Self::Proxy { json, .. } => {
+                *json
+            }
         }
     }
 
@@ -84,6 +101,9 @@ impl CheckCommand {
                 ..
             } => ExternalRequest::parse(from, name.as_deref(), ip.as_deref(), url.as_deref())
                 .map(Parsed::External),
+            Self::Proxy { domain, proxy, .. } => {
+                ProxyRequest::parse(domain, proxy.as_deref()).map(Parsed::Proxy)
+            }
         }
     }
 }
@@ -102,6 +122,7 @@ pub async fn run(command: &CheckCommand, endpoint: Endpoint, settings: ProbeSett
     let report = match &parsed {
         Parsed::Reach(r) => engine.run_check(r).await,
         Parsed::External(r) => engine.run_check(r).await,
+        Parsed::Proxy(r) => engine.run_check(r).await,
     };
     let report = match report {
         Ok(r) => r,
@@ -144,6 +165,11 @@ pub fn render(report: &CheckReport) -> String {
         };
         let _ = writeln!(out, "{mark} {}", step.title);
         let _ = writeln!(out, "       {}", step.outcome.summary);
+        if let Observation::LogErrors { lines, .. } = &step.outcome.observation {
+            for line in lines {
+                let _ = writeln!(out, "       | {line}");
+            }
+        }
         if let Some(run) = &step.run {
             if !run.command.is_empty() {
                 let place = match &run.via {
@@ -260,6 +286,12 @@ mod tests {
             ip: None,
             url: None,
             json: true,
+        };
+        assert!(cmd.parse().is_err());
+        let cmd = CheckCommand::Proxy {
+            domain: "app.example.com`id`".into(),
+            proxy: None,
+            json: false,
         };
         assert!(cmd.parse().is_err());
     }

@@ -278,7 +278,25 @@ impl Topology {
                 image: c.image.clone(),
             });
 
-        let exposed: Vec<Vec<u16>> = containers
+        let mut topology = Self {
+            networks,
+            containers,
+            proxy,
+            routes: Vec::new(),
+        };
+        topology.routes = topology
+            .proxy
+            .as_ref()
+            .map(|p| topology.routes_for(p.kind))
+            .unwrap_or_default();
+        topology
+    }
+
+    /// The routes a proxy of this kind reads from the containers' labels (`routes` holds those
+    /// of the live proxy; a check told to use another proxy container asks for its kind).
+    pub fn routes_for(&self, kind: ProxyKind) -> Vec<Route> {
+        let exposed: Vec<Vec<u16>> = self
+            .containers
             .iter()
             .map(|c| {
                 c.exposed
@@ -288,7 +306,8 @@ impl Topology {
                     .collect()
             })
             .collect();
-        let routed: Vec<RoutedContainer<'_>> = containers
+        let routed: Vec<RoutedContainer<'_>> = self
+            .containers
             .iter()
             .zip(&exposed)
             .map(|(c, ports)| RoutedContainer {
@@ -297,17 +316,7 @@ impl Topology {
                 exposed_ports: ports,
             })
             .collect();
-        let routes = proxy
-            .as_ref()
-            .map(|p| proxy::routes(p.kind, &routed))
-            .unwrap_or_default();
-
-        Self {
-            networks,
-            containers,
-            proxy,
-            routes,
-        }
+        proxy::routes(kind, &routed)
     }
 
     pub fn container(&self, name: &str) -> Option<&Container> {

@@ -1,13 +1,13 @@
 //! Runs a check (`domain::checks`) against the live engine: one topology read, then the probes
-//! the check asks for, one at a time, until it reaches its diagnosis.
+//! and log reads the check asks for, one at a time, until it reaches its diagnosis.
 
 use crate::domain::checks::report::{
-    Check, CheckReport, CheckStep, Diagnosis, DiagnosisCode, Next,
+    Check, CheckReport, CheckStep, Diagnosis, Next, PlannedLogRead, MAX_STEPS,
 };
+use crate::domain::logs::{Since, Tail};
+use crate::engine::logs::{LogEvent, LogRequest};
 use crate::engine::{Engine, EngineError};
-
-/// More steps than any check takes; a guard against a check that never finishes.
-const MAX_STEPS: usize = 32;
+use futures_util::StreamExt;
 
 impl Engine {
     /// Runs `check` to its diagnosis. Every probe goes through one `ProbeRunner`
@@ -17,6 +17,12 @@ impl Engine {
         let topology = self.topology().await?;
         let mut runner = self.probe_runner();
         let mut steps: Vec<CheckStep> = Vec::new();
+        let report = |steps, diagnosis| CheckReport {
+            check: check.name().to_owned(),
+            subject: check.subject(),
+            steps,
+            diagnosis,
+        };
         for _ in 0..MAX_STEPS {
             match check.next(&topology, &steps) {
                 Next::Note(step) => steps.push(*step),
@@ -24,26 +30,36 @@ impl Engine {
                     let record = runner.run(&planned.on, &planned.probe).await?;
                     steps.push(planned.into_step(record));
                 }
-                Next::Done(diagnosis) => {
-                    return Ok(CheckReport {
-                        check: check.name().to_owned(),
-                        subject: check.subject(),
-                        steps,
-                        diagnosis,
-                    })
+                Next::ReadLog(planned) => {
+                    let lines = self.read_log(&planned).await;
+                    steps.push(planned.into_step(lines));
                 }
+                Next::Done(diagnosis) => return Ok(report(steps, diagnosis)),
             }
         }
-        Ok(CheckReport {
-            check: check.name().to_owned(),
-            subject: check.subject(),
-            steps,
-            diagnosis: Diagnosis::problem(
-                DiagnosisCode::CouldNotRun,
-                "The check did not finish",
-                format!("It took more than {MAX_STEPS} steps; this is a bug in netdoctor."),
-                Vec::new(),
-            ),
-        })
+        Ok(report(steps, Diagnosis::unfinished()))
+    }
+
+    /// The recent lines of a container's log, without following; a failure is the step's
+    /// answer, not the check's end.
+    async fn read_log(&self, planned: &PlannedLogRead) -> Result<Vec<String>, String> {
+        let request = LogRequest {
+            tail: Tail::Lines(planned.tail),
+            since: Since::SecondsAgo(planned.since_secs),
+            follow: false,
+        };
+        let stream = self
+            .logs(&planned.on, request)
+            .await
+            .map_err(|e| e.to_string())?;
+        futures_util::pin_mut!(stream);
+        let mut lines = Vec::new();
+        while let Some(event) = stream.next().await {
+            match event {
+                LogEvent::Lines(batch) => lines.extend(batch.into_iter().map(|l| l.text)),
+                LogEvent::End(_) => break,
+            }
+        }
+        Ok(lines)
     }
 }

@@ -102,6 +102,14 @@ pub enum Observation {
     Listeners {
         sockets: Vec<Listener>,
     },
+    /// Error lines of a log that mention what the check is about (the newest last), out of the
+    /// lines read.
+    LogErrors {
+        lines: Vec<String>,
+        matching: usize,
+        other_errors: usize,
+        scanned: usize,
+    },
     /// The runner gave up waiting.
     TimedOut {
         after_ms: u64,

@@ -319,7 +319,8 @@ impl ReachRequest {
         )
     }
 
-    fn connect_failed(&self, connect: &CheckStep, listeners: &CheckStep) -> Diagnosis {
+    /// Why a TCP connect failed, from what the target listens on.
+    pub(crate) fn connect_failed(&self, connect: &CheckStep, listeners: &CheckStep) -> Diagnosis {
         let to = &self.to.container;
         let port = self.to.port.get();
         let Observation::Listeners { sockets } = &listeners.outcome.observation else {

@@ -21,6 +21,14 @@ pub enum StepKind {
     Connect,
     Http,
     Listeners,
+    /// Proxy checks: the proxy container, the route, the target's state, the networks the
+    /// proxy dials, the route's port, and the proxy's recent log.
+    Proxy,
+    Route,
+    TargetState,
+    ProxyNetwork,
+    RoutePort,
+    ProxyLog,
 }
 
 /// One step as the user sees it.
@@ -75,6 +83,46 @@ impl PlannedProbe {
     }
 }
 
+/// A log the check wants read (the proxy's recent errors): the last `tail` lines from the last
+/// `since_secs` seconds, scanned for error lines that mention one of `needles`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedLogRead {
+    pub kind: StepKind,
+    pub title: String,
+    pub on: ContainerName,
+    pub tail: u32,
+    pub since_secs: u32,
+    /// The domain, container names and addresses an error line must mention to be about this
+    /// check (matched case-insensitively).
+    pub needles: Vec<String>,
+}
+
+impl PlannedLogRead {
+    /// At most this many matching lines are kept in the step.
+    pub const KEEP: usize = 10;
+
+    /// The step for the lines read (or why they could not be).
+    pub fn into_step(self, lines: Result<Vec<String>, String>) -> CheckStep {
+        let on = Some(self.on.to_string());
+        let outcome = match lines {
+            Err(why) => {
+                ProbeOutcome::not_run(format!("The log of {} could not be read: {why}", self.on))
+            }
+            Ok(lines) => {
+                let scan = crate::domain::checks::log_scan::scan(&lines, &self.needles, Self::KEEP);
+                scan.outcome(self.on.as_str(), lines.len())
+            }
+        };
+        CheckStep {
+            kind: self.kind,
+            title: self.title,
+            on,
+            outcome,
+            run: None,
+        }
+    }
+}
+
 /// What a check does next.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Next {
@@ -82,6 +130,8 @@ pub enum Next {
     Note(Box<CheckStep>),
     /// Run this probe, record its step, and ask again.
     Run(PlannedProbe),
+    /// Read this log, record its step, and ask again.
+    ReadLog(PlannedLogRead),
     /// Finished.
     Done(Diagnosis),
 }
@@ -104,6 +154,13 @@ pub enum DiagnosisCode {
     PacketsDropped,
     ConnectFailed,
     HttpFailed,
+    NoProxy,
+    ProxyStopped,
+    NoRoute,
+    TargetUnhealthy,
+    ProxyNotOnNetwork,
+    ProxyDialsOtherNetwork,
+    RoutePortUnknown,
     InternalNetworkOnly,
     DnsBroken,
     NoOutboundRoute,
@@ -138,6 +195,16 @@ impl Diagnosis {
             why: why.into(),
             fix: Vec::new(),
         }
+    }
+
+    /// The check took more than [`MAX_STEPS`] steps.
+    pub fn unfinished() -> Self {
+        Self::problem(
+            DiagnosisCode::CouldNotRun,
+            "The check did not finish",
+            format!("It took more than {MAX_STEPS} steps; this is a bug in netdoctor."),
+            Vec::new(),
+        )
     }
 
     /// A step could not run, so the check cannot conclude; says why.
@@ -184,35 +251,45 @@ pub fn last_of(done: &[CheckStep], kind: StepKind) -> Option<&CheckStep> {
 
 /// Drives a check to its diagnosis with a given probe runner: the same loop serves the engine
 /// (which runs probes for real) and the tests (which answer from recorded outputs). A step
-/// limit guards against a check that never finishes.
-pub fn drive<F>(
-    mut next: impl FnMut(&[CheckStep]) -> Next,
-    mut run: F,
-) -> (Vec<CheckStep>, Diagnosis)
+/// limit guards against a check that never finishes. Logs read as empty; see
+/// [`drive_with_logs`].
+pub fn drive<F>(next: impl FnMut(&[CheckStep]) -> Next, run: F) -> (Vec<CheckStep>, Diagnosis)
 where
     F: FnMut(&PlannedProbe) -> RunRecord,
 {
+    drive_with_logs(next, run, |_| Ok(Vec::new()))
+}
+
+/// [`drive`], with the lines each log read returns.
+pub fn drive_with_logs<F, L>(
+    mut next: impl FnMut(&[CheckStep]) -> Next,
+    mut run: F,
+    mut read: L,
+) -> (Vec<CheckStep>, Diagnosis)
+where
+    F: FnMut(&PlannedProbe) -> RunRecord,
+    L: FnMut(&PlannedLogRead) -> Result<Vec<String>, String>,
+{
     let mut steps: Vec<CheckStep> = Vec::new();
-    for _ in 0..32 {
+    for _ in 0..MAX_STEPS {
         match next(&steps) {
             Next::Note(step) => steps.push(*step),
             Next::Run(planned) => {
                 let record = run(&planned);
                 steps.push(planned.into_step(record));
             }
+            Next::ReadLog(planned) => {
+                let lines = read(&planned);
+                steps.push(planned.into_step(lines));
+            }
             Next::Done(d) => return (steps, d),
         }
     }
-    (
-        steps,
-        Diagnosis::problem(
-            DiagnosisCode::CouldNotRun,
-            "The check did not finish",
-            "It took more steps than any check should; this is a bug in netdoctor.",
-            Vec::new(),
-        ),
-    )
+    (steps, Diagnosis::unfinished())
 }
+
+/// More steps than any check takes; a guard against a check that never finishes.
+pub const MAX_STEPS: usize = 32;
 
 /// A check: a name, its inputs in words, and the pure step function.
 pub trait Check {

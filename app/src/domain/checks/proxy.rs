@@ -1,0 +1,1154 @@
+//! "My domain does not reach my app": the Coolify docs' "proxy not routing traffic" steps, run.
+//! Is the proxy running? Does it have a route for the domain? Is the target running and
+//! healthy? Is the proxy on the network it dials the target on? Which port does the route use?
+//! Can the proxy open that port from inside its own container, and does HTTP answer? And what
+//! has the proxy logged about it lately? Pure sequencing over the topology and the results.
+
+use crate::domain::checks::input::{ContainerPort, Host, Hostname, InputError, Port, ProbeUrl};
+use crate::domain::checks::outcome::{Observation, ProbeOutcome, StepStatus};
+use crate::domain::checks::probe::Probe;
+use crate::domain::checks::reach::ReachRequest;
+use crate::domain::checks::report::{
+    last_of, Check, CheckStep, Diagnosis, DiagnosisCode, Next, PlannedLogRead, PlannedProbe,
+    StepKind,
+};
+use crate::domain::coolify::PROXY_CONTAINER;
+use crate::domain::names::ContainerName;
+use crate::domain::problem::FixStep;
+use crate::domain::proxy::{PortSource, ProxyKind, Route};
+use crate::domain::topology::{Container, Health, NetworkKind, NetworkMode, Topology};
+use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
+
+/// How much of the proxy's log the check reads.
+pub const LOG_TAIL: u32 = 500;
+pub const LOG_SINCE_SECS: u32 = 30 * 60;
+
+/// What to check: how the proxy routes one domain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProxyRequest {
+    /// Lowercase, without scheme, port, path or trailing dot.
+    pub domain: Hostname,
+    /// The proxy container, when it is not the one netdoctor finds (`coolify-proxy`, or the
+    /// container labelled `coolify.proxy=true`).
+    pub proxy: Option<ContainerName>,
+}
+
+impl ProxyRequest {
+    /// Parses user input: a domain, or a URL pasted from the browser
+    /// (`https://App.example.com:443/login` checks `app.example.com`). Nothing runs when this
+    /// fails.
+    pub fn parse(domain: &str, proxy: Option<&str>) -> Result<Self, InputError> {
+        let trimmed = domain.trim();
+        // Refused anywhere, also in the parts of a URL that are cut away.
+        if let Some(c) = trimmed
+            .chars()
+            .find(|c| c.is_control() || c.is_whitespace() || ";$`|&'\"<>\\{}()!*".contains(*c))
+        {
+            return Err(InputError::Invalid {
+                what: "the domain",
+                reason: format!("{c:?} is not allowed in a domain or URL"),
+            });
+        }
+        let lower = trimmed.to_ascii_lowercase();
+        let rest = ["https://", "http://"]
+            .iter()
+            .find_map(|scheme| lower.strip_prefix(scheme))
+            .unwrap_or(&lower);
+        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let host = match host.rsplit_once(':') {
+            Some((name, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => {
+                name
+            }
+            _ => host,
+        };
+        let host = host.strip_suffix('.').unwrap_or(host);
+        // Anything odd in what was typed (not in what was cut away) is refused as typed.
+        let domain = Hostname::parse(host).or_else(|e| {
+            Hostname::parse(trimmed)?;
+            Err(e)
+        })?;
+        Ok(Self {
+            domain,
+            proxy: proxy
+                .filter(|p| !p.trim().is_empty())
+                .map(ContainerName::parse)
+                .transpose()?,
+        })
+    }
+
+    fn proxy_name<'t>(&'t self, t: &'t Topology) -> Option<&'t str> {
+        match &self.proxy {
+            Some(name) => Some(name.as_str()),
+            None => t.proxy.as_ref().map(|p| p.container.as_str()),
+        }
+    }
+}
+
+impl Check for ProxyRequest {
+    fn name(&self) -> &'static str {
+        "proxy"
+    }
+
+    fn subject(&self) -> String {
+        match &self.proxy {
+            Some(proxy) => format!("{} through {proxy}", self.domain),
+            None => self.domain.to_string(),
+        }
+    }
+
+    fn next(&self, t: &Topology, done: &[CheckStep]) -> Next {
+        let domain = self.domain.as_str();
+        // The proxy.
+        let proxy = match self.proxy_name(t) {
+            None => return Next::Done(no_proxy()),
+            Some(name) => match t.container(name) {
+                Some(c) => c,
+                None => return Next::Done(unknown_proxy(name)),
+            },
+        };
+        // The live proxy's routes are already parsed; another proxy's are read for its kind.
+        let live = t.proxy.as_ref().filter(|p| p.container == proxy.name);
+        let kind = live.map_or_else(|| ProxyKind::from_image(&proxy.image), |p| p.kind);
+        let Some(proxy_step) = last_of(done, StepKind::Proxy) else {
+            return Next::Note(Box::new(proxy_step(proxy, kind)));
+        };
+        let finish = |d: Diagnosis, needles: Vec<String>| conclude(proxy, done, d, needles);
+        if proxy_step.status() != StepStatus::Ok {
+            return finish(proxy_unusable(proxy, kind), Vec::new());
+        }
+
+        // The route.
+        let routes = match live {
+            Some(_) => std::borrow::Cow::Borrowed(&t.routes),
+            None => std::borrow::Cow::Owned(t.routes_for(kind)),
+        };
+        let matching: Vec<&Route> = routes
+            .iter()
+            .filter(|r| r.hosts.iter().any(|h| h.eq_ignore_ascii_case(domain)))
+            .collect();
+        let Some(&route) = matching.first() else {
+            if last_of(done, StepKind::Route).is_none() {
+                return Next::Note(Box::new(CheckStep::note(
+                    StepKind::Route,
+                    format!("Does {} have a route for {domain}?", proxy.name),
+                    ProbeOutcome::failed(
+                        Observation::NotRun,
+                        format!(
+                            "No container carries a {} rule for {domain}.",
+                            kind_name(kind)
+                        ),
+                    ),
+                )));
+            }
+            return finish(
+                no_route(domain, proxy, kind, &routes),
+                vec![domain.to_owned()],
+            );
+        };
+        let mut needles = vec![domain.to_owned(), route.id.clone()];
+        needles.extend(route.containers.iter().cloned());
+        if last_of(done, StepKind::Route).is_none() {
+            return Next::Note(Box::new(route_step(proxy, kind, domain, route, &matching)));
+        }
+
+        // The target: the first running container of the route, healthy ones first.
+        let targets: Vec<&Container> = route
+            .containers
+            .iter()
+            .filter_map(|n| t.container(n))
+            .collect();
+        let target = targets
+            .iter()
+            .copied()
+            .filter(|c| c.is_running())
+            .min_by_key(|c| c.health == Some(Health::Unhealthy));
+        let Some(state) = last_of(done, StepKind::TargetState) else {
+            return Next::Note(Box::new(target_step(route, &targets, target)));
+        };
+        let Some(target) = target else {
+            return finish(targets_stopped(domain, route, &targets), needles);
+        };
+        if state.status() != StepStatus::Ok {
+            return finish(unhealthy(domain, target), needles);
+        }
+
+        // The network the proxy dials, and the target's address there.
+        let plan = dial_plan(t, proxy, target, route);
+        if let Some(ip) = plan.ip {
+            needles.push(ip.to_string());
+        }
+        if last_of(done, StepKind::ProxyNetwork).is_none() {
+            return Next::Note(Box::new(network_step(proxy, target, &plan)));
+        }
+        if let Some(problem) = plan.blocking {
+            return finish(problem, needles);
+        }
+        let Some(ip) = plan.ip else {
+            return finish(
+                Diagnosis::problem(
+                    DiagnosisCode::CouldNotRun,
+                    format!("{} has no IPv4 address on {}", target.name, plan.network),
+                    "The Engine reports no address there, so there is nothing to dial.",
+                    vec![FixStep::run(
+                        "Look at its network settings:",
+                        &format!(
+                            "docker inspect -f '{{{{json .NetworkSettings.Networks}}}}' {}",
+                            target.name
+                        ),
+                    )],
+                ),
+                needles,
+            );
+        };
+
+        // The port.
+        let port = route.target_port.and_then(Port::new);
+        if last_of(done, StepKind::RoutePort).is_none() {
+            return Next::Note(Box::new(port_step(route, target)));
+        }
+        let Some(port) = port else {
+            return finish(port_unknown(route, target), needles);
+        };
+
+        // From inside the proxy: TCP, then HTTP.
+        let host = Host::Ip(ip);
+        let Some(connect) = last_of(done, StepKind::Connect) else {
+            return Next::Run(PlannedProbe {
+                kind: StepKind::Connect,
+                title: format!(
+                    "Can {} open {ip}:{port} ({} on {})?",
+                    proxy.name, target.name, plan.network
+                ),
+                on: proxy.name.clone(),
+                probe: Probe::TcpConnect { host, port },
+            });
+        };
+        match connect.status() {
+            StepStatus::CouldNotRun => return finish(Diagnosis::could_not_run(connect), needles),
+            StepStatus::Failed => {
+                let Some(listeners) = last_of(done, StepKind::Listeners) else {
+                    return Next::Run(PlannedProbe {
+                        kind: StepKind::Listeners,
+                        title: format!("What does {} listen on?", target.name),
+                        on: target.name.clone(),
+                        probe: Probe::Listeners,
+                    });
+                };
+                let reach = ReachRequest {
+                    from: proxy.name.clone(),
+                    to: ContainerPort {
+                        container: target.name.clone(),
+                        port,
+                    },
+                    http: true,
+                    name: None,
+                };
+                return finish(reach.connect_failed(connect, listeners), needles);
+            }
+            StepStatus::Ok => {}
+        }
+        let url = ProbeUrl::for_host_port(&host, port);
+        let Some(http) = last_of(done, StepKind::Http) else {
+            return Next::Run(PlannedProbe {
+                kind: StepKind::Http,
+                title: format!("Does {url} answer HTTP from {}?", proxy.name),
+                on: proxy.name.clone(),
+                probe: Probe::HttpGet { url },
+            });
+        };
+        if http.status() != StepStatus::Ok {
+            return finish(http_failed(domain, target, port, http), needles);
+        }
+        if let Some(warning) = plan.warning {
+            return finish(warning, needles);
+        }
+        finish(
+            Diagnosis::healthy(
+                format!("{} routes {domain} to {}:{port}", proxy.name, target.name),
+                format!(
+                    "The route matches, {} is running, {} is on {} with it, and {url} answered from inside the proxy: {}",
+                    target.name, proxy.name, plan.network, http.outcome.summary
+                ),
+            ),
+            needles,
+        )
+    }
+}
+
+/// Reads the proxy's recent log before concluding (once the proxy container is known), and
+/// adds what it found to the diagnosis.
+fn conclude(proxy: &Container, done: &[CheckStep], d: Diagnosis, needles: Vec<String>) -> Next {
+    let Some(log) = last_of(done, StepKind::ProxyLog) else {
+        let about = if needles.is_empty() {
+            "Any errors".to_owned()
+        } else {
+            format!("Errors about {}", needles[0])
+        };
+        return Next::ReadLog(PlannedLogRead {
+            kind: StepKind::ProxyLog,
+            title: format!("{about} in {}'s recent log?", proxy.name),
+            on: proxy.name.clone(),
+            tail: LOG_TAIL,
+            since_secs: LOG_SINCE_SECS,
+            needles,
+        });
+    };
+    let mut d = d;
+    if let Observation::LogErrors {
+        lines, matching, ..
+    } = &log.outcome.observation
+    {
+        if *matching > 0 {
+            let newest = lines.last().map(String::as_str).unwrap_or_default();
+            let newest: String = newest.chars().take(300).collect();
+            d.why = format!(
+                "{} {} logged {matching} related error line{} in the last 30 minutes; the newest: {newest}",
+                d.why,
+                proxy.name,
+                if *matching == 1 { "" } else { "s" }
+            );
+            if d.fix.is_empty() && !d.healthy {
+                d.fix.push(FixStep::run(
+                    "Read the proxy's log:",
+                    &format!("docker logs --since 30m {}", proxy.name),
+                ));
+            }
+        }
+    }
+    Next::Done(d)
+}
+
+fn kind_name(kind: ProxyKind) -> &'static str {
+    match kind {
+        ProxyKind::Traefik => "Traefik",
+        ProxyKind::Caddy => "Caddy",
+        ProxyKind::Unknown => "proxy",
+    }
+}
+
+fn proxy_step(proxy: &Container, kind: ProxyKind) -> CheckStep {
+    let title = format!("Is the proxy ({}) running?", proxy.name);
+    let outcome = if !proxy.is_running() {
+        ProbeOutcome::failed(
+            Observation::NotRun,
+            format!("{} is {}.", proxy.name, proxy.state.as_str()),
+        )
+    } else if kind == ProxyKind::Unknown {
+        ProbeOutcome::failed(
+            Observation::NotRun,
+            format!(
+                "{} runs {}, which is neither Traefik nor caddy-docker-proxy: netdoctor cannot read its routes.",
+                proxy.name, proxy.image
+            ),
+        )
+    } else {
+        ProbeOutcome::ok(
+            Observation::NotRun,
+            format!(
+                "{} ({}, {}) is running.",
+                proxy.name,
+                kind_name(kind),
+                proxy.image
+            ),
+        )
+    };
+    CheckStep::note(StepKind::Proxy, title, outcome)
+}
+
+fn no_proxy() -> Diagnosis {
+    Diagnosis::problem(
+        DiagnosisCode::NoProxy,
+        "There is no proxy on this server",
+        format!("No container is named {PROXY_CONTAINER} or labelled coolify.proxy=true, so nothing receives traffic for domains on ports 80 and 443."),
+        vec![
+            FixStep::say("In Coolify: Servers → this server → Proxy → Start Proxy."),
+            FixStep::run("Look for a stopped or renamed proxy:", "docker ps -a --filter name=proxy"),
+        ],
+    )
+}
+
+fn unknown_proxy(name: &str) -> Diagnosis {
+    Diagnosis::problem(
+        DiagnosisCode::ContainerNotFound,
+        format!("There is no container named {name}"),
+        "The Docker Engine lists no container by that name (names are case-sensitive).",
+        vec![FixStep::run(
+            "List the containers and their names:",
+            "docker ps -a --format '{{.Names}}'",
+        )],
+    )
+}
+
+fn proxy_unusable(proxy: &Container, kind: ProxyKind) -> Diagnosis {
+    let name = &proxy.name;
+    if !proxy.is_running() {
+        return Diagnosis::problem(
+            DiagnosisCode::ProxyStopped,
+            format!("The proxy {name} is not running"),
+            format!(
+                "{name} is {}: no domain on this server answers until it runs again.",
+                proxy.state.as_str()
+            ),
+            vec![
+                FixStep::run(
+                    "See why it stopped:",
+                    &format!("docker logs --tail 50 {name}"),
+                ),
+                FixStep::say(
+                    "In Coolify: Servers → this server → Proxy → Restart Proxy (or Start Proxy).",
+                ),
+                FixStep::run("Or start it directly:", &format!("docker start {name}")),
+            ],
+        );
+    }
+    Diagnosis::problem(
+        DiagnosisCode::CouldNotRun,
+        format!("netdoctor cannot read the routes of {name}"),
+        format!(
+            "{name} runs {} ({}); netdoctor reads routes from Traefik and caddy-docker-proxy labels only.",
+            proxy.image,
+            kind_name(kind)
+        ),
+        vec![FixStep::say("In Coolify: Servers → this server → Proxy, choose Traefik or Caddy.")],
+    )
+}
+
+fn no_route(domain: &str, proxy: &Container, kind: ProxyKind, routes: &[Route]) -> Diagnosis {
+    let mut known: Vec<&str> = routes
+        .iter()
+        .flat_map(|r| r.hosts.iter().map(String::as_str))
+        .collect();
+    known.sort_unstable();
+    known.dedup();
+    let known_text = match known.len() {
+        0 => "It routes no domain at all.".to_owned(),
+        n if n <= 8 => format!("It routes: {}.", known.join(", ")),
+        n => format!(
+            "It routes {n} domains, among them {}.",
+            known[..8].join(", ")
+        ),
+    };
+    Diagnosis::problem(
+        DiagnosisCode::NoRoute,
+        format!("{} has no route for {domain}", proxy.name),
+        format!(
+            "No running or stopped container carries a {} rule for {domain}, so the proxy answers 404. {known_text}",
+            kind_name(kind)
+        ),
+        vec![
+            FixStep::say(&format!("In Coolify, add https://{domain} to the resource's Domains (for a compose service, the service's Domain field) and redeploy: the proxy labels are written at deploy.")),
+            FixStep::say("If the route lives in a file under /data/coolify/proxy/dynamic/, netdoctor cannot see it: check that file's rule and that the proxy loaded it (its log says so)."),
+            FixStep::run("List each container's routing rules:", "docker ps --format '{{.Names}}: {{.Labels}}' | tr ',' '\\n' | grep -i 'rule='"),
+        ],
+    )
+}
+
+fn route_step(
+    proxy: &Container,
+    kind: ProxyKind,
+    domain: &str,
+    route: &Route,
+    matching: &[&Route],
+) -> CheckStep {
+    let scheme = if route.tls { "HTTPS" } else { "HTTP" };
+    let targets = route.containers.join(", ");
+    let more = match matching.len() {
+        1 => String::new(),
+        n => format!(" {n} routes match this domain; the proxy picks one by rule priority — check that only one is meant to."),
+    };
+    CheckStep::note(
+        StepKind::Route,
+        format!("Does {} have a route for {domain}?", proxy.name),
+        ProbeOutcome::ok(
+            Observation::NotRun,
+            format!(
+                "{} route `{}` ({scheme}, rule {}) sends {domain} to {targets}.{more}",
+                kind_name(kind),
+                route.id,
+                route.rule
+            ),
+        ),
+    )
+}
+
+fn target_step(route: &Route, targets: &[&Container], target: Option<&Container>) -> CheckStep {
+    let title = format!("Is {} running and healthy?", route.containers.join(", "));
+    let outcome = match target {
+        None if targets.is_empty() => ProbeOutcome::failed(
+            Observation::NotRun,
+            "The route's container is gone (the labels belong to a removed container).",
+        ),
+        None => ProbeOutcome::failed(
+            Observation::NotRun,
+            format!(
+                "Not running: {}.",
+                targets
+                    .iter()
+                    .map(|c| format!("{} is {}", c.name, c.state.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
+        Some(c) if c.health == Some(Health::Unhealthy) => ProbeOutcome::failed(
+            Observation::NotRun,
+            format!(
+                "{} is running but its health check fails (unhealthy).",
+                c.name
+            ),
+        ),
+        Some(c) => ProbeOutcome::ok(
+            Observation::NotRun,
+            match c.health {
+                Some(h) => format!("{} is running and {}.", c.name, h.as_str()),
+                None => format!("{} is running (it has no health check).", c.name),
+            },
+        ),
+    };
+    CheckStep::note(StepKind::TargetState, title, outcome)
+}
+
+fn targets_stopped(domain: &str, route: &Route, targets: &[&Container]) -> Diagnosis {
+    let name = targets
+        .first()
+        .map_or_else(|| route.containers.join(", "), |c| c.name.to_string());
+    Diagnosis::problem(
+        DiagnosisCode::TargetStopped,
+        format!("{domain} goes to {name}, which is not running"),
+        "A stopped container has no address; the proxy has nothing to send the request to and answers 404 or 502.",
+        vec![
+            FixStep::run("See why it stopped:", &format!("docker logs --tail 50 {name}")),
+            FixStep::say("In Coolify: open the resource and Redeploy (or Start)."),
+        ],
+    )
+}
+
+fn unhealthy(domain: &str, target: &Container) -> Diagnosis {
+    let name = &target.name;
+    Diagnosis::problem(
+        DiagnosisCode::TargetUnhealthy,
+        format!("{name} is unhealthy, so the proxy does not send {domain} to it"),
+        "Traefik leaves unhealthy containers out of the load balancer: the domain answers 404 or \"no available server\" until the health check passes.",
+        vec![
+            FixStep::run(
+                "See what the health check answers:",
+                &format!("docker inspect -f '{{{{json .State.Health}}}}' {name}"),
+            ),
+            FixStep::say("In Coolify: Configuration → Healthcheck — check the path and port match the application, or turn the health check off while you fix it."),
+        ],
+    )
+}
+
+/// Which network the proxy dials the target on, its address there, and what is wrong with it.
+struct DialPlan {
+    network: String,
+    ip: Option<IpAddr>,
+    /// Stops the check: the proxy cannot reach the target at all.
+    blocking: Option<Diagnosis>,
+    /// Reported after the probes pass: it works now, but may not after a redeploy.
+    warning: Option<Diagnosis>,
+    summary: String,
+    ok: bool,
+}
+
+fn reachable(t: &Topology, network: &str) -> bool {
+    matches!(
+        t.network(network)
+            .map_or_else(|| NetworkKind::of(network, ""), |n| n.kind),
+        NetworkKind::UserDefined | NetworkKind::DefaultBridge
+    )
+}
+
+fn dial_plan(t: &Topology, proxy: &Container, target: &Container, route: &Route) -> DialPlan {
+    let (p, c) = (&proxy.name, &target.name);
+    let ip_on = |net: &str| {
+        target
+            .attachment(net)
+            .and_then(|a| a.ipv4.as_deref())
+            .and_then(|ip| ip.parse().ok())
+    };
+    let mut plan = DialPlan {
+        network: String::new(),
+        ip: None,
+        blocking: None,
+        warning: None,
+        summary: String::new(),
+        ok: true,
+    };
+    if matches!(target.network_mode, NetworkMode::Null) {
+        plan.ok = false;
+        plan.summary = format!("{c} has no network (network mode `none`).");
+        plan.blocking = Some(Diagnosis::problem(
+            DiagnosisCode::NoNetwork,
+            format!("{c} has no network, so the proxy cannot reach it"),
+            "A container with `network_mode: none` has only a loopback interface.",
+            vec![FixStep::say(&format!(
+                "Remove `network_mode: none` from {c}'s service and redeploy."
+            ))],
+        ));
+        return plan;
+    }
+    let shared: Vec<&str> = t
+        .shared_networks(target, proxy)
+        .filter(|n| reachable(t, n))
+        .collect();
+    let theirs: Vec<&str> = target.network_names().filter(|n| reachable(t, n)).collect();
+    let label = match route.kind {
+        ProxyKind::Caddy => "caddy_ingress_network",
+        _ => "traefik.docker.network",
+    };
+    if let Some(net) = route.network.as_deref() {
+        plan.network = net.to_owned();
+        plan.ip = ip_on(net);
+        if target.attachment(net).is_none() {
+            plan.ok = false;
+            plan.summary = format!("The label `{label}` says {net}, but {c} is not on {net}.");
+            plan.blocking = Some(Diagnosis::problem(
+                DiagnosisCode::ProxyDialsOtherNetwork,
+                format!("The proxy dials {c} on {net}, a network {c} is not on"),
+                format!("`{label}={net}` on {c} tells the proxy which of its addresses to use; {c} is on {}.", theirs.join(", ")),
+                label_fixes(label, c, p, &shared, Some(net), true),
+            ));
+        } else if proxy.attachment(net).is_none() {
+            plan.ok = false;
+            plan.summary =
+                format!("The proxy dials {c} on {net} (label `{label}`), and {p} is not on {net}.");
+            plan.blocking = Some(Diagnosis::problem(
+                DiagnosisCode::ProxyNotOnNetwork,
+                format!("{p} is not on {net}, where it dials {c}"),
+                format!("The proxy sends requests to {c}'s address on {net}; from outside that network the connection hangs and the domain answers 504 Gateway Timeout."),
+                label_fixes(label, c, p, &shared, Some(net), false),
+            ));
+        } else {
+            plan.summary =
+                format!("The proxy dials {c} on {net} (label `{label}`), and both are on it.");
+        }
+        return plan;
+    }
+    let Some(first) = shared.first() else {
+        let net = theirs.first().copied().unwrap_or("NETWORK");
+        plan.network = net.to_owned();
+        plan.ip = ip_on(net);
+        plan.ok = false;
+        plan.summary = format!(
+            "They share no network: {c} is on {}, {p} on {}.",
+            text(&theirs),
+            text(&proxy.network_names().collect::<Vec<_>>())
+        );
+        plan.blocking = Some(Diagnosis::problem(
+            DiagnosisCode::ProxyNotOnNetwork,
+            format!("{p} and {c} share no network"),
+            format!("The proxy can only dial containers on a network it is attached to; requests for the domain hang until 504 Gateway Timeout (or 502). {}", plan.summary),
+            vec![
+                FixStep::run(
+                    &format!("Attach the proxy to {net} now (lost when the proxy is recreated):"),
+                    &format!("docker network connect {net} {p}"),
+                ),
+                FixStep::say("For a lasting fix in Coolify: enable \"Connect To Predefined Network\" on the service stack, or deploy the resource to a destination network the proxy is on, and redeploy."),
+            ],
+        ));
+        return plan;
+    };
+    plan.network = (*first).to_owned();
+    plan.ip = ip_on(first);
+    let missing: Vec<&str> = theirs
+        .iter()
+        .copied()
+        .filter(|n| proxy.attachment(n).is_none())
+        .collect();
+    if missing.is_empty() || route.kind == ProxyKind::Caddy {
+        plan.summary = format!(
+            "Both are on {}; the proxy dials {c} there.",
+            shared.join(", ")
+        );
+        return plan;
+    }
+    plan.ok = false;
+    plan.summary = format!(
+        "Both are on {}, but {c} is also on {}, which {p} is not on; without `{label}` Traefik may dial it there.",
+        shared.join(", "),
+        missing.join(", ")
+    );
+    plan.warning = Some(Diagnosis::problem(
+        DiagnosisCode::ProxyDialsOtherNetwork,
+        format!("It works now, but Traefik may dial {c} on {}, which {p} is not on", missing.join(", ")),
+        format!("Without `{label}`, Traefik takes the address of whichever of {c}'s networks it sees first; when that is {} the domain hangs until 504 Gateway Timeout, sometimes or after a redeploy.", missing.join(", ")),
+        label_fixes(label, c, p, &shared, None, false),
+    ));
+    plan
+}
+
+fn label_fixes(
+    label: &str,
+    c: &ContainerName,
+    p: &ContainerName,
+    shared: &[&str],
+    dialled: Option<&str>,
+    target_missing: bool,
+) -> Vec<FixStep> {
+    let mut fix = Vec::new();
+    if let Some(net) = dialled {
+        if target_missing {
+            fix.push(FixStep::run(
+                &format!("Attach {c} to {net}:"),
+                &format!("docker network connect {net} {c}"),
+            ));
+        } else {
+            fix.push(FixStep::run(
+                &format!("Attach the proxy to {net}:"),
+                &format!("docker network connect {net} {p}"),
+            ));
+        }
+    }
+    match shared.first() {
+        Some(net) => fix.push(FixStep::say(&format!(
+            "Or set the label `{label}={net}` on {c} (a network both are on; in the compose file's `labels:` for Coolify stacks) and redeploy."
+        ))),
+        None => fix.push(FixStep::say(&format!(
+            "Or set `{label}` on {c} to a network both it and {p} are on, and redeploy."
+        ))),
+    }
+    fix
+}
+
+fn network_step(proxy: &Container, target: &Container, plan: &DialPlan) -> CheckStep {
+    let title = format!(
+        "Is {} on the network it dials {} on?",
+        proxy.name, target.name
+    );
+    let outcome = if plan.ok {
+        ProbeOutcome::ok(Observation::NotRun, plan.summary.clone())
+    } else {
+        ProbeOutcome::failed(Observation::NotRun, plan.summary.clone())
+    };
+    CheckStep::note(StepKind::ProxyNetwork, title, outcome)
+}
+
+fn port_step(route: &Route, target: &Container) -> CheckStep {
+    let title = format!(
+        "Which port of {} does the route send traffic to?",
+        target.name
+    );
+    let exposed: Vec<String> = target.exposed.iter().map(|p| p.port.to_string()).collect();
+    let outcome = match (route.target_port, route.port_source) {
+        (Some(port), PortSource::Label) => ProbeOutcome::ok(
+            Observation::NotRun,
+            format!("Port {port}, from the route's port label."),
+        ),
+        (Some(port), PortSource::SingleExposedPort) => ProbeOutcome::ok(
+            Observation::NotRun,
+            format!(
+                "Port {port}: no label names a port, so the proxy takes the only port {} exposes.",
+                target.name
+            ),
+        ),
+        (Some(port), _) => ProbeOutcome::ok(
+            Observation::NotRun,
+            format!("Port {port}, the proxy's default."),
+        ),
+        (None, _) => ProbeOutcome::failed(
+            Observation::NotRun,
+            if exposed.is_empty() {
+                format!("No label names a port and {} exposes none.", target.name)
+            } else {
+                format!(
+                    "No label names a port and {} exposes several ({}); the proxy cannot tell which.",
+                    target.name,
+                    exposed.join(", ")
+                )
+            },
+        ),
+    };
+    CheckStep::note(StepKind::RoutePort, title, outcome)
+}
+
+fn port_unknown(route: &Route, target: &Container) -> Diagnosis {
+    Diagnosis::problem(
+        DiagnosisCode::RoutePortUnknown,
+        format!("The route does not say which port of {} to use", target.name),
+        "Traefik needs a port label when a container exposes no port or several; without one it drops the route (404).",
+        vec![
+            FixStep::say("In Coolify: set \"Ports Exposes\" to the port the application listens on (for a compose service, add `:PORT` to its domain) and redeploy."),
+            FixStep::say(&format!("Or add the label `traefik.http.services.{}.loadbalancer.server.port=PORT` to {}.", route.id, target.name)),
+        ],
+    )
+}
+
+fn http_failed(domain: &str, target: &Container, port: Port, http: &CheckStep) -> Diagnosis {
+    let name = &target.name;
+    Diagnosis::problem(
+        DiagnosisCode::HttpFailed,
+        format!("{name}:{port} accepts connections from the proxy but does not answer HTTP properly"),
+        format!("{} Requests for {domain} reach the application, which fails them.", http.outcome.summary),
+        vec![
+            FixStep::say(&format!("Check that port {port} is {name}'s HTTP port (not a database, gRPC or HTTPS-only port).")),
+            FixStep::run("The application's log:", &format!("docker logs --tail 50 {name}")),
+        ],
+    )
+}
+
+fn text(names: &[&str]) -> String {
+    if names.is_empty() {
+        "no network".to_owned()
+    } else {
+        names.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::checks::outcome::RunRecord;
+    use crate::domain::checks::probe::Tool;
+    use crate::domain::checks::report::{canned_run, drive_with_logs};
+    use crate::domain::containers::ContainerState;
+    use crate::domain::findings::test_support::{
+        container, exposing, get_mut, host, on, recorded, route, COMPOSE_WEB,
+    };
+
+    const DOMAIN: &str = "app.example.com";
+    const CONNECTED: (StepKind, Tool, i64, &str) = (StepKind::Connect, Tool::Nc, 0, "");
+    const REFUSED: (StepKind, Tool, i64, &str) = (
+        StepKind::Connect,
+        Tool::Nc,
+        1,
+        include_str!("fixtures/nc-refused.txt"),
+    );
+    const HTTP_200: (StepKind, Tool, i64, &str) = (
+        StepKind::Http,
+        Tool::Wget,
+        0,
+        include_str!("fixtures/wget-200.txt"),
+    );
+    const LOOPBACK_8080: (StepKind, Tool, i64, &str) = (
+        StepKind::Listeners,
+        Tool::Netstat,
+        0,
+        include_str!("fixtures/netstat-loopback-only.txt"),
+    );
+    const ALL_IFACES_80: (StepKind, Tool, i64, &str) = (
+        StepKind::Listeners,
+        Tool::Netstat,
+        0,
+        include_str!("fixtures/netstat-all-interfaces.txt"),
+    );
+
+    fn answer(planned: &PlannedProbe, answers: &[(StepKind, Tool, i64, &str)]) -> RunRecord {
+        let (tool, code, output) = answers
+            .iter()
+            .find(|(k, ..)| *k == planned.kind)
+            .map(|(_, t, c, o)| (*t, *c, *o))
+            .unwrap_or_else(|| panic!("no answer for {:?}", planned.kind));
+        canned_run(planned, tool, code, output)
+    }
+
+    /// Runs the check; the proxy's log reads as `log`, and every log read is kept.
+    fn run(
+        t: &Topology,
+        req: &ProxyRequest,
+        answers: &[(StepKind, Tool, i64, &str)],
+        log: &[&str],
+    ) -> (Vec<CheckStep>, Diagnosis, Vec<PlannedLogRead>) {
+        let mut reads = Vec::new();
+        let (steps, d) = drive_with_logs(
+            |done| req.next(t, done),
+            |p| answer(p, answers),
+            |read| {
+                reads.push(read.clone());
+                Ok(log.iter().map(|l| (*l).to_owned()).collect())
+            },
+        );
+        (steps, d, reads)
+    }
+
+    fn req() -> ProxyRequest {
+        ProxyRequest::parse(DOMAIN, None).expect("request")
+    }
+
+    /// The proxy and an app on `coolify`, the app listening on 3000 and routed there.
+    fn destination() -> Topology {
+        host(
+            vec![
+                on(container("coolify-proxy"), "coolify", &[]),
+                exposing(on(container("app"), "coolify", &[]), &[3000]),
+            ],
+            vec![route("https-0-app", DOMAIN, &["app"], Some(3000))],
+        )
+    }
+
+    fn kinds(steps: &[CheckStep]) -> Vec<StepKind> {
+        steps.iter().map(|s| s.kind).collect()
+    }
+
+    #[test]
+    fn a_routed_running_app_the_proxy_reaches_over_http_is_healthy() {
+        let (steps, d, reads) = run(
+            &destination(),
+            &req(),
+            &[CONNECTED, HTTP_200],
+            &["level=info msg=\"Configuration loaded\""],
+        );
+        assert!(d.healthy, "{d:?}");
+        assert_eq!(d.title, "coolify-proxy routes app.example.com to app:3000");
+        assert_eq!(
+            kinds(&steps),
+            [
+                StepKind::Proxy,
+                StepKind::Route,
+                StepKind::TargetState,
+                StepKind::ProxyNetwork,
+                StepKind::RoutePort,
+                StepKind::Connect,
+                StepKind::Http,
+                StepKind::ProxyLog
+            ]
+        );
+        assert!(
+            steps.iter().all(|s| s.status() == StepStatus::Ok),
+            "{steps:#?}"
+        );
+        // The probes ran inside the proxy, against the address on the shared network.
+        let connect = &steps[5];
+        assert_eq!(connect.on.as_deref(), Some("coolify-proxy"));
+        let argv = connect
+            .run
+            .as_ref()
+            .map(|r| r.argv.clone())
+            .unwrap_or_default();
+        let wait = crate::domain::checks::probe::CONNECT_WAIT_SECS.to_string();
+        assert_eq!(argv, ["nc", "-w", wait.as_str(), "10.0.1.9", "3000"]);
+        assert_eq!(reads.len(), 1);
+        assert_eq!(reads[0].on.as_str(), "coolify-proxy");
+        assert!(reads[0].needles.contains(&DOMAIN.to_owned()));
+        assert!(reads[0].needles.contains(&"10.0.1.9".to_owned()));
+    }
+
+    #[test]
+    fn a_url_pasted_from_the_browser_checks_its_domain_and_injection_is_refused() {
+        for typed in [
+            "https://App.Example.com:443/login?next=/",
+            "http://app.example.com",
+            "app.example.com.",
+            " app.example.com ",
+        ] {
+            let r = ProxyRequest::parse(typed, None).expect(typed);
+            assert_eq!(r.domain.as_str(), DOMAIN, "{typed}");
+        }
+        for bad in [
+            "app.example.com;id",
+            "$(id).example.com",
+            "`id`.example.com",
+            "app.example.com\nid",
+            "https://app.example.com/$(id)",
+            "-app.example.com",
+            "",
+            &"a".repeat(300),
+        ] {
+            assert!(ProxyRequest::parse(bad, None).is_err(), "{bad:?}");
+        }
+        assert!(ProxyRequest::parse(DOMAIN, Some("proxy;id")).is_err());
+        let chosen = ProxyRequest::parse(DOMAIN, Some("my-proxy")).expect("proxy");
+        assert_eq!(chosen.subject(), "app.example.com through my-proxy");
+    }
+
+    #[test]
+    fn a_domain_without_a_route_lists_the_routed_domains_and_says_where_to_set_it() {
+        let req = ProxyRequest::parse("shop.example.com", None).expect("request");
+        let (steps, d, reads) = run(&destination(), &req, &[], &[]);
+        assert_eq!(d.code, DiagnosisCode::NoRoute);
+        assert!(d.why.contains("It routes: app.example.com."), "{}", d.why);
+        assert!(d.fix[0].text.contains("https://shop.example.com"));
+        assert_eq!(
+            kinds(&steps),
+            [StepKind::Proxy, StepKind::Route, StepKind::ProxyLog]
+        );
+        assert_eq!(reads[0].needles, ["shop.example.com"]);
+    }
+
+    #[test]
+    fn no_proxy_and_a_stopped_proxy_are_told_apart() {
+        let t = host(
+            vec![exposing(on(container("app"), "coolify", &[]), &[3000])],
+            Vec::new(),
+        );
+        let (steps, d, _) = run(&t, &req(), &[], &[]);
+        assert_eq!(d.code, DiagnosisCode::NoProxy);
+        assert!(steps.is_empty());
+
+        let mut t = destination();
+        get_mut(&mut t, "coolify-proxy").state = ContainerState::Exited;
+        let (steps, d, reads) = run(
+            &t,
+            &req(),
+            &[],
+            &["level=fatal msg=\"address already in use\" entryPointName=https"],
+        );
+        assert_eq!(d.code, DiagnosisCode::ProxyStopped);
+        assert!(d
+            .fix
+            .iter()
+            .any(|f| f.command.as_deref() == Some("docker start coolify-proxy")));
+        // Any error explains a stopped proxy: the log is read without needles.
+        assert!(reads[0].needles.is_empty());
+        assert!(d.why.contains("address already in use"), "{}", d.why);
+        assert_eq!(steps.last().map(|s| s.status()), Some(StepStatus::Failed));
+    }
+
+    #[test]
+    fn a_stopped_or_unhealthy_target_is_the_diagnosis_before_anything_runs() {
+        let mut t = destination();
+        get_mut(&mut t, "app").state = ContainerState::Exited;
+        let (steps, d, _) = run(&t, &req(), &[], &[]);
+        assert_eq!(d.code, DiagnosisCode::TargetStopped);
+        assert!(steps.iter().all(|s| s.run.is_none()));
+
+        let mut t = destination();
+        get_mut(&mut t, "app").health = Some(Health::Unhealthy);
+        let (_, d, _) = run(&t, &req(), &[], &[]);
+        assert_eq!(d.code, DiagnosisCode::TargetUnhealthy);
+        assert!(d.fix[0]
+            .command
+            .as_deref()
+            .is_some_and(|c| c.contains(".State.Health")));
+    }
+
+    #[test]
+    fn an_app_on_a_network_the_proxy_is_not_on_gets_the_network_connect_for_the_proxy() {
+        let t = recorded();
+        let web = t.container(COMPOSE_WEB).expect("compose web");
+        let host_name = t
+            .routes
+            .iter()
+            .find(|r| r.containers.iter().any(|c| c == COMPOSE_WEB))
+            .and_then(|r| r.hosts.first().cloned())
+            .expect("the compose web service is routed");
+        let first_net = web.network_names().next().expect("a network").to_owned();
+        let req = ProxyRequest::parse(&host_name, None).expect("request");
+        let (steps, d, _) = run(&t, &req, &[], &[]);
+        assert_eq!(d.code, DiagnosisCode::ProxyNotOnNetwork, "{d:#?}");
+        assert_eq!(
+            d.fix[0].command.as_deref(),
+            Some(format!("docker network connect {first_net} coolify-proxy").as_str())
+        );
+        assert!(d.fix[1].text.contains("Connect To Predefined Network"));
+        let network = steps
+            .iter()
+            .find(|s| s.kind == StepKind::ProxyNetwork)
+            .expect("network step");
+        assert_eq!(network.status(), StepStatus::Failed);
+    }
+
+    #[test]
+    fn a_network_label_the_proxy_has_not_joined_is_named_with_both_fixes() {
+        let mut t = host(
+            vec![
+                on(container("coolify-proxy"), "coolify", &[]),
+                exposing(
+                    on(on(container("app"), "coolify", &[]), "private", &[]),
+                    &[3000],
+                ),
+            ],
+            vec![route("app", DOMAIN, &["app"], Some(3000))],
+        );
+        t.routes[0].network = Some("private".into());
+        let (_, d, _) = run(&t, &req(), &[], &[]);
+        assert_eq!(d.code, DiagnosisCode::ProxyNotOnNetwork);
+        assert_eq!(
+            d.fix[0].command.as_deref(),
+            Some("docker network connect private coolify-proxy")
+        );
+        assert!(d.fix[1].text.contains("traefik.docker.network=coolify"));
+    }
+
+    #[test]
+    fn an_app_on_two_networks_without_a_label_passes_the_probes_but_is_warned_about() {
+        let t = host(
+            vec![
+                on(container("coolify-proxy"), "coolify", &[]),
+                exposing(
+                    on(on(container("app"), "coolify", &[]), "private", &[]),
+                    &[3000],
+                ),
+            ],
+            vec![route("app", DOMAIN, &["app"], Some(3000))],
+        );
+        let (steps, d, _) = run(&t, &req(), &[CONNECTED, HTTP_200], &[]);
+        assert_eq!(d.code, DiagnosisCode::ProxyDialsOtherNetwork, "{d:#?}");
+        assert!(d.title.starts_with("It works now"));
+        assert!(steps
+            .iter()
+            .any(|s| s.kind == StepKind::Http && s.status() == StepStatus::Ok));
+    }
+
+    #[test]
+    fn a_route_without_a_port_is_diagnosed_before_any_probe() {
+        let t = host(
+            vec![
+                on(container("coolify-proxy"), "coolify", &[]),
+                exposing(on(container("app"), "coolify", &[]), &[3000, 9000]),
+            ],
+            vec![route("app", DOMAIN, &["app"], None)],
+        );
+        let (steps, d, _) = run(&t, &req(), &[], &[]);
+        assert_eq!(d.code, DiagnosisCode::RoutePortUnknown);
+        let port = steps
+            .iter()
+            .find(|s| s.kind == StepKind::RoutePort)
+            .expect("port step");
+        assert!(
+            port.outcome.summary.contains("3000, 9000"),
+            "{}",
+            port.outcome.summary
+        );
+    }
+
+    #[test]
+    fn a_refused_connection_reads_the_listeners_to_tell_loopback_from_the_wrong_port() {
+        let mut t = destination();
+        t.routes[0].target_port = Some(8080);
+        let (steps, d, _) = run(&t, &req(), &[REFUSED, LOOPBACK_8080], &[]);
+        assert_eq!(d.code, DiagnosisCode::BoundToLoopback, "{d:#?}");
+        let listeners = steps
+            .iter()
+            .find(|s| s.kind == StepKind::Listeners)
+            .expect("listeners");
+        assert_eq!(listeners.on.as_deref(), Some("app"));
+
+        let (_, d, _) = run(&destination(), &req(), &[REFUSED, ALL_IFACES_80], &[]);
+        assert_eq!(d.code, DiagnosisCode::WrongPort);
+        assert!(d.title.contains("it listens on 80"), "{}", d.title);
+    }
+
+    #[test]
+    fn proxy_log_errors_about_the_app_are_added_to_the_diagnosis() {
+        let (steps, d, _) = run(
+            &destination(),
+            &req(),
+            &[REFUSED, ALL_IFACES_80],
+            &[
+                "level=error msg=\"unrelated\" providerName=letsencrypt",
+                "2026-11-26T10:00:00Z ERR error=\"dial tcp 10.0.1.9:3000: connect: connection refused\"",
+            ],
+        );
+        assert_eq!(d.code, DiagnosisCode::WrongPort);
+        assert!(d.why.contains("logged 1 related error line"), "{}", d.why);
+        assert!(d.why.contains("connection refused"));
+        let log = steps.last().expect("log step");
+        assert_eq!(log.kind, StepKind::ProxyLog);
+        assert_eq!(log.status(), StepStatus::Failed);
+        assert!(
+            log.outcome.summary.contains("1 other error line"),
+            "{}",
+            log.outcome.summary
+        );
+    }
+
+    #[test]
+    fn a_proxy_named_by_the_user_is_used_and_its_routes_read_for_its_kind() {
+        let t = destination();
+        let req = ProxyRequest::parse(DOMAIN, Some("nosuch-proxy")).expect("request");
+        let (_, d, _) = run(&t, &req, &[], &[]);
+        assert_eq!(d.code, DiagnosisCode::ContainerNotFound);
+        assert!(d.title.contains("nosuch-proxy"));
+    }
+}
