@@ -53,3 +53,7 @@ pub const TEST_IT: &str = "test-it";
 pub const WIZARD_FORM: &str = "wizard-form";
 pub const WIZARD_RUN: &str = "wizard-run";
 pub const DIAGNOSE_LINK: &str = "diagnose-link";
+pub const NETWORK_TABLE: &str = "network-table";
+pub const NETWORK_DETAILS: &str = "network-details";
+pub const MEMBER_ROW: &str = "member-row";
+pub const CONTAINER_NETWORKS: &str = "container-networks";

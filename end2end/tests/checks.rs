@@ -3,7 +3,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use app::engine::testkit::{ContainerSpec, TestLab};
-use end2end::fantoccini::Client;
+use end2end::fantoccini::{Client, Locator};
 use end2end::{eventually, testid, testids, text_of, wait_for_hydration, with_browser, Server};
 
 async fn report_attr(client: &Client, attr: &str) -> Option<String> {
@@ -115,10 +115,7 @@ async fn a_finding_on_the_graph_opens_its_wizard_filled_in_without_running_it() 
         wait_for_hydration(&client).await;
         let card = "[data-testid=\"finding\"][data-code=\"network-none\"]";
         eventually("the network-none finding is listed", || async {
-            let Ok(cards) = client
-                .find_all(end2end::fantoccini::Locator::Css(card))
-                .await
-            else {
+            let Ok(cards) = client.find_all(Locator::Css(card)).await else {
                 return false;
             };
             for c in cards {
@@ -146,7 +143,7 @@ async fn a_finding_on_the_graph_opens_its_wizard_filled_in_without_running_it() 
         client.goto(&format!("{url}{href}")).await.unwrap();
         wait_for_hydration(&client).await;
         let from = client
-            .find(end2end::fantoccini::Locator::Css("input[name=\"from\"]"))
+            .find(Locator::Css("input[name=\"from\"]"))
             .await
             .unwrap()
             .prop("value")
@@ -157,6 +154,199 @@ async fn a_finding_on_the_graph_opens_its_wizard_filled_in_without_running_it() 
             client.find(testid(testids::CHECK_REPORT)).await.is_err(),
             "opening the link ran nothing"
         );
+    })
+    .await;
+    drop(server);
+}
+
+#[tokio::test]
+#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+async fn the_proxy_wizard_is_clicked_through_to_the_missing_network_and_its_fix() {
+    let lab = TestLab::start().await;
+    let dest = lab.network("dest").await;
+    let private = lab.network("private").await;
+    let traefik = lab.tag_image("traefik").await;
+    let proxy = lab
+        .container(
+            ContainerSpec::new("proxy")
+                .image(&traefik)
+                .cmd(["httpd", "-f", "-p", "80"])
+                .network(&dest, &[])
+                .label("coolify.proxy", "true"),
+        )
+        .await;
+    let domain = format!("app.{}.example.test", lab.run_id());
+    lab.container(
+        ContainerSpec::new("app")
+            .cmd(["httpd", "-f", "-p", "3000"])
+            .network(&private, &[])
+            .label("traefik.enable", "true")
+            .label(
+                "traefik.http.routers.app.rule",
+                &format!("Host(`{domain}`)"),
+            )
+            .label("traefik.http.services.app.loadbalancer.server.port", "3000"),
+    )
+    .await;
+    let server = Server::start(&lab.endpoint().to_string());
+    let url = server.url.clone();
+
+    with_browser(move |client| async move {
+        client.goto(&format!("{url}/diagnose")).await.unwrap();
+        wait_for_hydration(&client).await;
+        client
+            .find(Locator::Css("button[data-wizard=\"proxy\"]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        // Typed as a user pastes it from the address bar; the proxy is this test's own.
+        for (field, value) in [
+            ("domain", format!("https://{domain}/login")),
+            ("proxy", proxy.clone()),
+        ] {
+            let input = client
+                .find(Locator::Css(&format!("input[name=\"{field}\"]")))
+                .await
+                .unwrap();
+            input.send_keys(&format!("{value}\t")).await.unwrap();
+        }
+        eventually("the inputs are in the URL", || async {
+            let now = client
+                .current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default();
+            now.contains("check=proxy") && now.contains("domain=") && now.contains(&proxy)
+        })
+        .await;
+        client
+            .find(testid(testids::WIZARD_RUN))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        eventually("the wizard reaches its diagnosis", || async {
+            report_attr(&client, "data-code").await.is_some()
+        })
+        .await;
+        let diagnosis = text_of(&client, testid(testids::DIAGNOSIS)).await;
+        assert_eq!(
+            report_attr(&client, "data-code").await.as_deref(),
+            Some("proxy-not-on-network"),
+            "{diagnosis}"
+        );
+        assert!(
+            diagnosis.contains(&format!("docker network connect {private} {proxy}")),
+            "{diagnosis}"
+        );
+        let steps = client.find_all(testid(testids::CHECK_STEP)).await.unwrap();
+        let mut titles = Vec::new();
+        for s in &steps {
+            titles.push(s.text().await.unwrap_or_default());
+        }
+        assert!(
+            titles[1].contains(&domain),
+            "the route step names the domain: {titles:?}"
+        );
+        assert!(
+            titles.iter().any(|t| t.contains("recent log")),
+            "the proxy's log was read: {titles:?}"
+        );
+    })
+    .await;
+    drop(server);
+}
+
+#[tokio::test]
+#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+async fn network_diagnostics_walks_from_the_networks_to_a_members_settings_and_the_link_reproduces_it(
+) {
+    let lab = TestLab::start().await;
+    let net = lab.network("net").await;
+    let web = lab
+        .container(ContainerSpec::new("web").network(&net, &["web-alias"]))
+        .await;
+    let server = Server::start(&lab.endpoint().to_string());
+    let url = server.url.clone();
+
+    with_browser(move |client| async move {
+        client
+            .goto(&format!("{url}/diagnose?check=network"))
+            .await
+            .unwrap();
+        wait_for_hydration(&client).await;
+        let row = format!("tr[data-network=\"{net}\"] button");
+        eventually("the lab's network is listed", || async {
+            client.find(Locator::Css(&row)).await.is_ok()
+        })
+        .await;
+        client
+            .find(Locator::Css(&row))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let member = format!(
+            "[data-testid=\"{}\"][data-container=\"{web}\"] button",
+            testids::MEMBER_ROW
+        );
+        eventually("the network's members are shown", || async {
+            client.find(Locator::Css(&member)).await.is_ok()
+        })
+        .await;
+        let details = text_of(&client, testid(testids::NETWORK_DETAILS)).await;
+        assert!(
+            details.contains(&format!("docker network inspect {net}")),
+            "{details}"
+        );
+        assert!(
+            details.contains("web-alias"),
+            "the names it resolves as: {details}"
+        );
+        client
+            .find(Locator::Css(&member))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        eventually("the container's network settings are shown", || async {
+            client
+                .find(testid(testids::CONTAINER_NETWORKS))
+                .await
+                .is_ok()
+        })
+        .await;
+        let settings = text_of(&client, testid(testids::CONTAINER_NETWORKS)).await;
+        assert!(
+            settings.contains(&format!("Network settings of {web}")),
+            "{settings}"
+        );
+        assert!(
+            settings.contains(&net) && settings.contains("web-alias"),
+            "{settings}"
+        );
+
+        // The address reproduces the screen.
+        let here = client.current_url().await.unwrap().to_string();
+        assert!(
+            here.contains(&format!("net={net}")) && here.contains(&format!("from={web}")),
+            "{here}"
+        );
+        client.goto(&here).await.unwrap();
+        wait_for_hydration(&client).await;
+        eventually("the same three steps after a reload", || async {
+            client
+                .find(testid(testids::CONTAINER_NETWORKS))
+                .await
+                .is_ok()
+                && client.find(testid(testids::NETWORK_DETAILS)).await.is_ok()
+        })
+        .await;
     })
     .await;
     drop(server);

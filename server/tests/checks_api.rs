@@ -78,3 +78,34 @@ async fn read_only_mode_and_bad_input_are_refused_before_anything_runs() {
     assert_eq!(lab.exec_count(&client).await, 0);
     assert_eq!(lab.exec_count(&web).await, 0);
 }
+
+#[tokio::test]
+async fn the_proxy_server_function_refuses_bad_input_and_names_a_missing_route() {
+    let lab = TestLab::start().await;
+    let (web, _client) = common::web_and_client(&lab).await;
+
+    let (status, body) = post_form(
+        state(lab.engine(), false),
+        "/api/check/proxy",
+        "domain=app.example.test%3Bid",
+    )
+    .await;
+    assert!(
+        status.is_client_error() || status.is_server_error(),
+        "{status}"
+    );
+    assert!(body.contains("not allowed"), "{body}");
+
+    // The lab's web container stands in as the proxy: it routes nothing.
+    let domain = format!("nobody.{}.example.test", lab.run_id());
+    let (status, body) = post_form(
+        state(lab.engine(), false),
+        "/api/check/proxy",
+        &format!("domain={domain}&proxy={web}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let report: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(report["check"], "proxy");
+    assert_eq!(report["diagnosis"]["healthy"], false, "{report:#}");
+}

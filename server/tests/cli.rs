@@ -195,6 +195,23 @@ async fn injection_attempts_exit_2_with_the_reason_and_run_nothing() {
             "--url".into(),
             format!("http://{web}/$(id)"),
         ],
+        vec![
+            "proxy".into(),
+            "--domain".into(),
+            "app.example.test;id".into(),
+        ],
+        vec![
+            "proxy".into(),
+            "--domain".into(),
+            "https://app.example.test/`id`".into(),
+        ],
+        vec![
+            "proxy".into(),
+            "--domain".into(),
+            "app.example.test".into(),
+            "--proxy".into(),
+            format!("{client}\nid"),
+        ],
     ];
     for case in &cases {
         let mut args = vec!["check"];
@@ -292,4 +309,94 @@ async fn read_only_refuses_to_run_checks_from_the_command_line_too() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("read-only"), "{}", stdout(&out));
     assert_eq!(lab.exec_count(&client).await, 0);
+}
+
+#[tokio::test]
+async fn check_proxy_says_healthy_for_a_routed_app_and_exits_1_with_the_fix_when_the_proxy_is_not_on_its_network(
+) {
+    let lab = TestLab::start().await;
+    let dest = lab.network("dest").await;
+    let private = lab.network("private").await;
+    let traefik = lab.tag_image("traefik").await;
+    let proxy = lab
+        .container(
+            ContainerSpec::new("proxy")
+                .image(&traefik)
+                .cmd(["httpd", "-f", "-p", "80"])
+                .network(&dest, &[]),
+        )
+        .await;
+    let routed = |suffix: &str, net: &str| {
+        let domain = format!("{suffix}.{}.example.test", lab.run_id());
+        let spec = ContainerSpec::new(suffix)
+            .cmd(["httpd", "-f", "-p", "3000"])
+            .network(net, &[])
+            .label("traefik.enable", "true")
+            .label(
+                &format!("traefik.http.routers.{suffix}.rule"),
+                &format!("Host(`{domain}`)"),
+            )
+            .label(
+                &format!("traefik.http.services.{suffix}.loadbalancer.server.port"),
+                "3000",
+            );
+        (domain, spec)
+    };
+    let (good_domain, good) = routed("good", &dest);
+    let (bad_domain, bad) = routed("bad", &private);
+    let good = lab.container(good).await;
+    lab.container(bad).await;
+
+    let out = netdoctor(
+        &lab,
+        &[
+            "check",
+            "proxy",
+            "--domain",
+            &good_domain,
+            "--proxy",
+            &proxy,
+        ],
+    );
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}\n{}", stderr(&out));
+    assert!(
+        text.starts_with(&format!(
+            "netdoctor check proxy: {good_domain} through {proxy}"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "Healthy: {proxy} routes {good_domain} to {good}:3000"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("   (in {proxy}, ")),
+        "the probes ran in the proxy: {text}"
+    );
+
+    let out = netdoctor(
+        &lab,
+        &[
+            "check",
+            "proxy",
+            "--domain",
+            &bad_domain,
+            "--proxy",
+            &proxy,
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    assert_eq!(
+        report["diagnosis"]["code"], "proxy-not-on-network",
+        "{report:#}"
+    );
+    assert_eq!(
+        report["diagnosis"]["fix"][0]["command"],
+        format!("docker network connect {private} {proxy}")
+    );
 }

@@ -42,6 +42,19 @@ pub async fn check_external(
     Ok(crate::state::engine()?.run_check(&request).await?)
 }
 
+/// "Why does DOMAIN not reach its app?" through the live proxy (or the container `proxy`).
+/// `POST /api/check/proxy`.
+#[server(endpoint = "check/proxy")]
+pub async fn check_proxy(
+    domain: String,
+    #[server(default)] proxy: Option<String>,
+) -> Result<CheckReport, AppError> {
+    crate::state::require_writable()?;
+    let request = crate::domain::checks::ProxyRequest::parse(&domain, proxy.as_deref())
+        .map_err(|e| AppError::BadInput(e.to_string()))?;
+    Ok(crate::state::engine()?.run_check(&request).await?)
+}
+
 /// The most recent probe runs, newest first: what ran, where, when, and the result.
 /// `GET /api/check/runs`.
 #[server(endpoint = "check/runs", input = leptos::server_fn::codec::GetUrl)]

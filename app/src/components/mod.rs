@@ -12,5 +12,6 @@ pub mod findings_list;
 pub mod fix_list;
 pub mod layout;
 pub mod log_view;
+pub mod network_diagnostics;
 pub mod network_graph;
 pub mod node_details;

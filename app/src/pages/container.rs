@@ -7,6 +7,7 @@ use crate::components::copy_button::CopyButton;
 use crate::components::engine_problem::{EngineProblemPanel, ErrorPanel};
 use crate::components::log_view::LogView;
 use crate::components::node_details::AttachmentList;
+use crate::domain::checks::wizard_link::{Wizard, WizardQuery};
 use crate::domain::connect::ConnectQuery;
 use crate::domain::names::ContainerName;
 use crate::domain::reach::reach_lines;
@@ -57,6 +58,21 @@ fn connect_link(name: &str, port: Option<u16>) -> String {
     .path()
 }
 
+/// The first domain the container's proxy labels route to it (Traefik or caddy-docker-proxy).
+fn routed_domain(c: &Container) -> Option<String> {
+    use crate::domain::proxy::{routes, ProxyKind, RoutedContainer};
+    let exposed: Vec<u16> = c.exposed.iter().map(|p| p.port).collect();
+    let me = [RoutedContainer {
+        name: c.name.as_str(),
+        labels: &c.labels,
+        exposed_ports: &exposed,
+    }];
+    [ProxyKind::Traefik, ProxyKind::Caddy]
+        .into_iter()
+        .flat_map(|kind| routes(kind, &me))
+        .find_map(|r| r.hosts.into_iter().next())
+}
+
 #[component]
 pub fn ContainerHeader(container: Container) -> impl IntoView {
     let name = container.name.to_string();
@@ -73,8 +89,22 @@ pub fn ContainerHeader(container: Container) -> impl IntoView {
             .join(", ")
     };
     let graph_link = format!("/?v=1&sel={}", encode(&name));
-    let reach_wizard = format!("/diagnose?check=reach&from={}", encode(&name));
-    let external_wizard = format!("/diagnose?check=external&from={}", encode(&name));
+    let wizard = |wizard: Wizard| WizardQuery {
+        wizard,
+        from: name.clone(),
+        ..WizardQuery::default()
+    };
+    let reach_wizard = wizard(Wizard::Reach).path();
+    let external_wizard = wizard(Wizard::External).path();
+    let network_wizard = wizard(Wizard::Network).path();
+    let proxy_wizard = routed_domain(&container).map(|domain| {
+        WizardQuery {
+            wizard: Wizard::Proxy,
+            domain,
+            ..WizardQuery::default()
+        }
+        .path()
+    });
     view! {
         <section class="panel container-header" data-testid=testids::CONTAINER_HEADER>
             <div class="details-head">
@@ -116,6 +146,8 @@ pub fn ContainerHeader(container: Container) -> impl IntoView {
                 <a href=graph_link>"Show it on the network graph"</a>" · Diagnose: "
                 <a href=reach_wizard>"it cannot reach another container"</a>" · "
                 <a href=external_wizard>"it cannot reach the outside"</a>
+                {proxy_wizard.map(|href| view! { " · " <a href=href>"its domain does not answer"</a> })}
+                " · " <a href=network_wizard>"its network settings"</a>
             </p>
         </section>
     }

@@ -1,15 +1,18 @@
-//! `/diagnose`: the troubleshooting wizards that run real checks. "Containers cannot
-//! communicate" (`?check=reach&from=web&to=db:5432&http=1`) and "Container cannot reach
-//! external services" (`?check=external&from=web&name=…&ip=…&url=…`). The inputs live in the
-//! URL, so a link opens the wizard filled in; it runs only when the user presses Run (running
-//! commands in containers is never a side effect of opening a link). Below, the checks that
-//! ran recently, from every wizard and "Test it".
+//! `/diagnose`: the troubleshooting wizards. Three run real checks — "Containers cannot
+//! communicate" (`?check=reach&from=web&to=db:5432&http=1`), "Container cannot reach external
+//! services" (`?check=external&from=web&name=…&ip=…&url=…`), "A domain does not reach its app"
+//! (`?check=proxy&domain=…`) — and "Network diagnostics" (`?check=network&net=…&from=…`) reads
+//! the networks and a container's settings. The inputs live in the URL, so a link opens the
+//! wizard filled in; a check runs only when the user presses Run (running commands in
+//! containers is never a side effect of opening a link). Below, the checks that ran recently,
+//! from every wizard and "Test it".
 
-use crate::api::checks::{check_external, check_reach, get_recent_runs};
+use crate::api::checks::{check_external, check_proxy, check_reach, get_recent_runs};
 use crate::api::get_overview;
 use crate::components::check_report::CheckReportView;
+use crate::components::network_diagnostics::NetworkDiagnostics;
 use crate::domain::checks::report::CheckReport;
-use crate::domain::checks::wizard_link::WizardQuery;
+use crate::domain::checks::wizard_link::{Wizard, WizardQuery};
 use crate::error::AppError;
 use crate::testids;
 use leptos::prelude::*;
@@ -41,6 +44,24 @@ pub fn DiagnosePage() -> impl IntoView {
                 .unwrap_or_default()
         },
     );
+    let domains = Resource::new(
+        || (),
+        |_| async {
+            let mut hosts: Vec<String> = crate::api::get_topology()
+                .await
+                .map(|r| {
+                    r.topology
+                        .routes
+                        .into_iter()
+                        .flat_map(|r| r.hosts)
+                        .collect()
+                })
+                .unwrap_or_default();
+            hosts.sort();
+            hosts.dedup();
+            hosts
+        },
+    );
     let running = RwSignal::new(false);
     let answer = RwSignal::new(None::<Result<CheckReport, AppError>>);
     let runs_version = RwSignal::new(0u32);
@@ -49,10 +70,12 @@ pub fn DiagnosePage() -> impl IntoView {
         running.set(true);
         answer.set(None);
         leptos::task::spawn_local(async move {
-            let result = if i.external {
-                check_external(i.from, some(&i.name), some(&i.ip), some(&i.url)).await
-            } else {
-                check_reach(i.from, i.to, i.http, None).await
+            let result = match i.wizard {
+                Wizard::External => {
+                    check_external(i.from, some(&i.name), some(&i.ip), some(&i.url)).await
+                }
+                Wizard::Proxy => check_proxy(i.domain, some(&i.proxy)).await,
+                Wizard::Reach | Wizard::Network => check_reach(i.from, i.to, i.http, None).await,
             };
             answer.set(Some(result));
             running.set(false);
@@ -68,11 +91,12 @@ pub fn DiagnosePage() -> impl IntoView {
 
     view! {
         <h1>"Diagnose"</h1>
-        <div class="segmented" role="group" aria-label="Which problem">
-            <button type="button" aria-pressed=move || (!input.with(|i| i.external)).to_string()
-                on:click=move |_| update(&|i| i.external = false)>"Containers cannot communicate"</button>
-            <button type="button" aria-pressed=move || input.with(|i| i.external).to_string()
-                on:click=move |_| update(&|i| i.external = true)>"A container cannot reach the outside"</button>
+        <div class="segmented wizard-tabs" role="group" aria-label="Which problem">
+            {Wizard::ALL.into_iter().map(|w| view! {
+                <button type="button" data-wizard=w.slug()
+                    aria-pressed=move || (input.with(|i| i.wizard) == w).to_string()
+                    on:click=move |_| update(&|i| i.wizard = w)>{w.label()}</button>
+            }).collect_view()}
         </div>
         <datalist id="container-names">
             <Suspense fallback=|| ()>
@@ -81,18 +105,43 @@ pub fn DiagnosePage() -> impl IntoView {
                 })}
             </Suspense>
         </datalist>
+        <datalist id="routed-domains">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    domains.await.into_iter().map(|n| view! { <option value=n/> }).collect_view()
+                })}
+            </Suspense>
+        </datalist>
+        <Show when=move || input.with(|i| i.wizard) == Wizard::Network>
+            <NetworkDiagnostics input set_input/>
+        </Show>
+        <Show when=move || input.with(|i| i.wizard) != Wizard::Network>
         <form class="panel wizard" data-testid=testids::WIZARD_FORM on:submit=move |ev| { ev.prevent_default(); run(()); }>
-            <p class="muted small">{move || if input.with(|i| i.external) {
-                "Checks, from inside the container: its network mode and networks, /etc/resolv.conf, resolving a name, reaching an IP, and an HTTP request. Leave a field empty for the documented default (google.com, 8.8.8.8, http://google.com)."
-            } else {
-                "Checks: do they share a network where names resolve, does the name resolve from the source, does the port accept a connection, and if not, what the target really listens on (wrong port, bound to 127.0.0.1)."
+            <p class="muted small">{move || match input.with(|i| i.wizard) {
+                Wizard::External => "Checks, from inside the container: its network mode and networks, /etc/resolv.conf, resolving a name, reaching an IP, and an HTTP request. Leave a field empty for the documented default (google.com, 8.8.8.8, http://google.com).",
+                Wizard::Proxy => "Checks: is the proxy running, does it have a route for the domain, is the app running and healthy, is the proxy on the network it dials the app on, which port the route uses, can the proxy open that port and get an HTTP answer from inside its own container, and what the proxy logged about it in the last 30 minutes.",
+                _ => "Checks: do they share a network where names resolve, does the name resolve from the source, does the port accept a connection, and if not, what the target really listens on (wrong port, bound to 127.0.0.1).",
             }}</p>
+            <Show when=move || input.with(|i| i.wizard) == Wizard::Proxy>
+                <label>"Domain "
+                    <input name="domain" list="routed-domains" required placeholder="app.example.com or https://app.example.com/path" autocomplete="off" size="40"
+                        prop:value=move || input.with(|i| i.domain.clone())
+                        on:change=move |ev| { let v = event_target_value(&ev); update(&|i| i.domain = v.clone()); }/>
+                </label>
+                <label>" proxy container "
+                    <input name="proxy" list="container-names" placeholder="coolify-proxy" autocomplete="off"
+                        prop:value=move || input.with(|i| i.proxy.clone())
+                        on:change=move |ev| { let v = event_target_value(&ev); update(&|i| i.proxy = v.clone()); }/>
+                </label>
+            </Show>
+            <Show when=move || input.with(|i| i.wizard) != Wizard::Proxy>
             <label>"From container "
                 <input name="from" list="container-names" required placeholder="web" autocomplete="off"
                     prop:value=move || input.with(|i| i.from.clone())
                     on:change=move |ev| { let v = event_target_value(&ev); update(&|i| i.from = v.clone()); }/>
             </label>
-            <Show when=move || !input.with(|i| i.external)>
+            </Show>
+            <Show when=move || input.with(|i| i.wizard) == Wizard::Reach>
                 <label>" to "
                     <input name="to" required placeholder="db:5432" autocomplete="off"
                         prop:value=move || input.with(|i| i.to.clone())
@@ -101,7 +150,7 @@ pub fn DiagnosePage() -> impl IntoView {
                 <label><input type="checkbox" prop:checked=move || input.with(|i| i.http)
                     on:change=move |ev| { let on = event_target_checked(&ev); update(&|i| i.http = on); }/>" also an HTTP request"</label>
             </Show>
-            <Show when=move || input.with(|i| i.external)>
+            <Show when=move || input.with(|i| i.wizard) == Wizard::External>
                 <label>" name "<input name="name" placeholder="google.com" prop:value=move || input.with(|i| i.name.clone())
                     on:change=move |ev| { let v = event_target_value(&ev); update(&|i| i.name = v.clone()); }/></label>
                 <label>" IP "<input name="ip" placeholder="8.8.8.8" prop:value=move || input.with(|i| i.ip.clone())
@@ -114,8 +163,9 @@ pub fn DiagnosePage() -> impl IntoView {
                 {move || if running.get() { "Running…" } else { "Run the checks" }}
             </button>
         </form>
+        </Show>
         {move || running.get().then(|| view! {
-            <p class="muted" role="status">"Running the checks inside the container (each step has a time limit)…"</p>
+            <p class="muted" role="status">"Running the checks inside the containers (each step has a time limit)…"</p>
         })}
         {move || answer.get().map(|a| match a {
             Ok(report) => view! { <section class="panel"><h2>{report.subject.clone()}</h2><CheckReportView report/></section> }.into_any(),

@@ -1,7 +1,8 @@
 //! "Diagnose this": the wizard that checks a finding, with its inputs filled in, as a link
 //! (`/diagnose?…`). Only for findings a wizard can confirm: the proxy cannot reach a routed
-//! app (reach from the proxy to the app's port, with HTTP), and a container cut off from the
-//! outside (network `none`, internal-only, default bridge: the external check from it).
+//! app (the proxy wizard for its domain, or reach from the proxy to the app's port with HTTP
+//! when no domain routes to it), and a container cut off from the outside (network `none`,
+//! internal-only, default bridge: the external check from it).
 
 use crate::domain::findings::{Finding, FindingCode, Subject};
 use crate::domain::topology::Topology;
@@ -25,22 +26,34 @@ pub fn wizard_link(finding: &Finding, t: &Topology) -> Option<String> {
         | FindingCode::RoutePortNotExposed => {
             let proxy = t.proxy.as_ref()?.container.as_str();
             let app = containers.iter().copied().find(|c| *c != proxy)?;
+            // The proxy wizard for the app's domain; reach from the proxy when it has none
+            // (a path-only rule).
+            if let Some(domain) = app_domain(t, app) {
+                return Some(
+                    WizardQuery {
+                        wizard: Wizard::Proxy,
+                        domain: domain.to_owned(),
+                        ..WizardQuery::default()
+                    }
+                    .path(),
+                );
+            }
             let port = app_port(t, app)?;
-            let to = format!("{app}:{port}");
-            Some(format!(
-                "/diagnose?{}",
-                encode_query(&[
-                    ("check", "reach"),
-                    ("from", proxy),
-                    ("to", &to),
-                    ("http", "1")
-                ])
-            ))
+            Some(
+                WizardQuery {
+                    wizard: Wizard::Reach,
+                    from: proxy.to_owned(),
+                    to: format!("{app}:{port}"),
+                    http: true,
+                    ..WizardQuery::default()
+                }
+                .path(),
+            )
         }
         FindingCode::NetworkNone | FindingCode::InternalNetwork | FindingCode::DefaultBridge => {
             Some(
                 WizardQuery {
-                    external: true,
+                    wizard: Wizard::External,
                     from: (*containers.first()?).to_owned(),
                     ..WizardQuery::default()
                 }
@@ -49,6 +62,15 @@ pub fn wizard_link(finding: &Finding, t: &Topology) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// The first domain the proxy routes to the app.
+fn app_domain<'t>(t: &'t Topology, app: &str) -> Option<&'t str> {
+    t.routes
+        .iter()
+        .filter(|r| r.containers.iter().any(|c| c == app))
+        .find_map(|r| r.hosts.first())
+        .map(String::as_str)
 }
 
 /// The port the proxy sends the app's traffic to, else the app's only exposed port.
@@ -63,53 +85,117 @@ fn app_port(t: &Topology, app: &str) -> Option<u16> {
         })
 }
 
-/// A wizard's inputs, as in its URL: `/diagnose?check=reach&from=web&to=db:5432&http=1` or
-/// `?check=external&from=web&name=…&ip=…&url=…`. Values are clipped, not validated: the check
-/// validates them when it runs.
+/// Which wizard.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Wizard {
+    /// Containers cannot communicate (`check=reach`).
+    #[default]
+    Reach,
+    /// A container cannot reach external services (`check=external`).
+    External,
+    /// The proxy does not route a domain (`check=proxy`).
+    Proxy,
+    /// Networks, a network's members and settings, a container's network settings
+    /// (`check=network`); reads the topology only.
+    Network,
+}
+
+impl Wizard {
+    pub const ALL: [Self; 4] = [Self::Reach, Self::External, Self::Proxy, Self::Network];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Reach => "reach",
+            Self::External => "external",
+            Self::Proxy => "proxy",
+            Self::Network => "network",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|w| w.slug() == slug)
+            .unwrap_or_default()
+    }
+
+    /// The problem it answers, as its tab says.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Reach => "Containers cannot communicate",
+            Self::External => "A container cannot reach the outside",
+            Self::Proxy => "A domain does not reach its app",
+            Self::Network => "Network diagnostics",
+        }
+    }
+}
+
+/// A wizard's inputs, as in its URL: `/diagnose?check=reach&from=web&to=db:5432&http=1`,
+/// `?check=external&from=web&name=…&ip=…&url=…`, `?check=proxy&domain=…&proxy=…` or
+/// `?check=network&net=…&from=…`. Values are clipped, not validated: the check validates them
+/// when it runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WizardQuery {
-    pub external: bool,
+    pub wizard: Wizard,
+    /// The source container (reach, external), or the container shown (network).
     pub from: String,
     pub to: String,
     pub http: bool,
     pub name: String,
     pub ip: String,
     pub url: String,
+    pub domain: String,
+    /// The proxy container, when not the one netdoctor finds.
+    pub proxy: String,
+    /// The network shown (network).
+    pub net: String,
 }
 
 impl WizardQuery {
     pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
         let clip = |v: Option<String>| v.map(|v| v.chars().take(300).collect()).unwrap_or_default();
         Self {
-            external: get("check").as_deref() == Some("external"),
+            wizard: Wizard::from_slug(get("check").as_deref().unwrap_or_default()),
             from: clip(get("from")),
             to: clip(get("to")),
             http: matches!(get("http").as_deref(), Some("1" | "true")),
             name: clip(get("name")),
             ip: clip(get("ip")),
             url: clip(get("url")),
+            domain: clip(get("domain")),
+            proxy: clip(get("proxy")),
+            net: clip(get("net")),
         }
     }
 
     pub fn to_params(&self) -> Vec<(&'static str, String)> {
-        let mut p = vec![(
-            "check",
-            if self.external { "external" } else { "reach" }.to_owned(),
-        )];
+        let mut p = vec![("check", self.wizard.slug().to_owned())];
         let mut put = |k: &'static str, v: &str| {
             if !v.is_empty() {
                 p.push((k, v.to_owned()));
             }
         };
-        put("from", &self.from);
-        if self.external {
-            put("name", &self.name);
-            put("ip", &self.ip);
-            put("url", &self.url);
-        } else {
-            put("to", &self.to);
-            if self.http {
-                p.push(("http", "1".into()));
+        match self.wizard {
+            Wizard::Reach => {
+                put("from", &self.from);
+                put("to", &self.to);
+                if self.http {
+                    put("http", "1");
+                }
+            }
+            Wizard::External => {
+                put("from", &self.from);
+                put("name", &self.name);
+                put("ip", &self.ip);
+                put("url", &self.url);
+            }
+            Wizard::Proxy => {
+                put("domain", &self.domain);
+                put("proxy", &self.proxy);
+            }
+            Wizard::Network => {
+                put("net", &self.net);
+                put("from", &self.from);
             }
         }
         p
@@ -138,18 +224,43 @@ mod tests {
     }
 
     #[test]
-    fn a_proxy_that_cannot_reach_a_routed_app_links_to_the_reach_wizard_from_the_proxy() {
+    fn a_proxy_that_cannot_reach_a_routed_app_links_to_the_proxy_wizard_for_its_domain() {
         let all = links();
         let (_, link) = all
             .iter()
             .find(|(code, _)| *code == FindingCode::ProxyNoSharedNetwork)
             .expect("the recorded destination has this finding");
         let link = link.as_deref().expect("a wizard link");
+        assert!(link.starts_with("/diagnose?check=proxy&domain="), "{link}");
+        let routed = recorded()
+            .routes
+            .iter()
+            .flat_map(|r| r.hosts.clone())
+            .any(|domain| {
+                link == WizardQuery {
+                    wizard: Wizard::Proxy,
+                    domain,
+                    ..WizardQuery::default()
+                }
+                .path()
+            });
+        assert!(routed, "{link} names a routed domain");
+    }
+
+    #[test]
+    fn an_app_routed_by_path_only_links_to_reach_from_the_proxy_with_http() {
+        let mut t = recorded();
+        let finding = TopologyReport::new(t.clone())
+            .findings
+            .into_iter()
+            .find(|f| f.code == FindingCode::ProxyNoSharedNetwork)
+            .expect("finding");
+        for r in &mut t.routes {
+            r.hosts.clear();
+        }
+        let link = wizard_link(&finding, &t).expect("a wizard link");
         assert!(link.starts_with("/diagnose?check=reach&from="), "{link}");
-        assert!(
-            link.contains("&to=") && link.contains("%3A") && link.ends_with("&http=1"),
-            "{link}"
-        );
+        assert!(link.contains("%3A") && link.ends_with("&http=1"), "{link}");
     }
 
     #[test]
@@ -203,7 +314,7 @@ mod tests {
         );
 
         let external = WizardQuery {
-            external: true,
+            wizard: Wizard::External,
             from: "web".into(),
             ip: "10.0.0.1".into(),
             ..WizardQuery::default()
@@ -212,6 +323,39 @@ mod tests {
         assert_eq!(
             WizardQuery::from_params(|k| params.get(k).cloned()),
             external
+        );
+
+        for wizard in [Wizard::Proxy, Wizard::Network] {
+            let q = WizardQuery {
+                wizard,
+                domain: "app.example.com".into(),
+                proxy: "edge".into(),
+                net: "coolify".into(),
+                from: "web".into(),
+                ..WizardQuery::default()
+            };
+            let params: HashMap<_, _> = q.to_params().into_iter().collect();
+            let back = WizardQuery::from_params(|k| params.get(k).cloned());
+            assert_eq!(back.wizard, wizard);
+            if wizard == Wizard::Proxy {
+                assert_eq!(
+                    (
+                        back.domain.as_str(),
+                        back.proxy.as_str(),
+                        back.from.as_str()
+                    ),
+                    ("app.example.com", "edge", "")
+                );
+            } else {
+                assert_eq!(
+                    (back.net.as_str(), back.from.as_str(), back.domain.as_str()),
+                    ("coolify", "web", "")
+                );
+            }
+        }
+        assert_eq!(
+            WizardQuery::from_params(|_| Some("nonsense".into())).wizard,
+            Wizard::Reach
         );
     }
 }
