@@ -109,3 +109,87 @@ async fn the_proxy_server_function_refuses_bad_input_and_names_a_missing_route()
     assert_eq!(report["check"], "proxy");
     assert_eq!(report["diagnosis"]["healthy"], false, "{report:#}");
 }
+
+#[tokio::test]
+async fn a_started_check_shows_its_steps_as_they_finish_and_then_its_report() {
+    let lab = TestLab::start().await;
+    let (web, client) = common::web_and_client(&lab).await;
+    let engine = lab.engine();
+
+    let (status, body) = post_form(
+        state(engine.clone(), false),
+        "/api/check/start",
+        &format!("check=reach&from={client}&to={web}%3A80"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let started: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let id = started["id"].as_str().expect("an id").to_owned();
+    assert_eq!(id.len(), 32, "128 random bits: {id}");
+    assert!(
+        started["report"].is_null(),
+        "it answers before the check ends"
+    );
+
+    let mut seen_steps = Vec::new();
+    let finished = loop {
+        let (status, body) = get(
+            state(engine.clone(), false),
+            &format!("/api/check/progress?id={id}"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let p: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+        seen_steps.push(p["steps"].as_array().map_or(0, Vec::len));
+        if !p["report"].is_null() {
+            break p;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(
+        finished["report"]["diagnosis"]["healthy"], true,
+        "{finished:#}"
+    );
+    let report_steps = finished["report"]["steps"].as_array().map_or(0, Vec::len);
+    assert_eq!(
+        finished["steps"].as_array().map_or(0, Vec::len),
+        report_steps
+    );
+    assert!(
+        seen_steps.windows(2).all(|w| w[0] <= w[1]),
+        "steps only ever grow: {seen_steps:?}"
+    );
+
+    for (path, why) in [
+        ("/api/check/progress?id=zz%3Bid", "hexadecimal"),
+        (
+            "/api/check/progress?id=00000000000000000000000000000000",
+            "no check with id",
+        ),
+    ] {
+        let (status, body) = get(state(engine.clone(), false), path).await;
+        assert!(
+            status.is_client_error() || status.is_server_error(),
+            "{path}: {status}"
+        );
+        assert!(body.contains(why), "{path}: {body}");
+    }
+    let (status, body) = post_form(
+        state(engine.clone(), false),
+        "/api/check/start",
+        "check=rm&from=x",
+    )
+    .await;
+    assert!(
+        status.is_client_error() || status.is_server_error(),
+        "{status}"
+    );
+    assert!(body.contains("no check named"), "{body}");
+    let (_, body) = post_form(
+        state(engine, true),
+        "/api/check/start",
+        &format!("check=reach&from={client}&to={web}%3A80"),
+    )
+    .await;
+    assert!(body.contains("ReadOnly"), "{body}");
+}

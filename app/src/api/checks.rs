@@ -2,7 +2,7 @@
 //! "Test it". Every one is refused in read-only mode and on bad input before anything runs.
 
 use crate::domain::checks::outcome::RunRecord;
-use crate::domain::checks::report::CheckReport;
+use crate::domain::checks::report::{CheckProgress, CheckReport};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -53,6 +53,65 @@ pub async fn check_proxy(
     let request = crate::domain::checks::ProxyRequest::parse(&domain, proxy.as_deref())
         .map_err(|e| AppError::BadInput(e.to_string()))?;
     Ok(crate::state::engine()?.run_check(&request).await?)
+}
+
+/// Starts a wizard's check in the background and answers at once with its id; the page polls
+/// [`get_check_progress`] to show each step as it finishes. `check` is `reach` (`from`, `to`,
+/// `http`), `external` (`from`, `name`, `ip`, `url`) or `proxy` (`domain`, `proxy`); empty
+/// optional fields take their defaults. `POST /api/check/start`.
+#[server(endpoint = "check/start")]
+#[allow(clippy::too_many_arguments)]
+pub async fn start_check(
+    check: String,
+    #[server(default)] from: String,
+    #[server(default)] to: String,
+    #[server(default)] http: bool,
+    #[server(default)] name: Option<String>,
+    #[server(default)] ip: Option<String>,
+    #[server(default)] url: Option<String>,
+    #[server(default)] domain: String,
+    #[server(default)] proxy: Option<String>,
+) -> Result<CheckProgress, AppError> {
+    use crate::domain::checks::{ExternalRequest, ProxyRequest, ReachRequest};
+    crate::state::require_writable()?;
+    let bad = |e: crate::domain::checks::InputError| AppError::BadInput(e.to_string());
+    let given = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+    let engine = crate::state::engine()?;
+    Ok(match check.as_str() {
+        "reach" => engine.start_check(ReachRequest::parse(&from, &to, http).map_err(bad)?),
+        "external" => engine.start_check(
+            ExternalRequest::parse(
+                &from,
+                given(name).as_deref(),
+                given(ip).as_deref(),
+                given(url).as_deref(),
+            )
+            .map_err(bad)?,
+        ),
+        "proxy" => {
+            engine.start_check(ProxyRequest::parse(&domain, given(proxy).as_deref()).map_err(bad)?)
+        }
+        other => {
+            return Err(AppError::BadInput(format!(
+                "there is no check named {:?}; use reach, external or proxy",
+                other.chars().take(40).collect::<String>()
+            )))
+        }
+    })
+}
+
+/// The steps so far of a check started with [`start_check`], then its report.
+/// `GET /api/check/progress?id=…`.
+#[server(endpoint = "check/progress", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_check_progress(id: String) -> Result<CheckProgress, AppError> {
+    if id.len() > 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::BadInput("a check id is hexadecimal".into()));
+    }
+    crate::state::engine()?.check_progress(&id).ok_or_else(|| {
+        AppError::NotFound(format!(
+            "no check with id {id} (netdoctor keeps the last 64)"
+        ))
+    })
 }
 
 /// The most recent probe runs, newest first: what ran, where, when, and the result.

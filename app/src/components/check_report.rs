@@ -31,8 +31,9 @@ pub fn CheckReportView(report: CheckReport) -> impl IntoView {
     .into_any()
 }
 
+/// One finished step: its status, question and answer, and what ran.
 #[component]
-fn StepLine(step: CheckStep) -> impl IntoView {
+pub fn StepLine(step: CheckStep) -> impl IntoView {
     let status = match step.status() {
         StepStatus::Ok => "ok",
         StepStatus::Failed => "failed",

@@ -238,6 +238,16 @@ impl Draft {
     }
 }
 
+/// A started check's id: 128 random bits as hex, so one user cannot guess another's check.
+pub(crate) fn new_progress_id() -> String {
+    let mut bytes = [0u8; 16];
+    if getrandom::fill(&mut bytes).is_err() {
+        // No randomness from the OS: fall back to the run id (unique, but guessable).
+        return new_run_id();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Unique within the process and across processes started at different times; also names and
 /// labels debug containers.
 fn new_run_id() -> String {

@@ -86,6 +86,8 @@ struct Inner {
     watching: std::sync::atomic::AtomicBool,
     /// Probe settings and the log of recent runs (see `exec`).
     probes: exec::ProbeState,
+    /// Checks started in the background, for pages that poll their steps (see `checks`).
+    progress: checks::ProgressBoard,
 }
 
 impl Engine {
@@ -97,6 +99,7 @@ impl Engine {
                 feed: events::ChangeFeed::new(),
                 watching: std::sync::atomic::AtomicBool::new(false),
                 probes: exec::ProbeState::default(),
+                progress: checks::ProgressBoard::default(),
             }),
         }
     }

@@ -7,16 +7,27 @@
 //! containers is never a side effect of opening a link). Below, the checks that ran recently,
 //! from every wizard and "Test it".
 
-use crate::api::checks::{check_external, check_proxy, check_reach, get_recent_runs};
+use crate::api::checks::{get_check_progress, get_recent_runs, start_check};
 use crate::api::get_overview;
-use crate::components::check_report::CheckReportView;
+use crate::components::check_report::{CheckReportView, StepLine};
 use crate::components::network_diagnostics::NetworkDiagnostics;
-use crate::domain::checks::report::CheckReport;
+use crate::domain::checks::report::CheckProgress;
 use crate::domain::checks::wizard_link::{Wizard, WizardQuery};
 use crate::error::AppError;
 use crate::testids;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
+
+/// How often a running check is asked for its progress.
+const POLL_MS: u32 = 400;
+
+/// Waits in the browser between polls (the page only polls there).
+async fn pause(ms: u32) {
+    #[cfg(feature = "hydrate")]
+    gloo_timers::future::TimeoutFuture::new(ms).await;
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ms;
+}
 
 fn some(v: &str) -> Option<String> {
     Some(v.trim().to_owned()).filter(|v| !v.is_empty())
@@ -63,21 +74,43 @@ pub fn DiagnosePage() -> impl IntoView {
         },
     );
     let running = RwSignal::new(false);
-    let answer = RwSignal::new(None::<Result<CheckReport, AppError>>);
+    let answer = RwSignal::new(None::<Result<CheckProgress, AppError>>);
     let runs_version = RwSignal::new(0u32);
+    // Each Run starts a generation; a poll loop from an earlier one stops writing.
+    let generation = RwSignal::new(0u32);
     let run = move |_| {
         let i = input.get_untracked();
         running.set(true);
         answer.set(None);
+        generation.update(|g| *g += 1);
+        let mine = generation.get_untracked();
         leptos::task::spawn_local(async move {
-            let result = match i.wizard {
-                Wizard::External => {
-                    check_external(i.from, some(&i.name), some(&i.ip), some(&i.url)).await
+            let started = start_check(
+                i.wizard.slug().to_owned(),
+                i.from,
+                i.to,
+                i.http,
+                some(&i.name),
+                some(&i.ip),
+                some(&i.url),
+                i.domain,
+                some(&i.proxy),
+            )
+            .await;
+            let mut current = started;
+            loop {
+                if generation.get_untracked() != mine {
+                    return;
                 }
-                Wizard::Proxy => check_proxy(i.domain, some(&i.proxy)).await,
-                Wizard::Reach | Wizard::Network => check_reach(i.from, i.to, i.http, None).await,
-            };
-            answer.set(Some(result));
+                let finished = current.as_ref().map_or(true, CheckProgress::finished);
+                let id = current.as_ref().map(|p| p.id.clone()).unwrap_or_default();
+                answer.set(Some(current));
+                if finished {
+                    break;
+                }
+                pause(POLL_MS).await;
+                current = get_check_progress(id).await;
+            }
             running.set(false);
             runs_version.update(|v| *v += 1);
         });
@@ -168,8 +201,23 @@ pub fn DiagnosePage() -> impl IntoView {
             <p class="muted" role="status">"Running the checks inside the containers (each step has a time limit)…"</p>
         })}
         {move || answer.get().map(|a| match a {
-            Ok(report) => view! { <section class="panel"><h2>{report.subject.clone()}</h2><CheckReportView report/></section> }.into_any(),
             Err(e) => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),
+            Ok(CheckProgress { error: Some(e), .. }) => view! { <p class="notice error" role="alert">{format!("The check could not run: {e}")}</p> }.into_any(),
+            Ok(CheckProgress { report: Some(report), .. }) => view! { <section class="panel"><h2>{report.subject.clone()}</h2><CheckReportView report/></section> }.into_any(),
+            Ok(p) => {
+                let next = p.steps.len() + 1;
+                view! {
+                    <section class="panel" aria-busy="true">
+                        <h2>{p.subject.clone()}</h2>
+                        <ol class="check-steps small">
+                            {p.steps.into_iter().map(|s| view! { <StepLine step=s/> }).collect_view()}
+                            <li class="check-step running" role="status">
+                                <span class="step-status">"running"</span>" "{format!("Step {next}…")}
+                            </li>
+                        </ol>
+                    </section>
+                }.into_any()
+            }
         })}
         <RecentRuns version=runs_version/>
     }

@@ -244,6 +244,26 @@ pub struct CheckReport {
     pub diagnosis: Diagnosis,
 }
 
+/// A check while it runs, for the page that shows its steps as they finish: the steps so far,
+/// then the report (or why the check could not run at all).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckProgress {
+    /// Identifies the run for polling; random, not guessable from others.
+    pub id: String,
+    pub check: String,
+    pub subject: String,
+    pub steps: Vec<CheckStep>,
+    pub report: Option<CheckReport>,
+    /// The engine failed (unreachable, unknown container) before a diagnosis.
+    pub error: Option<String>,
+}
+
+impl CheckProgress {
+    pub fn finished(&self) -> bool {
+        self.report.is_some() || self.error.is_some()
+    }
+}
+
 /// The latest step of a kind.
 pub fn last_of(done: &[CheckStep], kind: StepKind) -> Option<&CheckStep> {
     done.iter().rev().find(|s| s.kind == kind)
