@@ -22,9 +22,67 @@ pub fn encode(value: &str) -> String {
     out
 }
 
+/// The pairs of `a=1&b=x%20y` (`+` is a space), percent-decoded; malformed escapes are kept
+/// as typed.
+pub fn decode_query(query: &str) -> Vec<(String, String)> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+/// Percent-decodes one value.
+pub fn decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                match u8::from_str_radix(hex, 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 3;
+                        continue;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encoded_queries_decode_back_to_their_pairs() {
+        let pairs = [("v", "1"), ("sel", "web app/é"), ("q", "a&b=c")];
+        assert_eq!(
+            decode_query(&encode_query(&pairs)),
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(decode("a+b%2"), "a b%2");
+        assert_eq!(decode("%zz"), "%zz");
+        assert_eq!(
+            decode_query("?x&y="),
+            [("x".into(), String::new()), ("y".into(), String::new())]
+        );
+    }
 
     #[test]
     fn plain_names_pass_through_and_the_rest_is_percent_encoded() {
