@@ -21,5 +21,6 @@ pub mod problem;
 pub mod proxy;
 pub mod reach;
 pub mod redact;
+pub mod time;
 pub mod topology;
 pub mod url;
