@@ -18,6 +18,8 @@ pub mod security;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
+pub mod store;
+#[cfg(feature = "ssr")]
 pub mod token;
 
 use leptos::prelude::*;
