@@ -7,6 +7,7 @@ use app::domain::access::Capabilities;
 use app::engine::testkit::{ContainerSpec, TestLab};
 use app::engine::Engine;
 use app::state::AppState;
+use app::store::ShareStore;
 use app::App;
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
@@ -60,6 +61,7 @@ fn with_login(engine: Engine, idle: Duration, absolute: Duration) -> Fixture {
             login: true,
             read_only: false,
         },
+        shares: ShareStore::temporary().expect("a share store in a temporary directory"),
     };
     Fixture {
         router: server::router(state, Arc::new(access)),
@@ -335,6 +337,7 @@ async fn without_a_login_only_loopback_host_names_are_answered() {
         leptos_options: LeptosOptions::builder().output_name("netdoctor").build(),
         engine: missing_engine(),
         capabilities: Capabilities::default(),
+        shares: ShareStore::temporary().expect("a share store in a temporary directory"),
     };
     let router = server::router(state, Arc::new(Access::open()));
     for (host, expected) in [
