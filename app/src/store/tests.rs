@@ -28,6 +28,39 @@ fn share(title: &str) -> NewShare {
     }
 }
 
+/// `shares.db` in `dir`, made by hand with `sql` (not by the store).
+fn made_by_hand(dir: &TempDir, sql: &str) -> std::path::PathBuf {
+    let path = dir.path().join(DB_FILE);
+    Connection::open(&path).unwrap().execute_batch(sql).unwrap();
+    path
+}
+
+/// Why opening `dir` with default options fails, and the message, which must name the file.
+fn refused(dir: &TempDir) -> (StoreError, String) {
+    let err = ShareStore::open(dir.path(), StoreOptions::default()).unwrap_err();
+    let message = err.to_string();
+    let file = dir.path().display().to_string();
+    assert!(
+        message.contains(&file),
+        "the message does not name {file}: {message}"
+    );
+    (err, message)
+}
+
+fn allowing_new() -> StoreOptions {
+    StoreOptions {
+        allow_new: true,
+        ..StoreOptions::default()
+    }
+}
+
+/// Deletes these files from `dir` if they are there.
+fn remove(dir: &TempDir, files: &[&str]) {
+    for file in files {
+        let _ = std::fs::remove_file(dir.path().join(file));
+    }
+}
+
 fn user_version(conn: &Connection) -> i64 {
     conn.pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap()
@@ -447,13 +480,11 @@ async fn a_stolen_database_holds_no_working_token() {
 #[test]
 fn a_database_at_schema_version_0_made_by_hand_is_migrated() {
     let dir = dir();
-    let path = dir.path().join(DB_FILE);
-    {
-        let conn = Connection::open(&path).unwrap();
-        conn.execute_batch("CREATE TABLE notes (t TEXT); INSERT INTO notes VALUES ('mine');")
-            .unwrap();
-        assert_eq!(user_version(&conn), 0);
-    }
+    let path = made_by_hand(
+        &dir,
+        "CREATE TABLE notes (t TEXT); INSERT INTO notes VALUES ('mine');",
+    );
+    assert_eq!(user_version(&Connection::open(&path).unwrap()), 0);
     let store = open_in(&dir);
     let conn = Connection::open(&path).unwrap();
     assert_eq!(user_version(&conn), open::SCHEMA_VERSION as i64);
@@ -471,20 +502,13 @@ fn a_database_at_schema_version_0_made_by_hand_is_migrated() {
 #[test]
 fn a_database_from_a_newer_netdoctor_is_refused_and_left_as_it_was() {
     let dir = dir();
-    let path = dir.path().join(DB_FILE);
-    {
-        let conn = Connection::open(&path).unwrap();
-        conn.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 999;")
-            .unwrap();
-    }
+    let path = made_by_hand(&dir, "CREATE TABLE future (x); PRAGMA user_version = 999;");
     let before = std::fs::read(&path).unwrap();
-    let err = ShareStore::open(dir.path(), StoreOptions::default()).unwrap_err();
+    let (err, message) = refused(&dir);
     assert!(
         matches!(err, StoreError::TooNew { found: 999, .. }),
         "{err}"
     );
-    let message = err.to_string();
-    assert!(message.contains(&path.display().to_string()), "{message}");
     assert!(message.contains("newer netdoctor"), "{message}");
     assert_eq!(std::fs::read(&path).unwrap(), before);
     assert!(!dir.path().join(MARKER_FILE).exists());
@@ -496,10 +520,9 @@ fn a_file_of_garbage_bytes_is_refused_with_a_message_naming_the_path() {
     let path = dir.path().join(DB_FILE);
     let garbage: Vec<u8> = (0..8192u32).map(|i| (i * 7919 % 251) as u8).collect();
     std::fs::write(&path, &garbage).unwrap();
-    let err = ShareStore::open(dir.path(), StoreOptions::default()).unwrap_err();
+    let (err, message) = refused(&dir);
     assert!(matches!(err, StoreError::NotADatabase { .. }), "{err}");
-    let message = err.to_string();
-    assert!(message.contains(&path.display().to_string()), "{message}");
+    assert!(message.contains(&format!("{} is not a SQLite database", path.display())));
     assert!(message.contains("Move it aside"), "{message}");
     assert_eq!(
         std::fs::read(&path).unwrap(),
@@ -507,11 +530,7 @@ fn a_file_of_garbage_bytes_is_refused_with_a_message_naming_the_path() {
         "the file was changed"
     );
     // allow_new never replaces a file that is there.
-    let options = StoreOptions {
-        allow_new: true,
-        ..StoreOptions::default()
-    };
-    assert!(ShareStore::open(dir.path(), options).is_err());
+    assert!(ShareStore::open(dir.path(), allowing_new()).is_err());
     assert_eq!(std::fs::read(&path).unwrap(), garbage);
 }
 
@@ -531,10 +550,8 @@ async fn a_damaged_database_fails_the_quick_check_and_is_refused() {
     assert!(bytes.len() > 3 * 4096);
     bytes[2 * 4096..2 * 4096 + 200].fill(0xa5);
     std::fs::write(&path, &bytes).unwrap();
-    let err = ShareStore::open(dir.path(), StoreOptions::default()).unwrap_err();
+    let (err, message) = refused(&dir);
     assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
-    let message = err.to_string();
-    assert!(message.contains(&path.display().to_string()), "{message}");
     assert!(message.contains("backup"), "{message}");
 }
 
@@ -545,13 +562,10 @@ async fn a_missing_database_is_refused_while_the_marker_remembers_it_unless_a_ne
     store.create(share("lost"), t0()).await.unwrap();
     drop(store);
     let marker = std::fs::read_to_string(dir.path().join(MARKER_FILE)).unwrap();
-    for file in ["shares.db", "shares.db-wal", "shares.db-shm"] {
-        let _ = std::fs::remove_file(dir.path().join(file));
-    }
+    remove(&dir, &[DB_FILE, "shares.db-wal", "shares.db-shm"]);
 
-    let err = ShareStore::open(dir.path(), StoreOptions::default()).unwrap_err();
+    let (err, message) = refused(&dir);
     assert!(matches!(err, StoreError::Missing { .. }), "{err}");
-    let message = err.to_string();
     assert!(
         message.starts_with(&format!(
             "shares.db is missing from {} though snapshots were stored there since {}",
@@ -563,11 +577,7 @@ async fn a_missing_database_is_refused_while_the_marker_remembers_it_unless_a_ne
     assert!(message.contains("--new-share-store"), "{message}");
     assert!(!dir.path().join(DB_FILE).exists(), "nothing was created");
 
-    let options = StoreOptions {
-        allow_new: true,
-        ..StoreOptions::default()
-    };
-    let fresh = ShareStore::open(dir.path(), options).unwrap();
+    let fresh = ShareStore::open(dir.path(), allowing_new()).unwrap();
     assert!(fresh.list(t0()).await.unwrap().is_empty());
     drop(fresh);
     // The marker was rewritten: a normal start now opens the new store.
@@ -578,20 +588,12 @@ async fn a_missing_database_is_refused_while_the_marker_remembers_it_unless_a_ne
 fn an_emptied_database_is_refused_while_the_marker_remembers_it() {
     let dir = dir();
     drop(open_in(&dir));
-    for file in ["shares.db-wal", "shares.db-shm"] {
-        let _ = std::fs::remove_file(dir.path().join(file));
-    }
+    remove(&dir, &["shares.db-wal", "shares.db-shm"]);
     std::fs::write(dir.path().join(DB_FILE), b"").unwrap();
-    let err = ShareStore::open(dir.path(), StoreOptions::default()).unwrap_err();
+    let (err, message) = refused(&dir);
     assert!(matches!(err, StoreError::Emptied { .. }), "{err}");
-    assert!(err
-        .to_string()
-        .contains("is empty though snapshots were stored"));
-    let options = StoreOptions {
-        allow_new: true,
-        ..StoreOptions::default()
-    };
-    ShareStore::open(dir.path(), options).unwrap();
+    assert!(message.contains("is empty though snapshots were stored"));
+    ShareStore::open(dir.path(), allowing_new()).unwrap();
 }
 
 #[tokio::test]
