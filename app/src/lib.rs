@@ -17,6 +17,10 @@ pub mod engine;
 pub mod security;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod store;
+#[cfg(feature = "ssr")]
+pub mod token;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -47,6 +51,22 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     #[cfg(feature = "ssr")]
     security::set_page_headers();
+    if on_shared_link() {
+        // A snapshot link's holder gets the snapshot and nothing live: no top bar, no event
+        // stream, no calls that need a session.
+        return view! {
+            <Stylesheet id="leptos" href="/pkg/netdoctor.css"/>
+            <Title text="netdoctor snapshot"/>
+            <Router>
+                <main class="page shared">
+                    <Routes fallback=|| view! { <pages::not_found::NotFoundPage/> }>
+                        <Route path=(StaticSegment("s"), ParamSegment("token")) view=pages::shared::SharedPage/>
+                    </Routes>
+                </main>
+            </Router>
+        }
+        .into_any();
+    }
     provide_context(live::LiveFeed::start());
     view! {
         <Stylesheet id="leptos" href="/pkg/netdoctor.css"/>
@@ -63,8 +83,23 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("connect") view=pages::connect::ConnectPage/>
                     <Route path=StaticSegment("login") view=pages::login::LoginPage/>
                     <Route path=StaticSegment("account") view=pages::login::AccountPage/>
+                    <Route path=StaticSegment("shared") view=pages::shared::SharedLinksPage/>
+                    <Route path=(StaticSegment("s"), ParamSegment("token")) view=pages::shared::SharedPage/>
                 </Routes>
             </main>
         </Router>
     }
+    .into_any()
+}
+
+/// Whether this page is a shared snapshot (`/s/<token>`): read from the request on the server
+/// and from the address bar in the browser, so both render the same tree.
+fn on_shared_link() -> bool {
+    #[cfg(feature = "ssr")]
+    let path = use_context::<axum::http::request::Parts>()
+        .map(|parts| parts.uri.path().to_owned())
+        .unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    let path = window().location().pathname().unwrap_or_default();
+    path.starts_with("/s/")
 }

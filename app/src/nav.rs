@@ -26,3 +26,18 @@ pub fn absolute(path: String) -> String {
     #[cfg(not(feature = "hydrate"))]
     path
 }
+
+/// The page's own path and query (`/containers/web?tail=500`), kept current: what a "copy link"
+/// or a snapshot's "live view" points at.
+pub fn current_path() -> leptos::prelude::Signal<String> {
+    use leptos::prelude::*;
+    let location = leptos_router::hooks::use_location();
+    Signal::derive(move || {
+        let search = location.search.get();
+        match search.as_str() {
+            "" => location.pathname.get(),
+            s if s.starts_with('?') => format!("{}{s}", location.pathname.get()),
+            s => format!("{}?{s}", location.pathname.get()),
+        }
+    })
+}

@@ -3,6 +3,7 @@
 use crate::domain::access::Capabilities;
 use crate::engine::Engine;
 use crate::error::AppError;
+use crate::store::ShareStore;
 use leptos::prelude::*;
 
 #[derive(Clone)]
@@ -11,6 +12,8 @@ pub struct AppState {
     pub engine: Engine,
     /// Login and read-only mode, as the pages show them.
     pub capabilities: Capabilities,
+    /// The shared diagnostic links (`shares.db` in the data directory).
+    pub shares: ShareStore,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {
@@ -19,19 +22,27 @@ impl axum::extract::FromRef<AppState> for LeptosOptions {
     }
 }
 
-/// The engine, from the state the router provided.
-pub fn engine() -> Result<Engine, AppError> {
-    use_context::<AppState>().map(|s| s.engine).ok_or_else(|| {
+/// The state the router provided to this render or server function.
+fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
         tracing::error!("AppState missing from the server function context");
         AppError::Internal
     })
 }
 
+/// The engine.
+pub fn engine() -> Result<Engine, AppError> {
+    state().map(|s| s.engine)
+}
+
+/// The shared-links store.
+pub fn shares() -> Result<ShareStore, AppError> {
+    state().map(|s| s.shares)
+}
+
 /// What this netdoctor allows.
 pub fn capabilities() -> Result<Capabilities, AppError> {
-    use_context::<AppState>()
-        .map(|s| s.capabilities)
-        .ok_or(AppError::Internal)
+    state().map(|s| s.capabilities)
 }
 
 /// Refuses when netdoctor runs read-only: every exec-based check and debug container must call

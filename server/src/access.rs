@@ -33,12 +33,21 @@ pub const LOGIN_WINDOW: Duration = Duration::from_secs(300);
 /// The file in the data directory holding the admin password's argon2 hash.
 pub const PASSWORD_FILE: &str = "admin-password.argon2";
 
-/// Paths anyone may reach: the health check, the login page and form, and static assets.
+/// Paths anyone may reach: the health check, the login page and form, static assets, and a
+/// shared snapshot by its token (`/s/<token>`, `/api/snapshot`, its bundle) — the token is the
+/// only key there, and it opens that one snapshot.
 pub fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/healthz" | "/login" | "/auth/login" | "/favicon.ico" | "/robots.txt"
+        "/healthz"
+            | "/login"
+            | "/auth/login"
+            | "/favicon.ico"
+            | "/robots.txt"
+            | "/api/snapshot"
+            | "/api/snapshot/bundle"
     ) || path.starts_with("/pkg/")
+        || path.starts_with("/s/")
 }
 
 /// Who may do what; shared by the gate and the handlers.

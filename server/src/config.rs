@@ -1,9 +1,12 @@
 //! Command-line flags and environment variables, checked before anything starts.
 
 use app::domain::endpoint::{Endpoint, EndpointError};
+use app::domain::time::{format_seconds, parse_seconds};
+use app::store::{StoreOptions, MAX_TTL};
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// netdoctor: see and troubleshoot the networking of a Docker host managed by Coolify.
 ///
@@ -92,6 +95,22 @@ pub struct Config {
     )]
     pub toolbox_image: String,
 
+    /// How long a shared diagnostic link lives unless its sharer picks otherwise: 30m, 12h, 7d
+    /// (seconds without a unit); at most 90d.
+    #[arg(
+        long,
+        env = "NETDOCTOR_SHARE_TTL",
+        default_value = "7d",
+        value_name = "DURATION"
+    )]
+    pub share_ttl: String,
+
+    /// Start with an empty store of shared links when shares.db is missing (or empty) from the
+    /// data directory though links were stored there. Without it netdoctor refuses to start
+    /// rather than lose them silently; it never replaces a shares.db that is there.
+    #[arg(long, env = "NETDOCTOR_NEW_SHARE_STORE")]
+    pub new_share_store: bool,
+
     /// Without a command, netdoctor serves the dashboard.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -120,6 +139,8 @@ pub enum ConfigError {
     SessionPolicy,
     #[error("no data directory: set --data-dir or NETDOCTOR_DATA_DIR (neither XDG_DATA_HOME nor HOME is set)")]
     NoDataDir,
+    #[error("--share-ttl / NETDOCTOR_SHARE_TTL: {0}")]
+    ShareTtl(String),
 }
 
 /// The configuration after checking.
@@ -134,6 +155,8 @@ pub struct Settings {
     pub read_only: bool,
     /// Image for debug containers.
     pub toolbox_image: String,
+    /// The shared-links store: default link lifetime, and whether a lost store may start empty.
+    pub shares: StoreOptions,
 }
 
 /// How the login works.
@@ -175,6 +198,11 @@ impl Config {
                 absolute: std::time::Duration::from_secs(self.session_max_hours * 3600),
             });
         let endpoint = Endpoint::from_docker_host(self.docker_host.as_deref())?;
+        let shares = StoreOptions {
+            default_ttl: share_ttl(&self.share_ttl)?,
+            allow_new: self.new_share_store,
+            ..StoreOptions::default()
+        };
         let data_dir = match self.data_dir {
             Some(dir) => dir,
             None => default_data_dir(&env).ok_or(ConfigError::NoDataDir)?,
@@ -187,7 +215,26 @@ impl Config {
             login,
             read_only: self.read_only,
             toolbox_image: self.toolbox_image,
+            shares,
         })
+    }
+}
+
+/// A link lifetime like `7d`, `12h` or `30m`: more than nothing, at most [`MAX_TTL`].
+fn share_ttl(input: &str) -> Result<Duration, ConfigError> {
+    let max = format_seconds(MAX_TTL.as_secs());
+    match parse_seconds(input.trim()).map(Duration::from_secs) {
+        None => Err(ConfigError::ShareTtl(format!(
+            "expected a duration like 30m, 12h or 7d (at most {max}), not {input:?}"
+        ))),
+        Some(ttl) if ttl.is_zero() => Err(ConfigError::ShareTtl(
+            "a link must live longer than 0; use 30m, 12h or 7d for example".into(),
+        )),
+        Some(ttl) if ttl > MAX_TTL => Err(ConfigError::ShareTtl(format!(
+            "links live at most {max}; {} is longer",
+            input.trim()
+        ))),
+        Some(ttl) => Ok(ttl),
     }
 }
 
@@ -353,6 +400,63 @@ mod tests {
     }
 
     #[test]
+    fn shared_links_live_seven_days_unless_share_ttl_says_otherwise() {
+        let ttl = |args: &[&str]| {
+            parse(&[&["--data-dir", "/tmp/x"], args].concat())
+                .settle(no_env)
+                .map(|s| s.shares.default_ttl)
+        };
+        assert_eq!(ttl(&[]).expect("default"), Duration::from_secs(7 * 86_400));
+        for (flag, secs) in [
+            ("7d", 7 * 86_400),
+            ("12h", 43_200),
+            ("30m", 1_800),
+            ("90d", 90 * 86_400),
+            ("45", 45),
+        ] {
+            assert_eq!(
+                ttl(&["--share-ttl", flag]).expect(flag),
+                Duration::from_secs(secs),
+                "{flag}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_share_ttl_of_zero_over_90_days_or_not_a_duration_is_refused_with_the_flag_named() {
+        for (bad, says) in [
+            ("0", "longer than 0"),
+            ("0d", "longer than 0"),
+            ("91d", "at most 90d"),
+            ("2161h", "at most 90d"),
+            ("1w", "like 30m, 12h or 7d"),
+            ("-1d", "like 30m, 12h or 7d"),
+            ("", "like 30m, 12h or 7d"),
+        ] {
+            let err = parse(&["--data-dir", "/tmp/x", &format!("--share-ttl={bad}")])
+                .settle(no_env)
+                .expect_err(bad)
+                .to_string();
+            assert!(
+                err.starts_with("--share-ttl / NETDOCTOR_SHARE_TTL: "),
+                "{err}"
+            );
+            assert!(err.contains(says), "{bad:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_new_share_store_is_allowed_only_when_asked_for() {
+        let settle = |args: &[&str]| {
+            parse(&[&["--data-dir", "/tmp/x"], args].concat())
+                .settle(no_env)
+                .expect("valid")
+        };
+        assert!(!settle(&[]).shares.allow_new);
+        assert!(settle(&["--new-share-store"]).shares.allow_new);
+    }
+
+    #[test]
     fn help_names_the_health_command() {
         use clap::CommandFactory;
         let help = Config::command().render_long_help().to_string();
@@ -374,6 +478,10 @@ mod tests {
             "--read-only",
             "--session-idle-minutes",
             "--toolbox-image",
+            "--share-ttl",
+            "--new-share-store",
+            "NETDOCTOR_SHARE_TTL",
+            "NETDOCTOR_NEW_SHARE_STORE",
             "DOCKER_HOST",
             "NETDOCTOR_DATA_DIR",
         ] {

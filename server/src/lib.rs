@@ -18,10 +18,11 @@ use std::sync::Arc;
 
 /// The routes registered here beside the app's pages and server functions (method, path), so
 /// the access tests can enumerate every route the router has.
-pub const SERVER_ROUTES: [(&str, &str); 6] = [
+pub const SERVER_ROUTES: [(&str, &str); 7] = [
     ("GET", "/healthz"),
     ("GET", "/api/events"),
     ("GET", "/api/logs"),
+    ("GET", "/api/snapshot/bundle"),
     ("POST", "/auth/login"),
     ("POST", "/auth/logout"),
     ("POST", "/auth/password"),
@@ -42,6 +43,7 @@ pub fn router(state: AppState, access: Arc<Access>) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/events", get(app::api::events::engine_events))
         .route("/api/logs", get(app::api::logs::container_logs))
+        .route("/api/snapshot/bundle", get(app::api::share::server::bundle))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)

@@ -7,6 +7,7 @@ use app::domain::endpoint::Endpoint;
 use app::engine::exec::ProbeSettings;
 use app::engine::Engine;
 use app::state::AppState;
+use app::store::ShareStore;
 use clap::Parser;
 use leptos::config::get_configuration;
 use server::access::Access;
@@ -56,6 +57,9 @@ async fn health(listen: SocketAddr) -> ExitCode {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let settings = config.settle(|key| std::env::var(key).ok())?;
     prepare_data_dir(&settings)?;
+    // Before anything listens: a store that is damaged, newer or missing stops netdoctor here
+    // with the store's own message (which file, what is wrong, what to do).
+    let shares = ShareStore::open(&settings.data_dir, settings.shares.clone())?;
 
     let mut leptos_options = get_configuration(None)
         .context("reading the Leptos site configuration")?
@@ -97,6 +101,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         leptos_options,
         engine,
         capabilities,
+        shares,
     };
     let router = server::router(state, Arc::new(access));
 
@@ -110,6 +115,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         data_dir = %settings.data_dir.display(),
         login = settings.login.is_some(),
         read_only = settings.read_only,
+        share_ttl = %app::domain::time::format_seconds(settings.shares.default_ttl.as_secs()),
         "netdoctor is serving on http://{bound}"
     );
     axum::serve(

@@ -3,69 +3,20 @@
 //! security headers, and secrets that never leave the server.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use app::domain::access::Capabilities;
+mod common;
+
 use app::engine::testkit::{ContainerSpec, TestLab};
 use app::engine::Engine;
-use app::state::AppState;
 use app::App;
 use axum::body::Body;
-use axum::http::{Request, Response, StatusCode};
-use axum::Router;
-use http_body_util::BodyExt;
-use leptos::config::LeptosOptions;
+use axum::http::{Request, StatusCode};
+use common::login::{
+    body, call, form, location, request, session, sign_in, with_login, with_login_for, Fixture,
+    HOST, PASSWORD,
+};
 use server::access::{is_public, Access, SESSION_COOKIE};
-use server::config::LoginSettings;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tower::ServiceExt;
-
-const PASSWORD: &str = "correct horse battery staple";
-const HOST: &str = "netdoctor.example.test";
-
-struct Fixture {
-    router: Router,
-    _dir: TempDir,
-}
-
-struct TempDir(PathBuf);
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn temp_dir() -> TempDir {
-    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("nd-access-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
-    TempDir(dir)
-}
-
-fn with_login(engine: Engine, idle: Duration, absolute: Duration) -> Fixture {
-    let dir = temp_dir();
-    let settings = LoginSettings {
-        admin_password: Some(PASSWORD.to_owned()),
-        secure_cookies: true,
-        idle,
-        absolute,
-    };
-    let (access, generated) = Access::with_login(&settings, &dir.0).expect("login set up");
-    assert!(generated.is_none());
-    let state = AppState {
-        leptos_options: LeptosOptions::builder().output_name("netdoctor").build(),
-        engine,
-        capabilities: Capabilities {
-            login: true,
-            read_only: false,
-        },
-    };
-    Fixture {
-        router: server::router(state, Arc::new(access)),
-        _dir: dir,
-    }
-}
 
 fn missing_engine() -> Engine {
     Engine::new(app::domain::endpoint::Endpoint::Unix(
@@ -74,81 +25,7 @@ fn missing_engine() -> Engine {
 }
 
 fn login_fixture() -> Fixture {
-    with_login(
-        missing_engine(),
-        Duration::from_secs(3600),
-        Duration::from_secs(7200),
-    )
-}
-
-fn request(method: &str, path: &str) -> axum::http::request::Builder {
-    Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", HOST)
-        .header("origin", format!("https://{HOST}"))
-}
-
-async fn call(router: &Router, request: Request<Body>) -> Response<Body> {
-    router.clone().oneshot(request).await.expect("response")
-}
-
-async fn body(response: Response<Body>) -> String {
-    String::from_utf8_lossy(
-        &response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes(),
-    )
-    .into_owned()
-}
-
-fn form(fields: &[(&str, &str)]) -> Body {
-    Body::from(
-        fields
-            .iter()
-            .map(|(k, v)| {
-                format!(
-                    "{}={}",
-                    app::domain::url::encode(k),
-                    app::domain::url::encode(v)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("&"),
-    )
-}
-
-async fn sign_in(router: &Router, password: &str) -> Response<Body> {
-    call(
-        router,
-        request("POST", "/auth/login")
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(form(&[("password", password), ("next", "/containers")]))
-            .expect("request"),
-    )
-    .await
-}
-
-/// The session cookie a successful sign-in set.
-async fn session(router: &Router) -> String {
-    let response = sign_in(router, PASSWORD).await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let cookie = response.headers()["set-cookie"]
-        .to_str()
-        .expect("ascii")
-        .to_owned();
-    cookie.split(';').next().expect("pair").to_owned()
-}
-
-fn location(response: &Response<Body>) -> String {
-    response
-        .headers()
-        .get("location")
-        .map(|v| v.to_str().expect("ascii").to_owned())
-        .unwrap_or_default()
+    with_login(missing_engine())
 }
 
 /// Every route the router has: the app's pages, its server functions, and the server's own.
@@ -277,7 +154,7 @@ async fn a_forged_or_revoked_cookie_opens_nothing() {
 
 #[tokio::test]
 async fn an_idle_session_expires_and_the_page_says_so() {
-    let f = with_login(
+    let f = with_login_for(
         missing_engine(),
         Duration::from_millis(300),
         Duration::from_secs(60),
@@ -331,12 +208,7 @@ async fn repeated_wrong_passwords_are_rate_limited_even_before_the_right_one() {
 
 #[tokio::test]
 async fn without_a_login_only_loopback_host_names_are_answered() {
-    let state = AppState {
-        leptos_options: LeptosOptions::builder().output_name("netdoctor").build(),
-        engine: missing_engine(),
-        capabilities: Capabilities::default(),
-    };
-    let router = server::router(state, Arc::new(Access::open()));
+    let router = server::router(common::state(missing_engine()), Arc::new(Access::open()));
     for (host, expected) in [
         ("localhost:3000", StatusCode::OK),
         ("127.0.0.1:3000", StatusCode::OK),
@@ -439,7 +311,7 @@ async fn secrets_in_a_containers_environment_and_labels_never_leave_the_server()
                 ),
         )
         .await;
-    let f = with_login(
+    let f = with_login_for(
         lab.engine(),
         Duration::from_secs(3600),
         Duration::from_secs(7200),

@@ -7,6 +7,7 @@ use app::domain::access::Capabilities;
 use app::domain::endpoint::Endpoint;
 use app::engine::Engine;
 use app::state::AppState;
+use app::store::ShareStore;
 use leptos::config::LeptosOptions;
 use server::access::Access;
 use server::config::LoginSettings;
@@ -40,6 +41,7 @@ async fn serve_router(access: Access) -> SocketAddr {
             login: access.login_required(),
             read_only: false,
         },
+        shares: ShareStore::temporary().expect("a share store in a temporary directory"),
     };
     let router = server::router(state, Arc::new(access));
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");

@@ -15,3 +15,4 @@ pub mod log_view;
 pub mod network_diagnostics;
 pub mod network_graph;
 pub mod node_details;
+pub mod share_panel;

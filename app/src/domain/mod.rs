@@ -21,6 +21,8 @@ pub mod problem;
 pub mod proxy;
 pub mod reach;
 pub mod redact;
+pub mod share_link;
 pub mod snapshot;
+pub mod time;
 pub mod topology;
 pub mod url;

@@ -7,6 +7,7 @@ use crate::components::copy_button::CopyButton;
 use crate::components::engine_problem::{EngineProblemPanel, ErrorPanel};
 use crate::components::log_view::LogView;
 use crate::components::node_details::AttachmentList;
+use crate::components::share_panel::{SharePanel, ShareWhat};
 use crate::domain::checks::wizard_link::{Wizard, WizardQuery};
 use crate::domain::connect::ConnectQuery;
 use crate::domain::names::ContainerName;
@@ -38,7 +39,12 @@ pub fn ContainerDetails(#[prop(into)] name: Signal<String>) -> impl IntoView {
                 match container.await {
                     Ok(c) => {
                         let name = c.name.to_string();
-                        view! { <ContainerHeader container=c/> <LogView name/> }.into_any()
+                        let what = ShareWhat::Container { name: name.clone() };
+                        view! {
+                            <ContainerHeader container=c/>
+                            <SharePanel what=Signal::stored(what) path=crate::nav::current_path()/>
+                            <LogView name/>
+                        }.into_any()
                     }
                     Err(AppError::EngineUnreachable(problem)) => view! { <EngineProblemPanel problem retry_seconds=3/> }.into_any(),
                     Err(e) => view! { <ErrorPanel message=e.to_string()/> }.into_any(),

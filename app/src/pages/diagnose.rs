@@ -11,6 +11,7 @@ use crate::api::checks::{get_check_progress, get_recent_runs, start_check};
 use crate::api::get_overview;
 use crate::components::check_report::{CheckReportView, StepLine};
 use crate::components::network_diagnostics::NetworkDiagnostics;
+use crate::components::share_panel::{SharePanel, ShareWhat};
 use crate::domain::checks::report::CheckProgress;
 use crate::domain::checks::wizard_link::{Wizard, WizardQuery};
 use crate::error::AppError;
@@ -203,7 +204,10 @@ pub fn DiagnosePage() -> impl IntoView {
         {move || answer.get().map(|a| match a {
             Err(e) => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),
             Ok(CheckProgress { error: Some(e), .. }) => view! { <p class="notice error" role="alert">{format!("The check could not run: {e}")}</p> }.into_any(),
-            Ok(CheckProgress { report: Some(report), .. }) => view! { <section class="panel"><h2>{report.subject.clone()}</h2><CheckReportView report/></section> }.into_any(),
+            Ok(CheckProgress { report: Some(report), id, .. }) => view! {
+                <section class="panel"><h2>{report.subject.clone()}</h2><CheckReportView report/></section>
+                <SharePanel what=Signal::stored(ShareWhat::Wizard { report_id: id }) path=Signal::derive(move || input.get().path())/>
+            }.into_any(),
             Ok(p) => {
                 let next = p.steps.len() + 1;
                 view! {

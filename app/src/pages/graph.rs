@@ -8,6 +8,7 @@ use crate::components::engine_problem::{EngineProblemPanel, ErrorPanel};
 use crate::components::findings_list::{FindingCard, FindingsList};
 use crate::components::network_graph::NetworkGraph;
 use crate::components::node_details::NodeDetails;
+use crate::components::share_panel::{SharePanel, ShareWhat};
 use crate::domain::findings::{for_container, Finding};
 use crate::domain::graph::{
     flagged_containers, graph_badges, layout_input, projects, GraphQuery, TopologyReport,
@@ -61,8 +62,16 @@ fn LiveGraph(
         current.with(|r| r.as_ref().map(|r| r.findings.clone()).unwrap_or_default())
     });
 
+    let share = Signal::derive(move || ShareWhat::Graph {
+        query: encode_query(&query.get().to_params()),
+    });
+    let path = Signal::derive(move || format!("/?{}", encode_query(&query.get().to_params())));
     move || match problem.get() {
-        None => view! { <GraphView topology findings query set_query/> }.into_any(),
+        None => view! {
+            <GraphView topology findings query set_query/>
+            <SharePanel what=share path/>
+        }
+        .into_any(),
         Some(AppError::EngineUnreachable(problem)) => {
             view! { <EngineProblemPanel problem retry_seconds=REFRESH_FAILING_SECONDS/> }.into_any()
         }
@@ -70,8 +79,10 @@ fn LiveGraph(
     }
 }
 
+/// The graph with its filters, selection details and findings; the shared-snapshot page
+/// draws a frozen topology with it.
 #[component]
-fn GraphView(
+pub fn GraphView(
     topology: Memo<Option<Topology>>,
     findings: Memo<Vec<Finding>>,
     query: Memo<GraphQuery>,

@@ -8,3 +8,4 @@ pub mod graph;
 pub mod login;
 pub mod not_found;
 pub mod proxy;
+pub mod shared;

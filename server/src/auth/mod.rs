@@ -8,6 +8,7 @@ pub mod password;
 pub mod rate_limit;
 pub mod sessions;
 
+use app::token::to_hex;
 use std::path::PathBuf;
 
 /// Why an authentication step failed. Messages never contain passwords, hashes or tokens.
@@ -69,46 +70,5 @@ pub enum AuthError {
 
 /// `N` bytes from the OS random source.
 fn random_bytes<const N: usize>() -> Result<[u8; N], AuthError> {
-    let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes).map_err(AuthError::Random)?;
-    Ok(bytes)
-}
-
-/// Lowercase hex, two characters per byte.
-fn to_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
-}
-
-/// Equality whose running time does not depend on where the inputs differ (only on their length).
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
-    // black_box keeps the optimiser from turning the fold into an early-exit comparison.
-    std::hint::black_box(diff) == 0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hex_is_lowercase_and_two_digits_per_byte() {
-        assert_eq!(to_hex(&[0x00, 0x0f, 0xab, 0xff]), "000fabff");
-    }
-
-    #[test]
-    fn constant_time_eq_matches_ordinary_equality() {
-        assert!(constant_time_eq(b"abc", b"abc"));
-        assert!(!constant_time_eq(b"abc", b"abd"));
-        assert!(!constant_time_eq(b"abc", b"ab"));
-        assert!(constant_time_eq(b"", b""));
-    }
+    app::token::random_bytes::<N>().map_err(AuthError::Random)
 }

@@ -1,16 +1,14 @@
 //! Server-side login sessions: the cookie carries only a random token, the server keeps the rest.
 //!
-//! A token is 32 random bytes as 64 lowercase hex characters. The first 16 bytes find the
-//! session in the map; the last 16 are compared in constant time, so timing the map lookup
-//! reveals at most the lookup half and never enough to forge a token.
+//! A token is an [`app::token::SplitToken`]: 32 random bytes as 64 lowercase hex characters.
+//! The first 16 bytes find the session in the map; the last 16 are compared in constant time,
+//! so timing the map lookup reveals at most the lookup half and never enough to forge a token.
 
-use super::{constant_time_eq, random_bytes, to_hex, AuthError};
+use super::AuthError;
+use app::token::{constant_time_eq, SplitToken, HALF_BYTES};
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
-
-const TOKEN_BYTES: usize = 32;
-const ID_BYTES: usize = 16;
 
 /// How long a session lives.
 #[derive(Debug, Clone, Copy)]
@@ -23,7 +21,7 @@ pub struct SessionPolicy {
 
 /// One logged-in browser.
 struct Session {
-    verifier: [u8; TOKEN_BYTES - ID_BYTES],
+    verifier: [u8; HALF_BYTES],
     created: Instant,
     last_seen: Instant,
 }
@@ -38,13 +36,7 @@ impl Session {
 /// The live sessions, shared by every request.
 pub struct Sessions {
     policy: SessionPolicy,
-    map: Mutex<HashMap<[u8; ID_BYTES], Session>>,
-}
-
-/// A token split into its lookup id and its secret half.
-struct Parsed {
-    id: [u8; ID_BYTES],
-    verifier: [u8; TOKEN_BYTES - ID_BYTES],
+    map: Mutex<HashMap<[u8; HALF_BYTES], Session>>,
 }
 
 impl Sessions {
@@ -58,38 +50,37 @@ impl Sessions {
 
     /// A new session; returns its token: 64 lowercase hex chars from 32 random bytes.
     pub fn create(&self, now: Instant) -> Result<String, AuthError> {
-        let bytes = random_bytes::<TOKEN_BYTES>()?;
-        let Parsed { id, verifier } = split(&bytes);
+        let token = SplitToken::generate().map_err(AuthError::Random)?;
         let mut map = self.lock();
         // Logins are rare and rate-limited, so sweeping here keeps the map small at no real cost.
         map.retain(|_, s| !s.expired(&self.policy, now));
         map.insert(
-            id,
+            token.lookup,
             Session {
-                verifier,
+                verifier: token.secret,
                 created: now,
                 last_seen: now,
             },
         );
-        Ok(to_hex(&bytes))
+        Ok(token.to_hex())
     }
 
     /// True if the token names a live session (not idle longer than `policy.idle`, not older than
     /// `policy.absolute`); refreshes last-seen; drops expired sessions it meets. Malformed tokens
     /// (wrong length or charset) are false without a lookup.
     pub fn validate(&self, token: &str, now: Instant) -> bool {
-        let Some(parsed) = parse(token) else {
+        let Some(parsed) = SplitToken::parse(token) else {
             return false;
         };
         let mut map = self.lock();
-        let Some(session) = map.get_mut(&parsed.id) else {
+        let Some(session) = map.get_mut(&parsed.lookup) else {
             return false;
         };
-        if !constant_time_eq(&session.verifier, &parsed.verifier) {
+        if !constant_time_eq(&session.verifier, &parsed.secret) {
             return false;
         }
         if session.expired(&self.policy, now) {
-            map.remove(&parsed.id);
+            map.remove(&parsed.lookup);
             return false;
         }
         session.last_seen = session.last_seen.max(now);
@@ -98,24 +89,24 @@ impl Sessions {
 
     /// Ends the session this token names (logout). Unknown or malformed tokens are ignored.
     pub fn revoke(&self, token: &str) {
-        let Some(parsed) = parse(token) else {
+        let Some(parsed) = SplitToken::parse(token) else {
             return;
         };
         let mut map = self.lock();
         if map
-            .get(&parsed.id)
-            .is_some_and(|s| constant_time_eq(&s.verifier, &parsed.verifier))
+            .get(&parsed.lookup)
+            .is_some_and(|s| constant_time_eq(&s.verifier, &parsed.secret))
         {
-            map.remove(&parsed.id);
+            map.remove(&parsed.lookup);
         }
     }
 
     /// After a password change: every session but this one ends. A malformed `keep` ends all.
     pub fn revoke_all_except(&self, keep: &str) {
-        let keep = parse(keep);
+        let keep = SplitToken::parse(keep);
         self.lock().retain(|id, s| {
             keep.as_ref()
-                .is_some_and(|k| *id == k.id && constant_time_eq(&s.verifier, &k.verifier))
+                .is_some_and(|k| *id == k.lookup && constant_time_eq(&s.verifier, &k.secret))
         });
     }
 
@@ -130,43 +121,15 @@ impl Sessions {
     }
 
     /// The map, even if a thread panicked while holding it: every update leaves it consistent.
-    fn lock(&self) -> MutexGuard<'_, HashMap<[u8; ID_BYTES], Session>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<[u8; HALF_BYTES], Session>> {
         self.map.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-fn split(bytes: &[u8; TOKEN_BYTES]) -> Parsed {
-    let mut id = [0u8; ID_BYTES];
-    let mut verifier = [0u8; TOKEN_BYTES - ID_BYTES];
-    id.copy_from_slice(&bytes[..ID_BYTES]);
-    verifier.copy_from_slice(&bytes[ID_BYTES..]);
-    Parsed { id, verifier }
-}
-
-/// The token's bytes, if it is exactly 64 lowercase hex characters.
-fn parse(token: &str) -> Option<Parsed> {
-    let hex = token.as_bytes();
-    if hex.len() != TOKEN_BYTES * 2 {
-        return None;
-    }
-    let mut bytes = [0u8; TOKEN_BYTES];
-    for (byte, pair) in bytes.iter_mut().zip(hex.chunks_exact(2)) {
-        *byte = (nibble(pair[0])? << 4) | nibble(pair[1])?;
-    }
-    Some(split(&bytes))
-}
-
-fn nibble(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        _ => None,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::token::{random_bytes, to_hex};
 
     const MIN: Duration = Duration::from_secs(60);
 

@@ -2,10 +2,13 @@
 //! same-site browser on loopback sends them.
 #![allow(dead_code, clippy::expect_used)]
 
+pub mod login;
+
 use app::domain::access::Capabilities;
 use app::engine::testkit::{ContainerSpec, TestLab};
 use app::engine::Engine;
 use app::state::AppState;
+use app::store::ShareStore;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
@@ -23,6 +26,7 @@ pub fn state_with(engine: Engine, capabilities: Capabilities) -> AppState {
         leptos_options: LeptosOptions::builder().output_name("netdoctor").build(),
         engine,
         capabilities,
+        shares: ShareStore::temporary().expect("a share store in a temporary directory"),
     }
 }
 

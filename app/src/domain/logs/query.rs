@@ -2,6 +2,7 @@
 //! and the view's own settings, all kept in the URL (`/containers/web?tail=500&since=1h&q=err`).
 
 use super::search::MAX_QUERY;
+use crate::domain::time::{format_seconds, parse_seconds};
 use serde::{Deserialize, Serialize};
 
 /// Most lines a view may ask back for; "all" asks for everything the log driver kept.
@@ -61,22 +62,10 @@ impl Since {
         if input.is_empty() || input == "0" {
             return Ok(Self::Any);
         }
-        let (digits, unit) = match input.char_indices().last() {
-            Some((i, c)) if c.is_ascii_alphabetic() => (&input[..i], c),
-            _ => (input, 's'),
-        };
-        let scale = match unit.to_ascii_lowercase() {
-            's' => 1,
-            'm' => 60,
-            'h' => 3_600,
-            'd' => 86_400,
-            _ => 0,
-        };
-        match digits.parse::<u32>() {
-            Ok(n) if scale > 0 && n > 0 => n
-                .checked_mul(scale)
+        match parse_seconds(input) {
+            Some(n) if n > 0 => u32::try_from(n)
                 .map(Self::SecondsAgo)
-                .ok_or_else(|| format!("since is too far back: {:?}", clip(input))),
+                .map_err(|_| format!("since is too far back: {:?}", clip(input))),
             _ => Err(format!(
                 "since must look like 90s, 15m, 2h or 7d (got {:?})",
                 clip(input)
@@ -98,10 +87,7 @@ impl Since {
     pub fn to_param(self) -> String {
         match self {
             Self::Any => String::new(),
-            Self::SecondsAgo(s) if s.is_multiple_of(86_400) => format!("{}d", s / 86_400),
-            Self::SecondsAgo(s) if s.is_multiple_of(3_600) => format!("{}h", s / 3_600),
-            Self::SecondsAgo(s) if s.is_multiple_of(60) => format!("{}m", s / 60),
-            Self::SecondsAgo(s) => format!("{s}s"),
+            Self::SecondsAgo(s) => format_seconds(u64::from(s)),
         }
     }
 }

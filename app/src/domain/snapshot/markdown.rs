@@ -6,26 +6,9 @@ use crate::domain::checks::outcome::{Observation, StepStatus};
 use crate::domain::checks::report::CheckReport;
 use crate::domain::findings::Severity;
 use crate::domain::problem::FixStep;
+use crate::domain::time::utc_text;
 use crate::domain::topology::Topology;
 use std::fmt::Write as _;
-
-/// `2026-11-26 10:04 UTC` for milliseconds since the Unix epoch.
-pub fn utc(ms: u64) -> String {
-    let secs = ms / 1000;
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let (h, m) = ((secs % 86_400) / 3600, (secs % 3600) / 60);
-    // Howard Hinnant's civil-from-days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{d:02} {h:02}:{m:02} UTC")
-}
 
 /// Pipes and line breaks would break a table cell.
 fn cell(text: &str) -> String {
@@ -57,7 +40,7 @@ pub fn markdown(s: &Snapshot) -> String {
     let _ = writeln!(
         out,
         "Taken {} from `{}`. Secrets are masked (`***`); environment variables are never read.\n",
-        utc(s.taken_at_ms),
+        utc_text(s.taken_at_ms),
         s.taken_from
     );
     match &s.view {
@@ -254,13 +237,6 @@ fn topology(out: &mut String, t: &Topology) {
 mod tests {
     use super::*;
     use crate::domain::snapshot::tests::{leaky_report, snapshot_with, SECRET};
-
-    #[test]
-    fn times_read_as_utc_dates() {
-        assert_eq!(utc(0), "1970-01-01 00:00 UTC");
-        assert_eq!(utc(1_764_151_440_000), "2025-11-26 10:04 UTC");
-        assert_eq!(utc(951_782_400_000), "2000-02-29 00:00 UTC");
-    }
 
     #[test]
     fn a_wizard_bundle_has_the_diagnosis_steps_output_and_the_host_without_secrets() {

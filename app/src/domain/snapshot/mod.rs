@@ -11,6 +11,7 @@ use crate::domain::checks::report::CheckReport;
 use crate::domain::graph::TopologyReport;
 use crate::domain::logs::LogLine;
 use crate::domain::redact::{is_secret_label, redact_text};
+use crate::domain::share_link::ShareInfo;
 use serde::{Deserialize, Serialize};
 
 /// The snapshot format; bump on a change old viewers cannot read.
@@ -127,44 +128,11 @@ fn redact_report(report: &mut CheckReport) {
     }
 }
 
-/// A shared link as its owner sees it in the list (never its token, which only the creator
-/// saw once).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ShareSummary {
-    pub id: String,
-    pub kind: String,
-    pub title: String,
-    pub created_at_ms: u64,
-    pub expires_at_ms: u64,
-    pub revoked_at_ms: Option<u64>,
-    pub views: u64,
-}
-
 /// The links made here, and the server's clock to judge them by.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SharedLinks {
     pub now_ms: u64,
-    pub links: Vec<ShareSummary>,
-}
-
-/// Whether a link still opens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ShareStatus {
-    Active,
-    Expired,
-    Revoked,
-}
-
-impl ShareSummary {
-    pub fn status(&self, now_ms: u64) -> ShareStatus {
-        if self.revoked_at_ms.is_some() {
-            ShareStatus::Revoked
-        } else if now_ms >= self.expires_at_ms {
-            ShareStatus::Expired
-        } else {
-            ShareStatus::Active
-        }
-    }
+    pub links: Vec<ShareInfo>,
 }
 
 /// A link just created: the only time its token is shown.
@@ -172,7 +140,7 @@ impl ShareSummary {
 pub struct SharedLink {
     /// `/s/<token>`; the page makes it absolute.
     pub path: String,
-    pub summary: ShareSummary,
+    pub info: ShareInfo,
 }
 
 /// What a link's viewer receives: the snapshot and until when the link works.
@@ -320,23 +288,6 @@ mod tests {
         ] {
             assert!(!is_local_path(bad), "{bad:?}");
         }
-    }
-
-    #[test]
-    fn a_link_is_active_until_it_expires_or_is_revoked() {
-        let mut s = ShareSummary {
-            id: "a".into(),
-            kind: "wizard".into(),
-            title: "t".into(),
-            created_at_ms: 0,
-            expires_at_ms: 100,
-            revoked_at_ms: None,
-            views: 0,
-        };
-        assert_eq!(s.status(99), ShareStatus::Active);
-        assert_eq!(s.status(100), ShareStatus::Expired);
-        s.revoked_at_ms = Some(50);
-        assert_eq!(s.status(60), ShareStatus::Revoked);
     }
 
     #[test]
