@@ -103,9 +103,9 @@ ensure_chromium() {
   fi
 }
 
-# The container image holds a static server binary built for musl. No dependency compiles C
-# (bollard without TLS, RustCrypto's argon2), so rustup's self-contained musl target is enough:
-# no musl-tools. A crate that needs a C compiler would fail here first; then add musl-tools.
+# The container image holds a static server binary built for musl. The share store's SQLite
+# (rusqlite's `bundled` feature) is C, compiled for musl by musl-gcc from Debian's musl-tools;
+# everything else is Rust, and rustup's self-contained musl target links it.
 ND_MUSL_TARGET=x86_64-unknown-linux-musl
 ensure_musl() {
   command -v rustup >/dev/null 2>&1 || die "rustup is missing: install Rust with rustup (https://rustup.rs)"
@@ -113,4 +113,5 @@ ensure_musl() {
     say "adding the $ND_MUSL_TARGET target (for the static binary in the container image)"
     rustup target add "$ND_MUSL_TARGET"
   fi
+  command -v musl-gcc >/dev/null 2>&1 || apt_install musl-tools
 }
