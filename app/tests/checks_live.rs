@@ -686,21 +686,10 @@ async fn a_stack_without_the_predefined_network_cannot_reach_the_destination_and
     );
 }
 
-/// A Traefik-like proxy (the test image tagged `traefik`, serving on 80 so it stays up) on a
-/// destination network, and the domain the lab's routes use.
+/// A Traefik-like proxy on a destination network: `(network, proxy)`.
 async fn proxy_lab(lab: &TestLab) -> (String, String) {
     let dest = lab.network("dest").await;
-    let traefik = lab.tag_image("traefik").await;
-    let proxy = lab
-        .container(
-            ContainerSpec::new("proxy")
-                .image(&traefik)
-                .cmd(["httpd", "-f", "-p", "80"])
-                .network(&dest, &[])
-                .label("coolify.managed", "true")
-                .label("coolify.proxy", "true"),
-        )
-        .await;
+    let proxy = lab.traefik_proxy(&dest).await;
     (dest, proxy)
 }
 
@@ -713,26 +702,13 @@ async fn routed_app(
     port: u16,
 ) -> (String, String) {
     let domain = format!("{suffix}.{}.example.test", lab.run_id());
-    let router = format!("http-0-{suffix}");
     let name = lab
         .container(
             ContainerSpec::new(suffix)
                 .cmd(cmd.iter().copied())
                 .network(network, &[])
                 .label("coolify.managed", "true")
-                .label("traefik.enable", "true")
-                .label(
-                    &format!("traefik.http.routers.{router}.rule"),
-                    &format!("Host(`{domain}`)"),
-                )
-                .label(
-                    &format!("traefik.http.routers.{router}.entryPoints"),
-                    "http",
-                )
-                .label(
-                    &format!("traefik.http.services.{router}.loadbalancer.server.port"),
-                    &port.to_string(),
-                ),
+                .traefik_route(&format!("http-0-{suffix}"), &domain, port),
         )
         .await;
     (name, domain)

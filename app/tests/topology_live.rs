@@ -101,15 +101,7 @@ async fn findings_on_the_live_engine_name_the_broken_containers() {
     let lab = TestLab::start().await;
     let dest = lab.network("dest").await;
     let other = lab.network("other").await;
-    let traefik = lab.tag_image("traefik").await;
-    lab.container(
-        ContainerSpec::new("proxy")
-            .image(&traefik)
-            .network(&dest, &[])
-            .label("coolify.managed", "true")
-            .label("coolify.proxy", "true"),
-    )
-    .await;
+    lab.traefik_proxy(&dest).await;
     // Routed, but on a network the proxy never joined: a 504 waiting to happen.
     let stranded = lab
         .container(

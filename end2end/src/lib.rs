@@ -291,3 +291,34 @@ pub async fn url_contains(client: &Client, part: &str) -> bool {
         .map(|u| u.as_str().contains(part))
         .unwrap_or(false)
 }
+
+/// Types `password` into the sign-in form and submits it, as a user would.
+pub async fn sign_in(client: &Client, password: &str) {
+    let form = client
+        .find(testid(testids::LOGIN_FORM))
+        .await
+        .expect("the sign-in form");
+    form.find(Locator::Css("input[name=password]"))
+        .await
+        .expect("field")
+        .send_keys(password)
+        .await
+        .expect("type");
+    form.find(Locator::Css("button[type=submit]"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("submit");
+}
+
+/// Clicks the element with this `data-testid`.
+pub async fn click(client: &Client, id: &str) {
+    client
+        .find(testid(id))
+        .await
+        .expect("the element to click")
+        .click()
+        .await
+        .expect("click");
+}

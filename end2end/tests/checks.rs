@@ -4,11 +4,27 @@
 
 use app::engine::testkit::{ContainerSpec, TestLab};
 use end2end::fantoccini::{Client, Locator};
-use end2end::{eventually, testid, testids, text_of, wait_for_hydration, with_browser, Server};
+use end2end::{
+    click, eventually, testid, testids, text_of, wait_for_hydration, with_browser, Server,
+};
 
 async fn report_attr(client: &Client, attr: &str) -> Option<String> {
     let report = client.find(testid(testids::CHECK_REPORT)).await.ok()?;
     report.attr(attr).await.ok().flatten()
+}
+
+/// Presses the button `id` and waits for the check's report: its `attr` and the diagnosis text.
+async fn press_until_report(client: &Client, id: &str, attr: &str) -> (String, String) {
+    click(client, id).await;
+    eventually("the check reaches its diagnosis", || async {
+        report_attr(client, attr).await.is_some()
+    })
+    .await;
+    let diagnosis = text_of(client, testid(testids::DIAGNOSIS)).await;
+    (
+        report_attr(client, attr).await.unwrap_or_default(),
+        diagnosis,
+    )
 }
 
 #[tokio::test]
@@ -39,23 +55,9 @@ async fn test_it_proves_the_built_address_answers_and_the_wizard_finds_a_wrong_p
         wait_for_hydration(&client).await;
         let built = text_of(&client, testid(testids::BUILT_URL)).await;
         assert!(built.contains("web-alias:7000"), "{built}");
-        client
-            .find(testid(testids::TEST_IT))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        eventually("the check answers beside the string", || async {
-            report_attr(&client, "data-healthy").await.is_some()
-        })
-        .await;
-        let diagnosis = text_of(&client, testid(testids::DIAGNOSIS)).await;
-        assert_eq!(
-            report_attr(&client, "data-healthy").await.as_deref(),
-            Some("true"),
-            "{diagnosis}"
-        );
+        let (healthy, diagnosis) =
+            press_until_report(&client, testids::TEST_IT, "data-healthy").await;
+        assert_eq!(healthy, "true", "{diagnosis}");
         let steps = client.find_all(testid(testids::CHECK_STEP)).await.unwrap();
         assert!(
             steps.len() >= 3,
@@ -74,19 +76,7 @@ async fn test_it_proves_the_built_address_answers_and_the_wizard_finds_a_wrong_p
             client.find(testid(testids::CHECK_REPORT)).await.is_err(),
             "nothing ran on opening the link"
         );
-        client
-            .find(testid(testids::WIZARD_RUN))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        eventually("the wizard reaches its diagnosis", || async {
-            report_attr(&client, "data-code").await.is_some()
-        })
-        .await;
-        let code = report_attr(&client, "data-code").await.unwrap();
-        let diagnosis = text_of(&client, testid(testids::DIAGNOSIS)).await;
+        let (code, diagnosis) = press_until_report(&client, testids::WIZARD_RUN, "data-code").await;
         assert_eq!(code, "wrong-port", "{diagnosis}");
         assert!(
             diagnosis.contains("7000"),
@@ -165,27 +155,13 @@ async fn the_proxy_wizard_is_clicked_through_to_the_missing_network_and_its_fix(
     let lab = TestLab::start().await;
     let dest = lab.network("dest").await;
     let private = lab.network("private").await;
-    let traefik = lab.tag_image("traefik").await;
-    let proxy = lab
-        .container(
-            ContainerSpec::new("proxy")
-                .image(&traefik)
-                .cmd(["httpd", "-f", "-p", "80"])
-                .network(&dest, &[])
-                .label("coolify.proxy", "true"),
-        )
-        .await;
+    let proxy = lab.traefik_proxy(&dest).await;
     let domain = format!("app.{}.example.test", lab.run_id());
     lab.container(
         ContainerSpec::new("app")
             .cmd(["httpd", "-f", "-p", "3000"])
             .network(&private, &[])
-            .label("traefik.enable", "true")
-            .label(
-                "traefik.http.routers.app.rule",
-                &format!("Host(`{domain}`)"),
-            )
-            .label("traefik.http.services.app.loadbalancer.server.port", "3000"),
+            .traefik_route("app", &domain, 3000),
     )
     .await;
     let server = Server::start(&lab.endpoint().to_string());
@@ -221,23 +197,8 @@ async fn the_proxy_wizard_is_clicked_through_to_the_missing_network_and_its_fix(
             now.contains("check=proxy") && now.contains("domain=") && now.contains(&proxy)
         })
         .await;
-        client
-            .find(testid(testids::WIZARD_RUN))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        eventually("the wizard reaches its diagnosis", || async {
-            report_attr(&client, "data-code").await.is_some()
-        })
-        .await;
-        let diagnosis = text_of(&client, testid(testids::DIAGNOSIS)).await;
-        assert_eq!(
-            report_attr(&client, "data-code").await.as_deref(),
-            Some("proxy-not-on-network"),
-            "{diagnosis}"
-        );
+        let (code, diagnosis) = press_until_report(&client, testids::WIZARD_RUN, "data-code").await;
+        assert_eq!(code, "proxy-not-on-network", "{diagnosis}");
         assert!(
             diagnosis.contains(&format!("docker network connect {private} {proxy}")),
             "{diagnosis}"

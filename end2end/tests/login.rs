@@ -2,32 +2,12 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use app::engine::testkit::TestLab;
-use end2end::fantoccini::{Client, Locator};
 use end2end::{
-    eventually, testid, testids, text_of, url_contains, wait_for_hydration, with_browser, Server,
+    eventually, sign_in, testid, testids, text_of, url_contains, wait_for_hydration, with_browser,
+    Server,
 };
 
 const PASSWORD: &str = "a long enough browser password";
-
-/// Types `password` into the sign-in form and submits it, as a user would.
-async fn sign_in(client: &Client, password: &str) {
-    let form = client
-        .find(testid(testids::LOGIN_FORM))
-        .await
-        .expect("the sign-in form");
-    form.find(Locator::Css("input[name=password]"))
-        .await
-        .expect("field")
-        .send_keys(password)
-        .await
-        .expect("type");
-    form.find(Locator::Css("button[type=submit]"))
-        .await
-        .expect("button")
-        .click()
-        .await
-        .expect("submit");
-}
 
 #[tokio::test]
 #[ignore = "browser test: run by `cargo leptos end-to-end`"]

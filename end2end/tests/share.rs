@@ -4,41 +4,13 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use app::engine::testkit::{ContainerSpec, TestLab};
-use end2end::fantoccini::{Client, Locator};
+use end2end::fantoccini::Locator;
 use end2end::{
-    eventually, testid, testids, text_of, url_contains, wait_for_hydration, with_browser, Server,
+    click, eventually, sign_in, testid, testids, text_of, url_contains, wait_for_hydration,
+    with_browser, Server,
 };
 
 const PASSWORD: &str = "a long enough sharing password";
-
-async fn sign_in(client: &Client) {
-    let form = client
-        .find(testid(testids::LOGIN_FORM))
-        .await
-        .expect("the sign-in form");
-    form.find(Locator::Css("input[name=password]"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    form.find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn click(client: &Client, id: &str) {
-    client
-        .find(testid(id))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
 
 #[tokio::test]
 #[ignore = "browser test: run by `cargo leptos end-to-end`"]
@@ -68,7 +40,7 @@ async fn a_shared_wizard_result_opens_in_a_fresh_browser_without_signing_in_unti
     let expected_subject = format!("{app} → {web}:7001");
     with_browser(move |client| async move {
         client.goto(&wizard).await.unwrap();
-        sign_in(&client).await;
+        sign_in(&client, PASSWORD).await;
         eventually("back on the wizard after signing in", || async {
             url_contains(&client, "/diagnose").await
         })
@@ -146,7 +118,7 @@ async fn a_shared_wizard_result_opens_in_a_fresh_browser_without_signing_in_unti
     let list = format!("{url}/shared");
     with_browser(move |client| async move {
         client.goto(&list).await.unwrap();
-        sign_in(&client).await;
+        sign_in(&client, PASSWORD).await;
         eventually("back on the list", || async {
             url_contains(&client, "/shared").await
         })

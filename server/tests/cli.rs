@@ -317,29 +317,13 @@ async fn check_proxy_says_healthy_for_a_routed_app_and_exits_1_with_the_fix_when
     let lab = TestLab::start().await;
     let dest = lab.network("dest").await;
     let private = lab.network("private").await;
-    let traefik = lab.tag_image("traefik").await;
-    let proxy = lab
-        .container(
-            ContainerSpec::new("proxy")
-                .image(&traefik)
-                .cmd(["httpd", "-f", "-p", "80"])
-                .network(&dest, &[]),
-        )
-        .await;
+    let proxy = lab.traefik_proxy(&dest).await;
     let routed = |suffix: &str, net: &str| {
         let domain = format!("{suffix}.{}.example.test", lab.run_id());
         let spec = ContainerSpec::new(suffix)
             .cmd(["httpd", "-f", "-p", "3000"])
             .network(net, &[])
-            .label("traefik.enable", "true")
-            .label(
-                &format!("traefik.http.routers.{suffix}.rule"),
-                &format!("Host(`{domain}`)"),
-            )
-            .label(
-                &format!("traefik.http.services.{suffix}.loadbalancer.server.port"),
-                "3000",
-            );
+            .traefik_route(suffix, &domain, 3000);
         (domain, spec)
     };
     let (good_domain, good) = routed("good", &dest);

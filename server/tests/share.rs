@@ -10,52 +10,50 @@ use axum::http::StatusCode;
 use common::login::{body, call, form, request, session, with_login, Fixture};
 use std::time::Duration;
 
+/// A signed-in request: a form POST when `fields` is given, else a GET.
+async fn signed_in(
+    f: &Fixture,
+    cookie: &str,
+    path: &str,
+    fields: Option<&[(&str, &str)]>,
+) -> (StatusCode, String) {
+    let builder =
+        request(if fields.is_some() { "POST" } else { "GET" }, path).header("cookie", cookie);
+    let request = match fields {
+        Some(fields) => builder
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form(fields)),
+        None => builder.body(axum::body::Body::empty()),
+    };
+    let response = call(&f.router, request.unwrap()).await;
+    let status = response.status();
+    (status, body(response).await)
+}
+
 /// Signs in, runs a reach check through the wizard's start/progress API, and shares its
 /// result: `(session cookie, token)`.
 async fn share_a_wizard_result(f: &Fixture, from: &str, to: &str) -> (String, String) {
     let cookie = session(&f.router).await;
-    let started = call(
-        &f.router,
-        request("POST", "/api/check/start")
-            .header("cookie", &cookie)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(form(&[("check", "reach"), ("from", from), ("to", to)]))
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(started.status(), StatusCode::OK);
-    let started: serde_json::Value = serde_json::from_str(&body(started).await).unwrap();
+    let fields = [("check", "reach"), ("from", from), ("to", to)];
+    let (status, started) = signed_in(f, &cookie, "/api/check/start", Some(&fields)).await;
+    assert_eq!(status, StatusCode::OK, "{started}");
+    let started: serde_json::Value = serde_json::from_str(&started).unwrap();
     let id = started["id"].as_str().unwrap().to_owned();
     for _ in 0..200 {
-        let p = call(
-            &f.router,
-            request("GET", &format!("/api/check/progress?id={id}"))
-                .header("cookie", &cookie)
-                .body(axum::body::Body::empty())
-                .unwrap(),
-        )
-        .await;
-        let p: serde_json::Value = serde_json::from_str(&body(p).await).unwrap();
+        let (_, p) = signed_in(f, &cookie, &format!("/api/check/progress?id={id}"), None).await;
+        let p: serde_json::Value = serde_json::from_str(&p).unwrap();
         if !p["report"].is_null() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let shared = call(
-        &f.router,
-        request("POST", "/api/share/create")
-            .header("cookie", &cookie)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(form(&[
-                ("kind", "wizard"),
-                ("report_id", &id),
-                ("taken_from", &format!("/diagnose?check=reach&from={from}")),
-            ]))
-            .unwrap(),
-    )
-    .await;
-    let status = shared.status();
-    let text = body(shared).await;
+    let taken_from = format!("/diagnose?check=reach&from={from}");
+    let fields = [
+        ("kind", "wizard"),
+        ("report_id", id.as_str()),
+        ("taken_from", taken_from.as_str()),
+    ];
+    let (status, text) = signed_in(f, &cookie, "/api/share/create", Some(&fields)).await;
     assert_eq!(status, StatusCode::OK, "{text}");
     let link: serde_json::Value = serde_json::from_str(&text).unwrap();
     let path = link["path"].as_str().unwrap();
@@ -135,15 +133,8 @@ async fn a_shared_wizard_result_opens_by_its_token_without_a_session_and_grants_
         format!("{}={token}", server::access::SESSION_COOKIE),
         format!("token={token}"),
     ] {
-        let response = call(
-            &f.router,
-            request("GET", "/api/share/list")
-                .header("cookie", &cookie)
-                .body(axum::body::Body::empty())
-                .unwrap(),
-        )
-        .await;
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{cookie}");
+        let (status, _) = signed_in(&f, &cookie, "/api/share/list", None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{cookie}");
     }
 }
 
@@ -174,27 +165,12 @@ async fn guessed_tampered_and_revoked_tokens_open_nothing_and_say_so() {
     }
 
     // Revoked from the list page's API: the link stops at once and says why.
-    let list = call(
-        &f.router,
-        request("GET", "/api/share/list")
-            .header("cookie", &cookie)
-            .body(axum::body::Body::empty())
-            .unwrap(),
-    )
-    .await;
-    let list: serde_json::Value = serde_json::from_str(&body(list).await).unwrap();
+    let (_, list) = signed_in(&f, &cookie, "/api/share/list", None).await;
+    let list: serde_json::Value = serde_json::from_str(&list).unwrap();
     let id = list["links"][0]["id"].as_str().unwrap().to_owned();
     assert!(!token.contains(&id), "the list never shows the token");
-    let revoked = call(
-        &f.router,
-        request("POST", "/api/share/revoke")
-            .header("cookie", &cookie)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(form(&[("id", &id)]))
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(body(revoked).await, "true");
+    let (_, revoked) = signed_in(&f, &cookie, "/api/share/revoke", Some(&[("id", &id)])).await;
+    assert_eq!(revoked, "true");
     let (status, text) = anonymous(&f, "GET", &format!("/api/snapshot?token={token}")).await;
     assert_ne!(status, StatusCode::OK);
     assert!(text.contains("revoked"), "{text}");
@@ -237,16 +213,7 @@ async fn no_secret_a_container_holds_reaches_a_snapshot_a_bundle_or_the_store() 
     ] {
         let mut fields = fields;
         fields.push(("taken_from", "/"));
-        let response = call(
-            &f.router,
-            request("POST", "/api/share/create")
-                .header("cookie", &cookie)
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(form(&fields))
-                .unwrap(),
-        )
-        .await;
-        let text = body(response).await;
+        let (_, text) = signed_in(&f, &cookie, "/api/share/create", Some(&fields)).await;
         let link: serde_json::Value = serde_json::from_str(&text).expect(&text);
         tokens.push(
             link["path"]

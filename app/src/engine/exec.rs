@@ -240,12 +240,10 @@ impl Draft {
 
 /// A started check's id: 128 random bits as hex, so one user cannot guess another's check.
 pub(crate) fn new_progress_id() -> String {
-    let mut bytes = [0u8; 16];
-    if getrandom::fill(&mut bytes).is_err() {
+    crate::token::random_bytes::<16>()
+        .map(|bytes| crate::token::to_hex(&bytes))
         // No randomness from the OS: fall back to the run id (unique, but guessable).
-        return new_run_id();
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+        .unwrap_or_else(|_| new_run_id())
 }
 
 /// Unique within the process and across processes started at different times; also names and

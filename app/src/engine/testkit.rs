@@ -211,6 +211,24 @@ impl ContainerSpec {
         self
     }
 
+    /// Traefik labels routing `domain` to `port` of this container through router `router`,
+    /// as Coolify writes them.
+    pub fn traefik_route(self, router: &str, domain: &str, port: u16) -> Self {
+        self.label("traefik.enable", "true")
+            .label(
+                &format!("traefik.http.routers.{router}.rule"),
+                &format!("Host(`{domain}`)"),
+            )
+            .label(
+                &format!("traefik.http.routers.{router}.entryPoints"),
+                "http",
+            )
+            .label(
+                &format!("traefik.http.services.{router}.loadbalancer.server.port"),
+                &port.to_string(),
+            )
+    }
+
     /// Create it but leave it in the `created` state.
     pub fn created_only(mut self) -> Self {
         self.start = false;
@@ -408,6 +426,21 @@ impl TestLab {
         let tag = format!("{repository}:latest");
         self.tags.lock().expect("tags").push(tag.clone());
         tag
+    }
+
+    /// A Traefik-like proxy: the test image tagged `traefik` serving on port 80 (so it stays
+    /// up), on `network`, labelled as Coolify labels its proxy. Returns its name.
+    pub async fn traefik_proxy(&self, network: &str) -> String {
+        let traefik = self.tag_image("traefik").await;
+        self.container(
+            ContainerSpec::new("proxy")
+                .image(&traefik)
+                .cmd(["httpd", "-f", "-p", "80"])
+                .network(network, &[])
+                .label("coolify.managed", "true")
+                .label("coolify.proxy", "true"),
+        )
+        .await
     }
 
     /// Stops one of this lab's containers, killing it after `grace_seconds`.

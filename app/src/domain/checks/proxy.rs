@@ -876,6 +876,20 @@ mod tests {
         )
     }
 
+    /// The app on `coolify`, shared with the proxy, and on `private`, which the proxy is not on.
+    fn on_two_networks() -> Topology {
+        host(
+            vec![
+                on(container("coolify-proxy"), "coolify", &[]),
+                exposing(
+                    on(on(container("app"), "coolify", &[]), "private", &[]),
+                    &[3000],
+                ),
+            ],
+            vec![route("app", DOMAIN, &["app"], Some(3000))],
+        )
+    }
+
     fn kinds(steps: &[CheckStep]) -> Vec<StepKind> {
         steps.iter().map(|s| s.kind).collect()
     }
@@ -1040,16 +1054,7 @@ mod tests {
 
     #[test]
     fn a_network_label_the_proxy_has_not_joined_is_named_with_both_fixes() {
-        let mut t = host(
-            vec![
-                on(container("coolify-proxy"), "coolify", &[]),
-                exposing(
-                    on(on(container("app"), "coolify", &[]), "private", &[]),
-                    &[3000],
-                ),
-            ],
-            vec![route("app", DOMAIN, &["app"], Some(3000))],
-        );
+        let mut t = on_two_networks();
         t.routes[0].network = Some("private".into());
         let (_, d, _) = run(&t, &req(), &[], &[]);
         assert_eq!(d.code, DiagnosisCode::ProxyNotOnNetwork);
@@ -1062,16 +1067,7 @@ mod tests {
 
     #[test]
     fn an_app_on_two_networks_without_a_label_passes_the_probes_but_is_warned_about() {
-        let t = host(
-            vec![
-                on(container("coolify-proxy"), "coolify", &[]),
-                exposing(
-                    on(on(container("app"), "coolify", &[]), "private", &[]),
-                    &[3000],
-                ),
-            ],
-            vec![route("app", DOMAIN, &["app"], Some(3000))],
-        );
+        let t = on_two_networks();
         let (steps, d, _) = run(&t, &req(), &[CONNECTED, HTTP_200], &[]);
         assert_eq!(d.code, DiagnosisCode::ProxyDialsOtherNetwork, "{d:#?}");
         assert!(d.title.starts_with("It works now"));
