@@ -29,7 +29,8 @@ pub fn SharePanel(
     #[prop(into)]
     path: Signal<String>,
 ) -> impl IntoView {
-    let ttl = RwSignal::new(7 * 24u32);
+    // 0: the server's default lifetime (`--share-ttl`).
+    let ttl = RwSignal::new(0u32);
     let log_lines = RwSignal::new(200u32);
     let busy = RwSignal::new(false);
     let created = RwSignal::new(None::<Result<SharedLink, AppError>>);
@@ -39,7 +40,7 @@ pub fn SharePanel(
         created.set(None);
         let what = what.get_untracked();
         let taken_from = path.get_untracked();
-        let hours = Some(ttl.get_untracked());
+        let hours = Some(ttl.get_untracked()).filter(|h| *h > 0);
         leptos::task::spawn_local(async move {
             let result = match what {
                 ShareWhat::Wizard { report_id } => {
@@ -102,8 +103,9 @@ pub fn SharePanel(
                     <select data-testid=testids::SHARE_TTL on:change=move |ev| {
                         if let Ok(h) = event_target_value(&ev).parse() { ttl.set(h); }
                     }>
+                        <option value="0" selected=true>"the default (7 days unless --share-ttl says otherwise)"</option>
                         {TTL_CHOICES.iter().map(|(hours, label)| view! {
-                            <option value=hours.to_string() selected=*hours == 7 * 24>{*label}</option>
+                            <option value=hours.to_string()>{*label}</option>
                         }).collect_view()}
                     </select>
                 </label>
