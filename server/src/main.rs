@@ -60,6 +60,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     // Before anything listens: a store that is damaged, newer or missing stops netdoctor here
     // with the store's own message (which file, what is wrong, what to do).
     let shares = ShareStore::open(&settings.data_dir, settings.shares.clone())?;
+    purge_daily(shares.clone());
 
     let mut leptos_options = get_configuration(None)
         .context("reading the Leptos site configuration")?
@@ -126,6 +127,30 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     .await?;
     tracing::info!("netdoctor stopped");
     Ok(())
+}
+
+/// Ended (expired or revoked) links stay on the Shared links page, greyed, for this long.
+const KEEP_ENDED_LINKS: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
+
+/// Removes links that ended more than [`KEEP_ENDED_LINKS`] ago, at start and then daily.
+fn purge_daily(shares: ShareStore) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+        loop {
+            every.tick().await;
+            match shares
+                .purge(std::time::SystemTime::now(), KEEP_ENDED_LINKS)
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(
+                    purged = n,
+                    "removed shared links that ended over 30 days ago"
+                ),
+                Err(e) => tracing::error!(error = %e, "could not remove old shared links"),
+            }
+        }
+    });
 }
 
 /// `netdoctor check …`: logs go to stderr (warnings only unless RUST_LOG says otherwise) so
