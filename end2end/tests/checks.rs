@@ -5,7 +5,8 @@
 use app::engine::testkit::{ContainerSpec, TestLab};
 use end2end::fantoccini::{Client, Locator};
 use end2end::{
-    click, eventually, testid, testids, text_of, wait_for_hydration, with_browser, Server,
+    click, eventually, testid, testids, text_of, url_contains, wait_for_hydration, with_browser,
+    Server,
 };
 
 async fn report_attr(client: &Client, attr: &str) -> Option<String> {
@@ -78,6 +79,19 @@ async fn test_it_proves_the_built_address_answers_and_the_wizard_finds_a_wrong_p
         );
         let (code, diagnosis) = press_until_report(&client, testids::WIZARD_RUN, "data-code").await;
         assert_eq!(code, "wrong-port", "{diagnosis}");
+
+        // The result joins the URL: the copied link shows it again, without running anything.
+        eventually("the result is in the URL", || async {
+            url_contains(&client, "result=").await
+        })
+        .await;
+        let here = client.current_url().await.unwrap().to_string();
+        client.goto(&here).await.unwrap();
+        wait_for_hydration(&client).await;
+        eventually("the linked result is shown", || async {
+            report_attr(&client, "data-code").await.as_deref() == Some("wrong-port")
+        })
+        .await;
         assert!(
             diagnosis.contains("7000"),
             "the fix names the port it listens on: {diagnosis}"

@@ -74,6 +74,16 @@ pub fn DiagnosePage() -> impl IntoView {
             hosts
         },
     );
+    let linked = Resource::new(
+        move || input.with(|i| i.result.clone()),
+        |id| async move {
+            if id.is_empty() {
+                None
+            } else {
+                Some(get_check_progress(id).await)
+            }
+        },
+    );
     let running = RwSignal::new(false);
     let answer = RwSignal::new(None::<Result<CheckProgress, AppError>>);
     let runs_version = RwSignal::new(0u32);
@@ -105,8 +115,15 @@ pub fn DiagnosePage() -> impl IntoView {
                 }
                 let finished = current.as_ref().map_or(true, CheckProgress::finished);
                 let id = current.as_ref().map(|p| p.id.clone()).unwrap_or_default();
+                let reported = current.as_ref().is_ok_and(|p| p.report.is_some());
                 answer.set(Some(current));
                 if finished {
+                    // The result joins the URL, so "copy link" reproduces it.
+                    if reported {
+                        let mut q = input.get_untracked();
+                        q.result = id;
+                        set_input.run(q);
+                    }
                     break;
                 }
                 pause(POLL_MS).await;
@@ -119,6 +136,8 @@ pub fn DiagnosePage() -> impl IntoView {
     let update = move |change: &dyn Fn(&mut WizardQuery)| {
         let mut next = input.get_untracked();
         change(&mut next);
+        // New inputs: the shown result no longer answers them.
+        next.result.clear();
         answer.set(None);
         set_input.run(next);
     };
@@ -201,31 +220,44 @@ pub fn DiagnosePage() -> impl IntoView {
         {move || running.get().then(|| view! {
             <p class="muted" role="status">"Running the checks inside the containers (each step has a time limit)…"</p>
         })}
-        {move || answer.get().map(|a| match a {
-            Err(e) => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),
-            Ok(CheckProgress { error: Some(e), .. }) => view! { <p class="notice error" role="alert">{format!("The check could not run: {e}")}</p> }.into_any(),
-            Ok(CheckProgress { report: Some(report), id, .. }) => view! {
-                <section class="panel"><h2>{report.subject.clone()}</h2><CheckReportView report/></section>
-                <SharePanel what=Signal::stored(ShareWhat::Wizard { report_id: id }) path=Signal::derive(move || input.get().path())/>
+        {move || match answer.get() {
+            Some(a) => progress_view(a, input),
+            // Opened from a link with a result: show it while the server still keeps it.
+            None => view! {
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move { linked.await.map(|a| progress_view(a, input)) })}
+                </Suspense>
             }.into_any(),
-            Ok(p) => {
-                let next = p.steps.len() + 1;
-                view! {
-                    <section class="panel" aria-busy="true">
-                        <h2>{p.subject.clone()}</h2>
-                        <ol class="check-steps small">
-                            {p.steps.into_iter().map(|s| view! { <StepLine step=s/> }).collect_view()}
-                            <li class="check-step running" role="status">
-                                <span class="step-status">"running"</span>" "{format!("Step {next}…")}
-                            </li>
-                        </ol>
-                    </section>
-                }.into_any()
-            }
-        })}
+        }}
         <RecentRuns version=runs_version/>
     }
     .into_any()
+}
+
+/// A check as far as it got: the error, the report with its share panel, or the steps so far.
+fn progress_view(answer: Result<CheckProgress, AppError>, input: Memo<WizardQuery>) -> AnyView {
+    match answer {
+        Err(e) => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),
+        Ok(CheckProgress { error: Some(e), .. }) => view! { <p class="notice error" role="alert">{format!("The check could not run: {e}")}</p> }.into_any(),
+        Ok(CheckProgress { report: Some(report), id, .. }) => view! {
+            <section class="panel"><h2>{report.subject.clone()}</h2><CheckReportView report/></section>
+            <SharePanel what=Signal::stored(ShareWhat::Wizard { report_id: id }) path=Signal::derive(move || input.get().path())/>
+        }.into_any(),
+        Ok(p) => {
+            let next = p.steps.len() + 1;
+            view! {
+                <section class="panel" aria-busy="true">
+                    <h2>{p.subject.clone()}</h2>
+                    <ol class="check-steps small">
+                        {p.steps.into_iter().map(|s| view! { <StepLine step=s/> }).collect_view()}
+                        <li class="check-step running" role="status">
+                            <span class="step-status">"running"</span>" "{format!("Step {next}…")}
+                        </li>
+                    </ol>
+                </section>
+            }.into_any()
+        }
+    }
 }
 
 /// The probes that ran recently: what, where, when, and the result.

@@ -149,6 +149,9 @@ pub struct WizardQuery {
     pub proxy: String,
     /// The network shown (network).
     pub net: String,
+    /// A finished check's id: the page shows its result while the server keeps it (the last
+    /// 64 checks), so a link reproduces the result, not only the inputs.
+    pub result: String,
 }
 
 impl WizardQuery {
@@ -165,6 +168,9 @@ impl WizardQuery {
             domain: clip(get("domain")),
             proxy: clip(get("proxy")),
             net: clip(get("net")),
+            result: get("result")
+                .filter(|r| r.len() <= 64 && r.bytes().all(|b| b.is_ascii_hexdigit()))
+                .unwrap_or_default(),
         }
     }
 
@@ -197,6 +203,9 @@ impl WizardQuery {
                 put("net", &self.net);
                 put("from", &self.from);
             }
+        }
+        if self.wizard != Wizard::Network {
+            put("result", &self.result);
         }
         p
     }
@@ -353,9 +362,18 @@ mod tests {
                 );
             }
         }
+        let odd = WizardQuery::from_params(|_| Some("nonsense".into()));
+        assert_eq!(odd.wizard, Wizard::Reach);
+        assert_eq!(odd.result, "", "a result id is hexadecimal or nothing");
+        let with_result = WizardQuery {
+            from: "web".into(),
+            to: "db:5432".into(),
+            result: "0a1b2c".into(),
+            ..WizardQuery::default()
+        };
         assert_eq!(
-            WizardQuery::from_params(|_| Some("nonsense".into())).wizard,
-            Wizard::Reach
+            with_result.path(),
+            "/diagnose?check=reach&from=web&to=db%3A5432&result=0a1b2c"
         );
     }
 }
