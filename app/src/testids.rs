@@ -66,3 +66,4 @@ pub const SNAPSHOT_ERROR: &str = "snapshot-error";
 pub const SHARED_LINKS: &str = "shared-links";
 pub const SHARED_LINK: &str = "shared-link";
 pub const REVOKE: &str = "revoke";
+pub const SNAPSHOT_LOG: &str = "snapshot-log";

@@ -92,6 +92,15 @@ async fn a_shared_wizard_result_opens_in_a_fresh_browser_without_signing_in_unti
             report.contains("7000"),
             "the wizard's result, read-only: {report}"
         );
+        let logs = client
+            .find_all(testid(testids::SNAPSHOT_LOG))
+            .await
+            .unwrap();
+        assert_eq!(
+            logs.len(),
+            2,
+            "the logs of the two containers the check ran in"
+        );
         let title = text_of(&client, testid(testids::SNAPSHOT)).await;
         assert!(title.contains(&subject), "{title}");
         assert!(

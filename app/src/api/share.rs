@@ -13,8 +13,9 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 /// Freezes a screen. `kind` is `wizard` (with `report_id`, the id of a check the wizard ran),
-/// `container` (with `container` and optionally `log_lines`, at most 1,000, of its log) or
-/// `graph` (with `query`, the graph's URL query). `taken_from` is the live page's path;
+/// `container` (with `container`) or `graph` (with `query`, the graph's URL query);
+/// `log_lines` (at most 1,000) adds the last lines of the logs of the container, or of the
+/// containers the wizard's check ran in. `taken_from` is the live page's path;
 /// `ttl_hours` the link's life (default 7 days). `POST /api/share/create`.
 #[server(endpoint = "share/create")]
 pub async fn create_share(
@@ -52,17 +53,8 @@ pub async fn create_share(
                 container.as_deref().unwrap_or_default(),
             )
             .map_err(|e| AppError::BadInput(e.to_string()))?;
-            let lines = log_lines
-                .unwrap_or(0)
-                .min(crate::domain::snapshot::MAX_LOG_LINES);
-            let logs = if lines == 0 {
-                Vec::new()
-            } else {
-                server::last_log_lines(&engine, &name, lines).await?
-            };
             SnapshotView::Container {
                 name: name.to_string(),
-                logs,
             }
         }
         "graph" => SnapshotView::Graph {
@@ -81,8 +73,22 @@ pub async fn create_share(
         ("", SnapshotView::Graph { .. }) => "Network graph".to_owned(),
         (given, _) => given.to_owned(),
     };
+    let lines = log_lines
+        .unwrap_or(0)
+        .min(crate::domain::snapshot::MAX_LOG_LINES);
+    let mut logs = Vec::new();
+    if lines > 0 {
+        for name in view.containers() {
+            let name = crate::domain::names::ContainerName::parse(&name)
+                .map_err(|e| AppError::BadInput(e.to_string()))?;
+            logs.push(crate::domain::snapshot::ContainerLog {
+                container: name.to_string(),
+                lines: server::last_log_lines(&engine, &name, lines).await?,
+            });
+        }
+    }
     let topology = crate::domain::graph::TopologyReport::new(engine.topology().await?);
-    let snapshot = Snapshot::new(title, server::now_ms(), taken_from, view, topology);
+    let snapshot = Snapshot::new(title, server::now_ms(), taken_from, view, topology, logs);
     server::store(snapshot, ttl_hours).await
 }
 

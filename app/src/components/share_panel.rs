@@ -34,7 +34,11 @@ pub fn SharePanel(
     let log_lines = RwSignal::new(200u32);
     let busy = RwSignal::new(false);
     let created = RwSignal::new(None::<Result<SharedLink, AppError>>);
-    let is_container = move || matches!(what.get(), ShareWhat::Container { .. });
+    let log_words = move || match what.get() {
+        ShareWhat::Container { .. } => Some(" log lines"),
+        ShareWhat::Wizard { .. } => Some(" log lines of each container the check ran in"),
+        ShareWhat::Graph { .. } => None,
+    };
     let create = move |_| {
         busy.set(true);
         created.set(None);
@@ -44,6 +48,7 @@ pub fn SharePanel(
         leptos::task::spawn_local(async move {
             let result = match what {
                 ShareWhat::Wizard { report_id } => {
+                    let lines = Some(log_lines.get_untracked());
                     create_share(
                         "wizard".into(),
                         taken_from,
@@ -51,7 +56,7 @@ pub fn SharePanel(
                         hours,
                         Some(report_id),
                         None,
-                        None,
+                        lines,
                         None,
                     )
                     .await
@@ -109,7 +114,7 @@ pub fn SharePanel(
                         }).collect_view()}
                     </select>
                 </label>
-                <Show when=is_container>
+                <Show when=move || log_words().is_some()>
                     <label>" include the last "
                         <select on:change=move |ev| {
                             if let Ok(n) = event_target_value(&ev).parse() { log_lines.set(n); }
@@ -118,7 +123,7 @@ pub fn SharePanel(
                                 <option value=n.to_string() selected=n == 200>{n.to_string()}</option>
                             }).collect_view()}
                         </select>
-                        " log lines"
+                        {log_words}
                     </label>
                 </Show>
                 " "

@@ -7,7 +7,7 @@ use crate::components::check_report::CheckReportView;
 use crate::domain::graph::{GraphQuery, TopologyReport};
 use crate::domain::logs::LogStream;
 use crate::domain::share_link::Refused;
-use crate::domain::snapshot::{SharedSnapshot, Snapshot, SnapshotView};
+use crate::domain::snapshot::{ContainerLog, SharedSnapshot, Snapshot, SnapshotView};
 use crate::domain::time::utc_text as utc;
 use crate::domain::url::decode_query;
 use crate::testids;
@@ -48,38 +48,19 @@ fn SnapshotScreen(shared: SharedSnapshot, token: String) -> impl IntoView {
         taken_from,
         view,
         topology,
+        logs,
         ..
     } = snapshot;
     let md = format!("/api/snapshot/bundle?token={token}&format=md");
     let json = format!("/api/snapshot/bundle?token={token}&format=json");
     let body = match view {
         SnapshotView::Wizard { report } => view! { <CheckReportView report/> }.into_any(),
-        SnapshotView::Container { name, logs } => {
-            let header = topology
-                .topology
-                .container(&name)
-                .cloned()
-                .map(|c| view! { <crate::pages::container::ContainerHeader container=c/> });
-            view! {
-                {header}
-                <section class="panel">
-                    <h2>{format!("The last {} lines of its log", logs.len())}</h2>
-                    {if logs.is_empty() {
-                        view! { <p class="muted" data-testid=testids::EMPTY_STATE>"No log lines were included."</p> }.into_any()
-                    } else {
-                        view! {
-                            <pre class="snapshot-log small">
-                                {logs.into_iter().map(|l| {
-                                    let class = if l.s == LogStream::Stderr { "stderr" } else { "stdout" };
-                                    view! { <span class=class>{crate::domain::logs::ansi::strip(&l.text)}"\n"</span> }
-                                }).collect_view()}
-                            </pre>
-                        }.into_any()
-                    }}
-                </section>
-            }
-            .into_any()
-        }
+        SnapshotView::Container { name } => topology
+            .topology
+            .container(&name)
+            .cloned()
+            .map(|c| view! { <crate::pages::container::ContainerHeader container=c/> })
+            .into_any(),
         SnapshotView::Graph { query } => {
             let q = GraphQuery::from_params(|k| {
                 decode_query(&query)
@@ -99,6 +80,29 @@ fn SnapshotScreen(shared: SharedSnapshot, token: String) -> impl IntoView {
                 " · "<a href=taken_from>"the live view"</a>" (needs a sign-in to this netdoctor)"</p>
         </section>
         {body}
+        {logs.into_iter().map(|log| view! { <FrozenLog log/> }).collect_view()}
+    }
+}
+
+/// The last lines of one container's log, as they were.
+#[component]
+fn FrozenLog(log: ContainerLog) -> impl IntoView {
+    view! {
+        <section class="panel" data-testid=testids::SNAPSHOT_LOG>
+            <h2>{format!("The last {} lines of {}'s log", log.lines.len(), log.container)}</h2>
+            {if log.lines.is_empty() {
+                view! { <p class="muted" data-testid=testids::EMPTY_STATE>"The log was empty."</p> }.into_any()
+            } else {
+                view! {
+                    <pre class="snapshot-log small">
+                        {log.lines.into_iter().map(|l| {
+                            let class = if l.s == LogStream::Stderr { "stderr" } else { "stdout" };
+                            view! { <span class=class>{crate::domain::logs::ansi::strip(&l.text)}"\n"</span> }
+                        }).collect_view()}
+                    </pre>
+                }.into_any()
+            }}
+        </section>
     }
 }
 

@@ -45,7 +45,7 @@ pub fn markdown(s: &Snapshot) -> String {
     );
     match &s.view {
         SnapshotView::Wizard { report } => wizard(&mut out, report),
-        SnapshotView::Container { name, logs } => {
+        SnapshotView::Container { name } => {
             let _ = writeln!(out, "## Container `{name}`\n");
             if let Some(c) = s.topology.topology.container(name) {
                 let _ = writeln!(
@@ -56,19 +56,25 @@ pub fn markdown(s: &Snapshot) -> String {
                     c.health.map_or("no health check", |h| h.as_str())
                 );
             }
-            if !logs.is_empty() {
-                let _ = writeln!(out, "### The last {} lines of its log\n", logs.len());
-                let text: Vec<String> = logs
-                    .iter()
-                    .map(|l| crate::domain::logs::ansi::strip(&l.text))
-                    .collect();
-                fenced(&mut out, "text", &text.join("\n"));
-                out.push('\n');
-            }
         }
         SnapshotView::Graph { query } => {
             let _ = writeln!(out, "## Network graph (`?{query}`)\n");
         }
+    }
+    for log in &s.logs {
+        let _ = writeln!(
+            out,
+            "## The last {} lines of `{}`'s log\n",
+            log.lines.len(),
+            log.container
+        );
+        let text: Vec<String> = log
+            .lines
+            .iter()
+            .map(|l| crate::domain::logs::ansi::strip(&l.text))
+            .collect();
+        fenced(&mut out, "text", &text.join("\n"));
+        out.push('\n');
     }
     findings(&mut out, s);
     topology(&mut out, &s.topology.topology);

@@ -27,8 +27,8 @@ pub enum SnapshotView {
     Wizard { report: CheckReport },
     /// The network graph; `query` is its URL query (selection, filters).
     Graph { query: String },
-    /// A container's page, with the last lines of its log when asked for.
-    Container { name: String, logs: Vec<LogLine> },
+    /// A container's page.
+    Container { name: String },
 }
 
 impl SnapshotView {
@@ -53,6 +53,37 @@ pub struct Snapshot {
     pub taken_from: String,
     pub view: SnapshotView,
     pub topology: TopologyReport,
+    /// The last lines of the logs of the containers it is about, when asked for: the container
+    /// of a container page, the containers a wizard's check ran in.
+    #[serde(default)]
+    pub logs: Vec<ContainerLog>,
+}
+
+/// The last lines of one container's log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerLog {
+    pub container: String,
+    pub lines: Vec<LogLine>,
+}
+
+impl SnapshotView {
+    /// The containers whose logs belong with this view: the page's container, or those a
+    /// wizard's check ran in (in step order, once each).
+    pub fn containers(&self) -> Vec<String> {
+        match self {
+            Self::Container { name } => vec![name.clone()],
+            Self::Wizard { report } => {
+                let mut names: Vec<String> = Vec::new();
+                for on in report.steps.iter().filter_map(|s| s.on.as_ref()) {
+                    if !names.contains(on) {
+                        names.push(on.clone());
+                    }
+                }
+                names
+            }
+            Self::Graph { .. } => Vec::new(),
+        }
+    }
 }
 
 impl Snapshot {
@@ -64,6 +95,7 @@ impl Snapshot {
         taken_from: String,
         view: SnapshotView,
         topology: TopologyReport,
+        logs: Vec<ContainerLog>,
     ) -> Self {
         Self {
             version: SNAPSHOT_VERSION,
@@ -72,6 +104,7 @@ impl Snapshot {
             taken_from: taken_from.chars().take(1_000).collect(),
             view,
             topology,
+            logs,
         }
         .redacted()
     }
@@ -87,12 +120,11 @@ impl Snapshot {
         }
         match &mut self.view {
             SnapshotView::Wizard { report } => redact_report(report),
-            SnapshotView::Container { logs, .. } => {
-                for line in logs {
-                    line.text = redact_text(&line.text);
-                }
-            }
+            SnapshotView::Container { .. } => {}
             SnapshotView::Graph { query } => *query = redact_text(query),
+        }
+        for line in self.logs.iter_mut().flat_map(|l| l.lines.iter_mut()) {
+            line.text = redact_text(&line.text);
         }
         self
     }
@@ -223,6 +255,10 @@ mod tests {
     }
 
     pub(crate) fn snapshot_with(view: SnapshotView) -> Snapshot {
+        snapshot_with_logs(view, Vec::new())
+    }
+
+    pub(crate) fn snapshot_with_logs(view: SnapshotView, logs: Vec<ContainerLog>) -> Snapshot {
         let mut topology = TopologyReport::new(recorded());
         let c = &mut topology.topology.containers[0];
         c.labels.insert("app.db_password".into(), SECRET.into());
@@ -236,6 +272,7 @@ mod tests {
             "/diagnose?check=reach&from=app&to=web%3A80".into(),
             view,
             topology,
+            logs,
         )
     }
 
@@ -258,17 +295,17 @@ mod tests {
 
     #[test]
     fn a_snapshot_of_a_container_masks_its_log_lines_and_secret_labels() {
-        let logs = vec![LogLine {
-            n: 0,
-            s: LogStream::Stdout,
-            ts: String::new(),
-            text: format!("connecting to postgres://app:{SECRET}@db/app"),
-            cut: 0,
+        let logs = vec![ContainerLog {
+            container: "app".into(),
+            lines: vec![LogLine {
+                n: 0,
+                s: LogStream::Stdout,
+                ts: String::new(),
+                text: format!("connecting to postgres://app:{SECRET}@db/app"),
+                cut: 0,
+            }],
         }];
-        let s = snapshot_with(SnapshotView::Container {
-            name: "app".into(),
-            logs,
-        });
+        let s = snapshot_with_logs(SnapshotView::Container { name: "app".into() }, logs);
         let json = serde_json::to_string(&s).expect("json");
         assert!(!json.contains(SECRET), "{json}");
         assert!(!json.contains("app.db_password"));
@@ -288,6 +325,23 @@ mod tests {
         ] {
             assert!(!is_local_path(bad), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_wizard_snapshot_is_about_the_containers_its_check_ran_in() {
+        let view = SnapshotView::Wizard {
+            report: leaky_report(),
+        };
+        assert_eq!(view.containers(), ["app"]);
+        assert_eq!(
+            SnapshotView::Container { name: "db".into() }.containers(),
+            ["db"]
+        );
+        assert!(SnapshotView::Graph {
+            query: String::new()
+        }
+        .containers()
+        .is_empty());
     }
 
     #[test]
