@@ -83,7 +83,9 @@ pub async fn create_share(
                 .map_err(|e| AppError::BadInput(e.to_string()))?;
             logs.push(crate::domain::snapshot::ContainerLog {
                 container: name.to_string(),
-                lines: server::last_log_lines(&engine, &name, lines).await?,
+                lines: engine
+                    .recent_logs(&name, lines, crate::domain::logs::Since::Any)
+                    .await?,
             });
         }
     }
@@ -129,20 +131,15 @@ pub async fn get_snapshot(token: String) -> Result<SharedSnapshot, AppError> {
 pub mod server {
     //! The store and the engine behind the server functions, and the bundle download.
 
-    use crate::domain::logs::{Since, Tail};
-    use crate::domain::names::ContainerName;
     use crate::domain::snapshot::markdown::markdown;
     use crate::domain::snapshot::{SharedLink, SharedSnapshot, Snapshot};
     use crate::domain::time::utc_text;
-    use crate::engine::logs::{LogEvent, LogRequest};
-    use crate::engine::Engine;
     use crate::error::AppError;
     use crate::state::AppState;
     use crate::store::{NewShare, ShareStore, StoreError};
     use axum::extract::{Query, State};
     use axum::http::{header, StatusCode};
     use axum::response::{IntoResponse, Response};
-    use futures_util::StreamExt;
     use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
     pub fn now_ms() -> u64 {
@@ -155,29 +152,6 @@ pub mod server {
     pub fn store_failed(e: StoreError) -> AppError {
         tracing::error!(error = %e, "the share store failed");
         AppError::Internal
-    }
-
-    /// The last `lines` lines of a container's log, without following.
-    pub async fn last_log_lines(
-        engine: &Engine,
-        name: &ContainerName,
-        lines: u32,
-    ) -> Result<Vec<crate::domain::logs::LogLine>, AppError> {
-        let request = LogRequest {
-            tail: Tail::Lines(lines),
-            since: Since::Any,
-            follow: false,
-        };
-        let stream = engine.logs(name, request).await?;
-        futures_util::pin_mut!(stream);
-        let mut out = Vec::new();
-        while let Some(event) = stream.next().await {
-            match event {
-                LogEvent::Lines(batch) => out.extend(batch),
-                LogEvent::End(_) => break,
-            }
-        }
-        Ok(out)
     }
 
     pub async fn store(snapshot: Snapshot, ttl_hours: Option<u32>) -> Result<SharedLink, AppError> {

@@ -319,6 +319,18 @@ impl Topology {
         proxy::routes(kind, &routed)
     }
 
+    /// Every domain the live proxy routes, sorted, once each.
+    pub fn routed_hosts(&self) -> Vec<String> {
+        let mut hosts: Vec<String> = self
+            .routes
+            .iter()
+            .flat_map(|r| r.hosts.iter().cloned())
+            .collect();
+        hosts.sort();
+        hosts.dedup();
+        hosts
+    }
+
     pub fn container(&self, name: &str) -> Option<&Container> {
         self.containers.iter().find(|c| c.name.as_str() == name)
     }
@@ -723,6 +735,17 @@ mod tests {
             worker.attachment("coolify").and_then(|a| a.ipv4.clone()),
             None
         );
+    }
+
+    #[test]
+    fn routed_hosts_are_listed_sorted_and_once_each() {
+        let mut t = recorded();
+        let hosts = t.routed_hosts();
+        assert!(!hosts.is_empty());
+        assert!(hosts.windows(2).all(|w| w[0] < w[1]), "{hosts:?}");
+        let first = t.routes[0].clone();
+        t.routes.push(first);
+        assert_eq!(t.routed_hosts(), hosts);
     }
 
     #[test]

@@ -4,10 +4,8 @@
 use crate::domain::checks::report::{
     Check, CheckProgress, CheckReport, CheckStep, Diagnosis, Next, PlannedLogRead, MAX_STEPS,
 };
-use crate::domain::logs::{Since, Tail};
-use crate::engine::logs::{LogEvent, LogRequest};
+use crate::domain::logs::Since;
 use crate::engine::{Engine, EngineError};
-use futures_util::StreamExt;
 use std::collections::VecDeque;
 use std::sync::{Mutex, PoisonError};
 
@@ -122,26 +120,16 @@ impl Engine {
         Ok(report(steps, Diagnosis::unfinished()))
     }
 
-    /// The recent lines of a container's log, without following; a failure is the step's
-    /// answer, not the check's end.
+    /// The recent lines of a container's log; a failure is the step's answer, not the
+    /// check's end.
     async fn read_log(&self, planned: &PlannedLogRead) -> Result<Vec<String>, String> {
-        let request = LogRequest {
-            tail: Tail::Lines(planned.tail),
-            since: Since::SecondsAgo(planned.since_secs),
-            follow: false,
-        };
-        let stream = self
-            .logs(&planned.on, request)
-            .await
-            .map_err(|e| e.to_string())?;
-        futures_util::pin_mut!(stream);
-        let mut lines = Vec::new();
-        while let Some(event) = stream.next().await {
-            match event {
-                LogEvent::Lines(batch) => lines.extend(batch.into_iter().map(|l| l.text)),
-                LogEvent::End(_) => break,
-            }
-        }
-        Ok(lines)
+        self.recent_logs(
+            &planned.on,
+            planned.tail,
+            Since::SecondsAgo(planned.since_secs),
+        )
+        .await
+        .map(|lines| lines.into_iter().map(|l| l.text).collect())
+        .map_err(|e| e.to_string())
     }
 }

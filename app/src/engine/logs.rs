@@ -52,6 +52,31 @@ enum State {
 }
 
 impl Engine {
+    /// The last `tail` lines of a container's log (of the last `since` only), without
+    /// following: for checks that read a log and for snapshots.
+    pub async fn recent_logs(
+        &self,
+        name: &ContainerName,
+        tail: u32,
+        since: Since,
+    ) -> Result<Vec<LogLine>, EngineError> {
+        let request = LogRequest {
+            tail: Tail::Lines(tail),
+            since,
+            follow: false,
+        };
+        let stream = self.logs(name, request).await?;
+        futures_util::pin_mut!(stream);
+        let mut lines = Vec::new();
+        while let Some(event) = stream.next().await {
+            match event {
+                LogEvent::Lines(batch) => lines.extend(batch),
+                LogEvent::End(_) => break,
+            }
+        }
+        Ok(lines)
+    }
+
     /// Streams a container's log. A name the Engine does not know is `NotFound` before any
     /// stream starts; everything after that ends the stream with a [`LogEnd`].
     pub async fn logs(

@@ -64,21 +64,6 @@ fn connect_link(name: &str, port: Option<u16>) -> String {
     .path()
 }
 
-/// The first domain the container's proxy labels route to it (Traefik or caddy-docker-proxy).
-fn routed_domain(c: &Container) -> Option<String> {
-    use crate::domain::proxy::{routes, ProxyKind, RoutedContainer};
-    let exposed: Vec<u16> = c.exposed.iter().map(|p| p.port).collect();
-    let me = [RoutedContainer {
-        name: c.name.as_str(),
-        labels: &c.labels,
-        exposed_ports: &exposed,
-    }];
-    [ProxyKind::Traefik, ProxyKind::Caddy]
-        .into_iter()
-        .flat_map(|kind| routes(kind, &me))
-        .find_map(|r| r.hosts.into_iter().next())
-}
-
 #[component]
 pub fn ContainerHeader(container: Container) -> impl IntoView {
     let name = container.name.to_string();
@@ -103,7 +88,7 @@ pub fn ContainerHeader(container: Container) -> impl IntoView {
     let reach_wizard = wizard(Wizard::Reach).path();
     let external_wizard = wizard(Wizard::External).path();
     let network_wizard = wizard(Wizard::Network).path();
-    let proxy_wizard = routed_domain(&container).map(|domain| {
+    let proxy_wizard = crate::domain::proxy::first_host(&container).map(|domain| {
         WizardQuery {
             wizard: Wizard::Proxy,
             domain,

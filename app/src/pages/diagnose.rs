@@ -8,7 +8,6 @@
 //! from every wizard and "Test it".
 
 use crate::api::checks::{get_check_progress, get_recent_runs, start_check};
-use crate::api::get_overview;
 use crate::components::check_report::{CheckReportView, StepLine};
 use crate::components::network_diagnostics::NetworkDiagnostics;
 use crate::components::share_panel::{SharePanel, ShareWhat};
@@ -42,36 +41,22 @@ pub fn DiagnosePage() -> impl IntoView {
     let set_input = Callback::new(move |next: WizardQuery| {
         navigate(&next.path(), crate::nav::in_place());
     });
-    let names = Resource::new(
+    // One read of the host for both pick lists: container names and routed domains.
+    let choices = Resource::new(
         || (),
         |_| async {
-            get_overview()
-                .await
-                .map(|o| {
-                    o.containers
-                        .into_iter()
-                        .map(|c| c.name.to_string())
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        },
-    );
-    let domains = Resource::new(
-        || (),
-        |_| async {
-            let mut hosts: Vec<String> = crate::api::get_topology()
+            crate::api::get_topology()
                 .await
                 .map(|r| {
-                    r.topology
-                        .routes
-                        .into_iter()
-                        .flat_map(|r| r.hosts)
-                        .collect()
+                    let names: Vec<String> = r
+                        .topology
+                        .containers
+                        .iter()
+                        .map(|c| c.name.to_string())
+                        .collect();
+                    (names, r.topology.routed_hosts())
                 })
-                .unwrap_or_default();
-            hosts.sort();
-            hosts.dedup();
-            hosts
+                .unwrap_or_default()
         },
     );
     let linked = Resource::new(
@@ -154,14 +139,14 @@ pub fn DiagnosePage() -> impl IntoView {
         <datalist id="container-names">
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    names.await.into_iter().map(|n| view! { <option value=n/> }).collect_view()
+                    choices.await.0.into_iter().map(|n| view! { <option value=n/> }).collect_view()
                 })}
             </Suspense>
         </datalist>
         <datalist id="routed-domains">
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    domains.await.into_iter().map(|n| view! { <option value=n/> }).collect_view()
+                    choices.await.1.into_iter().map(|n| view! { <option value=n/> }).collect_view()
                 })}
             </Suspense>
         </datalist>
