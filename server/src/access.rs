@@ -1,7 +1,7 @@
 //! The gate in front of every route: login sessions, the cross-site request and DNS-rebinding
 //! guards, login rate limiting, security headers, and the `/auth/*` form handlers.
 
-use crate::auth::origin::{is_loopback_host, same_origin};
+use crate::auth::origin::{forwarded_https, is_loopback_host, same_origin};
 use crate::auth::password::{
     check_new_password, generate_password, hash_password, load_hash, store_hash, verify_password,
 };
@@ -13,8 +13,8 @@ use app::domain::access::{safe_next, LoginNotice};
 use app::domain::url::encode;
 use axum::extract::{ConnectInfo, FromRequest, Request, State};
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, HOST, LOCATION, ORIGIN, REFERER,
-    RETRY_AFTER, SET_COOKIE, X_CONTENT_TYPE_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE, FORWARDED, HOST, LOCATION,
+    ORIGIN, REFERER, RETRY_AFTER, SET_COOKIE, X_CONTENT_TYPE_OPTIONS,
 };
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -230,6 +230,7 @@ pub struct LoginForm {
 /// `POST /auth/login`.
 pub async fn login(State(access): State<Arc<Access>>, request: Request) -> Response {
     let ip = client_ip(&request);
+    let secure = secure_cookie(&access, request.headers());
     let Some(login) = &access.login else {
         return redirect("/");
     };
@@ -269,9 +270,26 @@ pub async fn login(State(access): State<Arc<Access>>, request: Request) -> Respo
     let mut response = redirect(&next);
     set_cookie(
         &mut response,
-        &cookie(&token, login.absolute.as_secs(), login.secure_cookies),
+        &cookie(&token, login.absolute.as_secs(), secure),
     );
     response
+}
+
+const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+
+/// The session cookie is `Secure` with `--behind-tls`, or when the proxy in front says the
+/// browser came over HTTPS — so one compose file works for Coolify's https and plain-http
+/// (generated `sslip.io`) domains alike: a Secure cookie on an http page is dropped by the
+/// browser, and signing in would silently loop back to the login page.
+fn secure_cookie(access: &Access, headers: &HeaderMap) -> bool {
+    access
+        .login
+        .as_ref()
+        .is_some_and(|login| login.secure_cookies)
+        || forwarded_https(
+            header(headers, &X_FORWARDED_PROTO),
+            header(headers, &FORWARDED),
+        )
 }
 
 fn cookie(value: &str, max_age: u64, secure: bool) -> String {
@@ -299,7 +317,10 @@ pub async fn logout(State(access): State<Arc<Access>>, headers: HeaderMap) -> Re
         "/login?error={}",
         LoginNotice::SignedOut.as_param()
     ));
-    set_cookie(&mut response, &cookie("", 0, login.secure_cookies));
+    set_cookie(
+        &mut response,
+        &cookie("", 0, secure_cookie(&access, &headers)),
+    );
     response
 }
 

@@ -58,8 +58,9 @@ pub struct Config {
     )]
     pub admin_password: Option<String>,
 
-    /// netdoctor is reached over HTTPS (itself behind a TLS-terminating proxy such as Coolify's):
-    /// session cookies get the Secure flag.
+    /// netdoctor is always reached over HTTPS: session cookies always get the Secure flag.
+    /// Without it they get it whenever the proxy in front says the browser came over HTTPS
+    /// (`X-Forwarded-Proto: https`, as Coolify's Traefik or Caddy send).
     #[arg(long, env = "NETDOCTOR_BEHIND_TLS")]
     pub behind_tls: bool,
 

@@ -11,8 +11,8 @@ use app::App;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::login::{
-    body, call, form, location, request, session, sign_in, with_login, with_login_for, Fixture,
-    HOST, PASSWORD,
+    body, call, form, location, request, session, sign_in, with_login, with_login_for,
+    with_login_without_behind_tls, Fixture, HOST, PASSWORD,
 };
 use server::access::{is_public, Access, SESSION_COOKIE};
 use std::sync::Arc;
@@ -107,6 +107,58 @@ async fn a_wrong_password_is_refused_and_the_right_one_opens_a_strict_http_only_
     )
     .await;
     assert_eq!(page.status(), StatusCode::OK);
+}
+
+/// Signs in through a proxy that reports the browser's scheme; returns the Set-Cookie header.
+async fn sign_in_through_proxy(f: &Fixture, scheme: &str) -> String {
+    let response = call(
+        &f.router,
+        Request::builder()
+            .method("POST")
+            .uri("/auth/login")
+            .header("host", HOST)
+            .header("origin", format!("{scheme}://{HOST}"))
+            .header("x-forwarded-proto", scheme)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form(&[("password", PASSWORD), ("next", "/containers")]))
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(location(&response), "/containers", "{scheme}: signed in");
+    response.headers()["set-cookie"]
+        .to_str()
+        .expect("ascii")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn without_behind_tls_the_cookie_is_secure_exactly_when_the_proxy_says_https() {
+    // Coolify gives a generated http://…sslip.io domain or an https:// one; one compose file
+    // must sign in on both. A Secure cookie on an http page is dropped by the browser.
+    let f = with_login_without_behind_tls(missing_engine());
+    let over_https = sign_in_through_proxy(&f, "https").await;
+    assert!(over_https.contains("; Secure"), "{over_https}");
+    let over_http = sign_in_through_proxy(&f, "http").await;
+    assert!(!over_http.contains("Secure"), "{over_http}");
+    for cookie in [over_https, over_http] {
+        let pair = cookie.split(';').next().expect("pair");
+        let page = call(
+            &f.router,
+            request("GET", "/containers")
+                .header("cookie", pair)
+                .body(Body::empty())
+                .expect("r"),
+        )
+        .await;
+        assert_eq!(page.status(), StatusCode::OK, "{cookie}");
+    }
+}
+
+#[tokio::test]
+async fn with_behind_tls_the_cookie_is_secure_whatever_the_proxy_says() {
+    let f = login_fixture();
+    let cookie = sign_in_through_proxy(&f, "http").await;
+    assert!(cookie.contains("; Secure"), "{cookie}");
 }
 
 #[tokio::test]

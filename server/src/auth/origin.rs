@@ -76,9 +76,51 @@ fn is_port(port: &str) -> bool {
         && port.parse::<u16>().is_ok()
 }
 
+/// Whether a TLS-terminating proxy in front says the browser's request came over HTTPS:
+/// `X-Forwarded-Proto: https` (Traefik and Caddy set it) or `Forwarded: …proto=https` (RFC 7239);
+/// with several hops listed, the first (the browser's side) counts.
+///
+/// Only used to add the `Secure` flag to the session cookie. A client that forges it over plain
+/// http gets a cookie its browser will not store: it can only break its own sign-in.
+pub fn forwarded_https(x_forwarded_proto: Option<&str>, forwarded: Option<&str>) -> bool {
+    if let Some(proto) = x_forwarded_proto {
+        let first = proto.split(',').next().unwrap_or("").trim();
+        return first.eq_ignore_ascii_case("https");
+    }
+    let Some(forwarded) = forwarded else {
+        return false;
+    };
+    let first_hop = forwarded.split(',').next().unwrap_or("");
+    first_hop.split(';').any(|pair| {
+        pair.split_once('=').is_some_and(|(key, value)| {
+            key.trim().eq_ignore_ascii_case("proto")
+                && value.trim().trim_matches('"').eq_ignore_ascii_case("https")
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_proxy_saying_https_is_believed_for_the_first_hop_only() {
+        assert!(forwarded_https(Some("https"), None));
+        assert!(forwarded_https(Some("HTTPS, http"), None));
+        assert!(!forwarded_https(Some("http"), None));
+        assert!(!forwarded_https(Some("http, https"), None));
+        assert!(!forwarded_https(None, None));
+        assert!(forwarded_https(
+            None,
+            Some("for=192.0.2.1;proto=https;host=a.example")
+        ));
+        assert!(forwarded_https(None, Some("proto=\"https\"")));
+        assert!(!forwarded_https(
+            None,
+            Some("for=192.0.2.1;proto=http, proto=https")
+        ));
+        assert!(!forwarded_https(None, Some("for=192.0.2.1")));
+    }
 
     #[test]
     fn the_same_host_and_port_passes() {

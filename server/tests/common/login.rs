@@ -54,13 +54,32 @@ pub fn with_login(engine: Engine) -> Fixture {
 }
 
 pub fn with_login_for(engine: Engine, idle: Duration, absolute: Duration) -> Fixture {
+    with_settings(
+        engine,
+        LoginSettings {
+            admin_password: Some(PASSWORD.to_owned()),
+            secure_cookies: true,
+            idle,
+            absolute,
+        },
+    )
+}
+
+/// As [`with_login`], without `--behind-tls`: cookies are Secure only when a proxy says HTTPS.
+pub fn with_login_without_behind_tls(engine: Engine) -> Fixture {
+    with_settings(
+        engine,
+        LoginSettings {
+            admin_password: Some(PASSWORD.to_owned()),
+            secure_cookies: false,
+            idle: Duration::from_secs(3600),
+            absolute: Duration::from_secs(7200),
+        },
+    )
+}
+
+fn with_settings(engine: Engine, settings: LoginSettings) -> Fixture {
     let dir = temp_dir();
-    let settings = LoginSettings {
-        admin_password: Some(PASSWORD.to_owned()),
-        secure_cookies: true,
-        idle,
-        absolute,
-    };
     let (access, generated) = Access::with_login(&settings, &dir.0).expect("login set up");
     assert!(generated.is_none());
     let shares = ShareStore::temporary().expect("a share store in a temporary directory");
