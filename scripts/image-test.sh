@@ -4,7 +4,9 @@
 # named volume for /data) on a random loopback port, waits until Docker itself reports the
 # image's health check healthy, signs in and checks that the containers page lists a labelled
 # container this test created. Runs twice: once with NETDOCTOR_ADMIN_PASSWORD set, once without
-# (the generated password is read from the log). Everything it creates carries the label
+# (the generated password is read from the log); then runs deploy/docker-compose.yml itself with
+# Docker Compose, as Coolify would, and signs in over plain http and through an "https" proxy.
+# Everything it creates carries the label
 # netdoctor.test=<run id> and is removed on exit, pass or fail; nothing else is touched.
 #   scripts/image-test.sh            (scripts/test.sh runs it too)
 # Prints a `test result:` line like cargo's, so scripts/test.sh's summary counts it.
@@ -13,6 +15,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ND_ROOT"
 
 ensure_docker
+ensure_compose
 command -v docker >/dev/null 2>&1 || die "the docker CLI is missing"
 
 run_id="img-$(date +%s)-$$"
@@ -36,6 +39,8 @@ cleanup() {
   [ -z "$ids" ] || docker rm -f -v $ids >/dev/null
   ids="$(docker volume ls -q --filter "label=$label")"
   [ -z "$ids" ] || docker volume rm $ids >/dev/null
+  ids="$(docker network ls -q --filter "label=$label")"
+  [ -z "$ids" ] || docker network rm $ids >/dev/null
   [ -z "$built" ] || docker image rm "$tag" >/dev/null
   rm -rf "$work"
 }
@@ -114,16 +119,58 @@ sign_in_and_list() {
   curl -fsS --max-time 20 -b "$jar" "$base/containers"
 }
 
+# deploy/docker-compose.yml exactly as a user pastes it into Coolify, run by Docker Compose.
+# The override adds only what this test needs and Coolify does differently: this run's image
+# tag and label, and a loopback port instead of Coolify's proxy. Coolify's magic variable
+# SERVICE_PASSWORD_NETDOCTOR comes from the environment, as Coolify provides it. The socket
+# path is the compose file's own (/var/run/docker.sock).
+start_compose() {
+  local project="nd-compose-$run_id" override="$work/compose-override.yml"
+  cat >"$override" <<YAML
+services:
+  netdoctor:
+    image: $tag
+    labels:
+      netdoctor.test: "$run_id"
+      netdoctor.test.role: server
+    ports:
+      - "127.0.0.1::3000"
+volumes:
+  netdoctor-data:
+    labels:
+      netdoctor.test: "$run_id"
+networks:
+  default:
+    labels:
+      netdoctor.test: "$run_id"
+YAML
+  SERVICE_PASSWORD_NETDOCTOR="$1" $ND_COMPOSE --project-name "$project" \
+    --file deploy/docker-compose.yml --file "$override" up --detach >&2
+  docker ps -aq --filter "label=com.docker.compose.project=$project" --filter "label=$label" | head -n 1
+}
+
 password="img-test-$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)"
 with_env="$(start_server env -e "NETDOCTOR_ADMIN_PASSWORD=$password")"
 generated="$(start_server generated)"
+if [ "$socket" = /var/run/docker.sock ]; then
+  composed="$(start_compose "$password")"
+  [ -n "$composed" ] || fail "the_compose_file_starts_the_image" "$ND_COMPOSE started no container"
+  ok "the_compose_file_starts_the_image"
+else
+  composed=""
+  echo "the compose file mounts /var/run/docker.sock; the engine is at $socket: compose case skipped"
+fi
 
-for name in "$with_env" "$generated"; do
-  case_name="${name#nd-}"; case_name="${case_name%%-*}"
+# Each server under the name its cases carry.
+declare -A case_of=(["$with_env"]=docker_run_with_a_password ["$generated"]=docker_run_without_a_password)
+[ -z "$composed" ] || case_of["$composed"]=the_compose_file
+
+for name in "$with_env" "$generated" ${composed:+"$composed"}; do
+  case_name="${case_of[$name]}"
   if wait_healthy "$name"; then
-    ok "docker_reports_the_image_health_check_healthy_${case_name}_password"
+    ok "docker_reports_the_health_check_healthy_${case_name}"
   else
-    fail "docker_reports_the_image_health_check_healthy_${case_name}_password" \
+    fail "docker_reports_the_health_check_healthy_${case_name}" \
       "$(docker inspect -f '{{json .State.Health}}' "$name" 2>&1 | head -c 2000)"
   fi
 done
@@ -143,16 +190,47 @@ else
   fail "without_a_password_one_is_generated_and_printed_once" "no generated password in the log"
 fi
 
-for pair in "$with_env:$password" "$generated:$generated_password"; do
+# Plain http, as a generated http://…sslip.io domain: the session cookie must work there too.
+for pair in "$with_env:$password" "$generated:$generated_password" ${composed:+"$composed:$password"}; do
   name="${pair%%:*}"
-  case_name="${name#nd-}"; case_name="${case_name%%-*}"
+  case_name="${case_of[$name]}"
   if page="$(sign_in_and_list "$name" "${pair#*:}")" && grep -q "$listed" <<<"$page"; then
-    ok "after_sign_in_the_containers_page_lists_a_labelled_container_${case_name}_password"
+    ok "after_sign_in_the_containers_page_lists_a_labelled_container_${case_name}"
   else
-    fail "after_sign_in_the_containers_page_lists_a_labelled_container_${case_name}_password" \
+    fail "after_sign_in_the_containers_page_lists_a_labelled_container_${case_name}" \
       "the page does not name $listed"
   fi
 done
+
+# Behind Coolify's proxy the proxy says how the browser came (X-Forwarded-Proto): over an
+# https:// domain the compose deployment's session cookie must be Secure; over a plain http://
+# one (Coolify's generated sslip.io domain) it must not be, or the browser drops it and signing
+# in loops back to the login page. (curl itself sends Secure cookies to 127.0.0.1, so the
+# sign-ins above cannot tell.)
+proxied_sign_in_cookie() {
+  curl -sS --max-time 10 -o /dev/null -D - -H "Host: netdoctor.example.com" \
+    -H "Origin: $1://netdoctor.example.com" -H "X-Forwarded-Proto: $1" \
+    --data-urlencode "password=$password" "http://127.0.0.1:$2/auth/login" |
+    grep -i '^set-cookie:' | sed -e 's/=[^;]*;/=(value hidden);/' || true
+}
+if [ -n "$composed" ]; then
+  port="$(docker port "$composed" 3000/tcp | head -n 1)"
+  port="${port##*:}"
+  set_cookie="$(proxied_sign_in_cookie https "$port")"
+  if grep -q '; Secure' <<<"$set_cookie"; then
+    ok "behind_an_https_proxy_the_compose_deployments_session_cookie_is_secure"
+  else
+    fail "behind_an_https_proxy_the_compose_deployments_session_cookie_is_secure" \
+      "sign-in answered: ${set_cookie:-no Set-Cookie}"
+  fi
+  set_cookie="$(proxied_sign_in_cookie http "$port")"
+  if grep -qi '^set-cookie: netdoctor_session=' <<<"$set_cookie" && ! grep -q 'Secure' <<<"$set_cookie"; then
+    ok "behind_a_plain_http_proxy_the_compose_deployments_session_cookie_is_not_secure"
+  else
+    fail "behind_a_plain_http_proxy_the_compose_deployments_session_cookie_is_not_secure" \
+      "sign-in answered: ${set_cookie:-no Set-Cookie}"
+  fi
+fi
 
 # The page's script and wasm come from the site in the image.
 port="$(docker port "$with_env" 3000/tcp | head -n 1)"

@@ -29,10 +29,18 @@ apt_install() {
 
 ensure_rust_target() {
   command -v cargo >/dev/null 2>&1 || die "Rust is missing: install it with rustup (https://rustup.rs), then run this again"
+  ensure_c_toolchain
   if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
   fi
+}
+
+# Linking (cargo install, the server) needs a C compiler and linker; the image build strips the
+# binary (binutils). A minimal server image may have neither.
+ensure_c_toolchain() {
+  command -v cc >/dev/null 2>&1 || apt_install build-essential
+  command -v strip >/dev/null 2>&1 || apt_install binutils
 }
 
 ensure_cargo_leptos() {
@@ -106,12 +114,26 @@ ensure_chromium() {
 # The container image holds a static server binary built for musl. The share store's SQLite
 # (rusqlite's `bundled` feature) is C, compiled for musl by musl-gcc from Debian's musl-tools;
 # everything else is Rust, and rustup's self-contained musl target links it.
-ND_MUSL_TARGET=x86_64-unknown-linux-musl
+# The image is built for the machine that builds it (build it on the server, or one like it).
+case "$(uname -m)" in
+  x86_64 | amd64) ND_MUSL_TARGET=x86_64-unknown-linux-musl ;;
+  aarch64 | arm64) ND_MUSL_TARGET=aarch64-unknown-linux-musl ;;
+  *) ND_MUSL_TARGET="" ;;
+esac
 ensure_musl() {
+  [ -n "$ND_MUSL_TARGET" ] || die "the container image is built for x86_64 or aarch64; this machine is $(uname -m)"
   command -v rustup >/dev/null 2>&1 || die "rustup is missing: install Rust with rustup (https://rustup.rs)"
   if ! rustup target list --installed 2>/dev/null | grep -qx "$ND_MUSL_TARGET"; then
     say "adding the $ND_MUSL_TARGET target (for the static binary in the container image)"
     rustup target add "$ND_MUSL_TARGET"
   fi
   command -v musl-gcc >/dev/null 2>&1 || apt_install musl-tools
+}
+
+# Docker Compose, for the image test to run deploy/docker-compose.yml as written: the v2 plugin
+# when present, else Debian's docker-compose. Sets ND_COMPOSE to the command.
+ensure_compose() {
+  if docker compose version >/dev/null 2>&1; then ND_COMPOSE="docker compose"; return 0; fi
+  command -v docker-compose >/dev/null 2>&1 || apt_install docker-compose
+  ND_COMPOSE="docker-compose"
 }

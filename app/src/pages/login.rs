@@ -55,6 +55,12 @@ pub fn AccountPage() -> impl IntoView {
                 <input id="confirm" name="confirm" type="password" autocomplete="new-password" minlength="12" required/>
                 <button type="submit" class="primary">"Change password"</button>
             </form>
+            <p class="muted">
+                "A password given in "<code>"NETDOCTOR_ADMIN_PASSWORD"</code>" (as the compose file "
+                "does, from Coolify's generated "<code>"SERVICE_PASSWORD_NETDOCTOR"</code>") is set "
+                "again at every start and replaces one changed here: change it there instead "
+                "(in Coolify: the resource's Environment Variables, then Restart)."
+            </p>
         </section>
     }
 }
