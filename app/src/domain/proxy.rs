@@ -82,9 +82,9 @@ pub struct Route {
     pub containers: Vec<String>,
 }
 
-/// The first domain a container's own proxy labels route to it, read as Traefik labels, else
-/// as caddy-docker-proxy ones (a container page knows the container, not the live proxy).
-pub fn first_host(c: &crate::domain::topology::Container) -> Option<String> {
+/// The routes a container's own proxy labels describe, read as Traefik labels, then as
+/// caddy-docker-proxy ones (a container page knows the container, not the live proxy).
+pub fn own_routes(c: &crate::domain::topology::Container) -> Vec<Route> {
     let exposed: Vec<u16> = c.exposed.iter().map(|p| p.port).collect();
     let me = [RoutedContainer {
         name: c.name.as_str(),
@@ -94,6 +94,13 @@ pub fn first_host(c: &crate::domain::topology::Container) -> Option<String> {
     [ProxyKind::Traefik, ProxyKind::Caddy]
         .into_iter()
         .flat_map(|kind| routes(kind, &me))
+        .collect()
+}
+
+/// The first domain a container's own proxy labels route to it.
+pub fn first_host(c: &crate::domain::topology::Container) -> Option<String> {
+    own_routes(c)
+        .into_iter()
         .find_map(|r| r.hosts.into_iter().next())
 }
 

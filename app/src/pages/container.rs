@@ -11,7 +11,7 @@ use crate::components::share_panel::{SharePanel, ShareWhat};
 use crate::domain::checks::wizard_link::{Wizard, WizardQuery};
 use crate::domain::connect::ConnectQuery;
 use crate::domain::names::ContainerName;
-use crate::domain::reach::reach_lines;
+use crate::domain::reach::{reach_lines, why_no_reach, NoReach, PortFrom};
 use crate::domain::topology::{Container, Health};
 use crate::domain::url::encode;
 use crate::error::AppError;
@@ -108,8 +108,17 @@ pub fn ContainerHeader(container: Container) -> impl IntoView {
                 {health.map(|h| view! { " " <span class=format!("state health-{h}")>{h}</span> })}
             </p>
             <h2>"Reach it at"</h2>
-            {if reach.is_empty() {
-                view! { <p class="muted small">"Other containers cannot reach it by name: it is on no network with name resolution, or exposes no TCP port. "
+            {if let Some(why) = why_no_reach(&container) {
+                let why = match why {
+                    NoReach::NoNameResolution => view! {
+                        "Other containers cannot reach it by name: it is on no network where Docker's DNS resolves names (the default bridge, host or none). "
+                    }.into_any(),
+                    NoReach::NoKnownPort { network, host } => view! {
+                        "Containers on "<span class="mono">{network}</span>" reach it as "<code>{host}</code>
+                        ", but no port is known: the image declares none and no proxy route names one. Use the port the app listens on. "
+                    }.into_any(),
+                };
+                view! { <p class="muted small" data-testid=testids::NO_REACH>{why}
                     <a href=connect_link(&name, None) data-testid=testids::CONNECT_LINK>"Find out how to reach it"</a></p> }.into_any()
             } else {
                 view! {
@@ -118,7 +127,9 @@ pub fn ContainerHeader(container: Container) -> impl IntoView {
                             <li>
                                 <code>{r.url.clone()}</code>
                                 <CopyButton text=r.url.clone() what="address"/>
-                                <span class="muted small">" from containers on "<span class="mono">{r.network}</span>" · "
+                                <span class="muted small">" from containers on "<span class="mono">{r.network}</span>
+                                    {(r.port_from == PortFrom::RouteLabel).then_some(" · the port its proxy route names (the image declares none)")}
+                                    " · "
                                     <a href=connect_link(&name, Some(r.port)) data-testid=testids::CONNECT_LINK>"build a connection string"</a>
                                 </span>
                                 {(!r.stable).then(|| view! {
