@@ -113,7 +113,41 @@ pub struct Connection {
     pub alternatives: Vec<Alternative>,
 }
 
+/// What "Test it" checks for a built address: from the source container, the name and the
+/// internal port the address holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestPlan {
+    pub from: ContainerName,
+    pub to: ContainerName,
+    /// The name the address uses (an alias, a service name, or the container's own name).
+    pub name: String,
+    pub port: u16,
+    /// Ask for an HTTP answer after the TCP connect (plain `http` targets).
+    pub http: bool,
+    /// The port speaks TLS: resolution and TCP only, and the result says HTTP was not tried.
+    pub tls: bool,
+}
+
 impl Connection {
+    /// The live check for this address: by name over a shared network from a source
+    /// container — the case the builder exists for. `None` for other addresses (from the host,
+    /// `localhost`, the host gateway, an IP) and when there is no address or port.
+    pub fn test_plan(&self) -> Option<TestPlan> {
+        let from = self.from.container()?;
+        let address = self.address.as_ref()?;
+        if !matches!(address.via, Via::Network(_)) {
+            return None;
+        }
+        Some(TestPlan {
+            from: from.clone(),
+            to: self.to.clone(),
+            name: address.host.clone(),
+            port: address.port?,
+            http: self.kind == ServiceKind::Http,
+            tls: self.kind == ServiceKind::Https,
+        })
+    }
+
     /// The note saying why there is no address, when there is none.
     pub fn blocking(&self) -> impl Iterator<Item = &Note> {
         self.notes

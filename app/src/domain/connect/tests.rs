@@ -422,6 +422,51 @@ fn tls_between_containers_warns_that_the_certificate_will_not_match() {
 }
 
 #[test]
+fn test_it_on_a_tls_port_checks_name_and_tcp_without_a_plain_http_request() {
+    let t = host(
+        vec![
+            on(container("client"), "net", &[]),
+            exposing(on(container("secure"), "net", &[]), &[8443]),
+        ],
+        vec![],
+    );
+    let plan = from(&t, "client", "secure", None)
+        .test_plan()
+        .expect("a plan by name");
+    assert_eq!(
+        (plan.name.as_str(), plan.port, plan.http, plan.tls),
+        ("secure", 8443, false, true)
+    );
+}
+
+#[test]
+fn test_it_on_an_http_target_asks_for_an_http_answer_by_the_built_name() {
+    let plan = from(&recorded(), "coolify-proxy", APP, None)
+        .test_plan()
+        .expect("a plan by name");
+    assert_eq!(plan.from.as_str(), "coolify-proxy");
+    assert_eq!(
+        (plan.name.as_str(), plan.port, plan.http, plan.tls),
+        (APP, 3001, true, false)
+    );
+    let db = from(&recorded(), APP, DB, None)
+        .test_plan()
+        .expect("a plan by name");
+    assert!(!db.http && !db.tls, "a database gets name and TCP only");
+}
+
+#[test]
+fn test_it_is_offered_only_for_an_address_by_name_from_a_container() {
+    let t = host(
+        vec![exposing(on(container("api"), "net", &[]), &[3000])],
+        vec![],
+    );
+    assert_eq!(from(&t, "api", "api", None).test_plan(), None, "localhost");
+    assert_eq!(from_host(&recorded(), DB, None).test_plan(), None);
+    assert_eq!(from(&recorded(), APP, N8N, None).test_plan(), None);
+}
+
+#[test]
 fn a_stack_service_outside_its_stack_is_reached_by_its_service_uuid_name() {
     let uuid = "qg8s4kc0w4wsgk0k8c0ww8o4";
     let db = coolify(
