@@ -30,6 +30,19 @@ pub async fn check_reach(
     Ok(crate::state::engine()?.run_check(&request).await?)
 }
 
+/// What CONTAINER listens on right now (TCP sockets in the LISTEN state), read with the reach
+/// check's listeners probe — same allow-list, same runner, recorded in the run log — for the
+/// connection builder's port list. Refused in read-only mode. `POST /api/check/listening`.
+#[server(endpoint = "check/listening")]
+pub async fn get_listening_ports(
+    container: String,
+) -> Result<crate::domain::connect::ports::Listening, AppError> {
+    crate::state::require_writable()?;
+    let name = crate::domain::names::ContainerName::parse(&container)
+        .map_err(|e| AppError::BadInput(e.to_string()))?;
+    Ok(crate::state::engine()?.listening_ports(&name).await?)
+}
+
 /// "Can FROM reach the outside?" with a name, an IP and a URL (`None`: the documented defaults,
 /// google.com, 8.8.8.8, http://google.com). `POST /api/check/external`.
 #[server(endpoint = "check/external")]

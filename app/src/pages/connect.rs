@@ -2,13 +2,15 @@
 //! that really works and why. It loads the topology once, builds in the browser on every
 //! choice (the domain is pure), follows the engine's events, and keeps the choice in the URL.
 
+use crate::api::checks::get_listening_ports;
 use crate::api::get_topology;
 use crate::components::connect_picker::ConnectPicker;
 use crate::components::connection_card::ConnectionCard;
 use crate::components::engine_problem::{EngineProblemPanel, ErrorPanel};
-use crate::domain::connect::ports::port_options;
+use crate::domain::connect::ports::{listening_summary, merge_listening, port_options, Listening};
 use crate::domain::connect::{build, ConnectQuery, QueryError};
 use crate::domain::graph::TopologyReport;
+use crate::domain::names::ContainerName;
 use crate::domain::topology::Topology;
 use crate::error::AppError;
 use crate::live::{live_topology, LiveTopology};
@@ -94,14 +96,19 @@ fn ConnectView(
                 .unwrap_or_default()
         })
     });
+    let listening = read_listening(query);
     let ports = Memo::new(move |_| {
-        topology.with(|t| {
+        let declared = topology.with(|t| {
             let (Some(t), Some(to)) = (t.as_ref(), query.with(|q| q.to.clone())) else {
                 return Vec::new();
             };
             t.container(to.as_str())
                 .map(|c| port_options(t, c))
                 .unwrap_or_default()
+        });
+        listening.with(|l| match l {
+            LiveRead::Done(Ok(Listening::Read(sockets))) => merge_listening(&declared, sockets),
+            _ => declared,
         })
     });
     // Rebuilt on every choice and every engine change; equal results do not redraw.
@@ -140,9 +147,65 @@ fn ConnectView(
         }
     }
     };
+    let live_line = move || {
+        let (text, class) = listening.with(|l| match l {
+            LiveRead::Idle => (None, ""),
+            LiveRead::Reading(to) => (Some(format!("Reading the ports {to} listens on…")), "muted"),
+            LiveRead::Done(Ok(Listening::Read(_))) => {
+                (Some(ports.with(|p| listening_summary(p))), "muted")
+            }
+            LiveRead::Done(Ok(Listening::NotRead(why))) => {
+                (Some(format!("Listening ports not read: {why}")), "notice")
+            }
+            LiveRead::Done(Err(e)) => (
+                Some(format!(
+                    "Listening ports not read: {e}. The list shows the declared ports only."
+                )),
+                "notice",
+            ),
+        });
+        text.map(|t| view! { <p class=format!("small listening {class}") role="status" data-testid=testids::CONNECT_LISTENING>{t}</p> })
+    };
     view! {
         <ConnectPicker containers ports automatic query set_query/>
+        {live_line}
         {result}
     }
     .into_any()
+}
+
+/// The live read of the target's listening sockets.
+#[derive(Debug, Clone, PartialEq)]
+enum LiveRead {
+    /// No target picked.
+    Idle,
+    /// Asked; the page shows "reading…".
+    Reading(ContainerName),
+    Done(Result<Listening, AppError>),
+}
+
+/// Reads what the chosen target listens on, after the page shows (an Effect: never during
+/// server rendering) and again whenever the target changes; an answer for a target no longer
+/// chosen is dropped.
+fn read_listening(query: Memo<ConnectQuery>) -> RwSignal<LiveRead> {
+    let target = Memo::new(move |_| query.with(|q| q.to.clone()));
+    let state = RwSignal::new(
+        target
+            .get_untracked()
+            .map_or(LiveRead::Idle, LiveRead::Reading),
+    );
+    Effect::new(move |_| {
+        let Some(to) = target.get() else {
+            state.set(LiveRead::Idle);
+            return;
+        };
+        state.set(LiveRead::Reading(to.clone()));
+        leptos::task::spawn_local(async move {
+            let answer = get_listening_ports(to.to_string()).await;
+            if target.get_untracked().as_ref() == Some(&to) {
+                state.set(LiveRead::Done(answer));
+            }
+        });
+    });
+    state
 }
