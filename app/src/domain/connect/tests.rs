@@ -582,3 +582,124 @@ fn a_plain_pair_without_a_shared_network_is_told_to_join_the_targets_network() {
         Some("docker network connect back client")
     );
 }
+
+#[test]
+fn a_source_in_another_containers_network_namespace_uses_that_containers_networks() {
+    // `network_mode: container:<app>`: the sidecar has no network of its own.
+    let app = on(container("app"), "net", &[]);
+    let mut sidecar = container("sidecar");
+    sidecar.network_mode = NetworkMode::Container(app.id.clone());
+    let db = exposing(on(container("db"), "net", &["database"]), &[5432]);
+    let t = host(vec![app, sidecar, db], vec![]);
+
+    let c = from(&t, "sidecar", "db", None);
+    assert_eq!(url(&c), "postgres://USER:PASSWORD@database:5432/DB");
+    assert_eq!(
+        c.address.as_ref().map(|a| a.via.clone()),
+        Some(Via::Network("net".into()))
+    );
+    assert!(c.notes.is_empty(), "{:#?}", c.notes);
+
+    let own = from(&t, "sidecar", "app", Some(8080));
+    assert_eq!(url(&own), "http://localhost:8080");
+    assert!(
+        own.reasons[0].contains("share one network namespace"),
+        "{:?}",
+        own.reasons
+    );
+}
+
+#[test]
+fn a_source_on_the_host_network_gets_the_hosts_address_not_a_container_name() {
+    let mut agent = container("agent");
+    agent.network_mode = NetworkMode::Host;
+    let pg = publishing(
+        exposing(on(container("pg"), "net", &[]), &[5432]),
+        "127.0.0.1",
+        15432,
+        5432,
+    );
+    let api = exposing(on(container("api"), "net", &[]), &[3000]);
+    let t = host(vec![agent, pg, api], vec![]);
+
+    let c = from(&t, "agent", "pg", None);
+    assert_eq!(url(&c), "postgres://USER:PASSWORD@127.0.0.1:15432/DB");
+    assert!(
+        c.reasons[0].contains("uses the host's network") && c.reasons[0].contains("do not resolve"),
+        "{:?}",
+        c.reasons
+    );
+    assert!(has(&c, NoteCode::LoopbackOnly));
+
+    let unpublished = from(&t, "agent", "api", None);
+    assert_eq!(unpublished.address, None);
+    assert_eq!(
+        note(&unpublished, NoteCode::NotPublished).severity,
+        Severity::Blocking
+    );
+}
+
+#[test]
+fn from_the_host_an_ipv6_only_binding_is_dialled_on_the_ipv6_loopback() {
+    let only_v6 = publishing(
+        exposing(on(container("web"), "net", &[]), &[80]),
+        "::",
+        8080,
+        80,
+    );
+    let t = host(vec![only_v6.clone()], vec![]);
+    let c = from_host(&t, "web", None);
+    assert_eq!(url(&c), "http://[::1]:8080");
+    assert_eq!(
+        c.address.as_ref().map(|a| a.via.clone()),
+        Some(Via::Published {
+            binding: "[::]:8080->80/tcp".into(),
+            loopback_only: false
+        })
+    );
+    assert!(has(&c, NoteCode::PublishedOnAllInterfaces));
+
+    // With Docker's usual pair of bindings, the IPv4 loopback is given.
+    let both = publishing(only_v6, "0.0.0.0", 8080, 80);
+    let t = host(vec![both], vec![]);
+    assert_eq!(url(&from_host(&t, "web", None)), "http://127.0.0.1:8080");
+}
+
+#[test]
+fn a_compose_app_cut_off_from_the_destination_is_told_to_connect_to_predefined_network_under_advanced(
+) {
+    let uuid = "x8w4kc0gs0c8gkok0wgck4kc";
+    let mut web = coolify(
+        exposing(
+            on(
+                container(&format!("web-{uuid}-101010101010")),
+                uuid,
+                &["web"],
+            ),
+            &[8080],
+        ),
+        "application",
+        uuid,
+        "web",
+    );
+    if let Some(id) = web.coolify.as_mut() {
+        id.resource_name = Some("my-compose-app".into());
+    }
+    let mut t = recorded();
+    t.containers.push(web);
+    let c = from(&t, APP, &format!("web-{uuid}-101010101010"), None);
+    assert_eq!(c.address, None);
+    let text = said(note(&c, NoteCode::NoSharedNetwork));
+    assert!(
+        text.contains("In Coolify, open the application my-compose-app, enable \"Connect To Predefined Network\" under Advanced, and redeploy."),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("Then use `web-{uuid}` from {APP}.")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("Or connect {APP} to {uuid}")),
+        "the manual connect is the second choice: {text}"
+    );
+}
