@@ -156,6 +156,9 @@ impl Connection {
     }
 }
 
+/// Written where another machine needs the server's own address, which netdoctor cannot know.
+pub const SERVER_ADDRESS: &str = "SERVER_IP";
+
 /// The choice names something that is not on this host (any more).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum BuildError {
@@ -698,6 +701,7 @@ impl<'a> Builder<'a> {
                 UFW_RULE.to_owned(),
                 fix,
             );
+            self.for_other_machines(open[0]);
         } else if loopback_only {
             self.note(
                 NoteCode::LoopbackOnly,
@@ -719,6 +723,43 @@ impl<'a> Builder<'a> {
             },
             true,
         ))
+    }
+
+    /// What another machine dials for a binding on all interfaces: the server's address (a
+    /// domain the proxy routes to the target when there is one — it points at this server —
+    /// else the [`SERVER_ADDRESS`] placeholder) and the published port.
+    fn for_other_machines(&mut self, binding: &PortMapping) {
+        let Some(h) = binding.host.as_ref() else {
+            return;
+        };
+        let name = self.target.name.as_str();
+        let domain = self
+            .t
+            .routes
+            .iter()
+            .filter(|r| r.containers.iter().any(|c| c == name))
+            .flat_map(|r| r.hosts.iter())
+            .find(|h| !h.is_empty() && !h.contains('*'));
+        let (server, title) = match domain {
+            Some(d) => (
+                d.clone(),
+                format!("From another machine: {d} points at this server (the proxy routes it to {name}), and port {} is open on all its addresses — if the domain's DNS goes straight to the server, not through a CDN.", h.port),
+            ),
+            None => (
+                SERVER_ADDRESS.to_owned(),
+                format!("From another machine: this server's public IP or a DNS name that points at it in place of {SERVER_ADDRESS}, and port {} (open on all its addresses; a cloud firewall or security group may still block it).", h.port),
+            ),
+        };
+        let address = self.address(
+            &server,
+            Some(h.port),
+            Via::Published {
+                binding: binding.to_string(),
+                loopback_only: false,
+            },
+            true,
+        );
+        self.alternatives.push(Alternative { title, address });
     }
 
     fn not_published(&mut self, target: &Container, port: u16) {

@@ -2,8 +2,8 @@
 
 use super::*;
 use crate::domain::findings::test_support::{
-    container, coolify, exposing, host, on, publishing, recorded, APP, COMPOSE_DB, COMPOSE_UUID,
-    N8N, SERVICE_UUID,
+    container, coolify, exposing, host, on, publishing, recorded, route, APP, COMPOSE_DB,
+    COMPOSE_UUID, N8N, SERVICE_UUID,
 };
 
 const DB: &str = "ro8kcog4kso4ck0ows4k4wkw";
@@ -283,6 +283,12 @@ fn from_the_host_a_loopback_binding_is_used_and_called_host_only() {
         n.fix[0].command.as_deref(),
         Some("ssh -N -L 15432:127.0.0.1:15432 user@your-server")
     );
+    assert!(
+        c.alternatives
+            .iter()
+            .all(|a| !a.address.url.contains("SERVER_IP")),
+        "another machine cannot use a host-only binding"
+    );
     assert!(!has(&c, NoteCode::PublishedOnAllInterfaces));
 }
 
@@ -299,6 +305,14 @@ fn from_the_host_a_binding_on_all_interfaces_warns_that_ufw_does_not_protect_it(
     );
     let c = from_host(&t, "api", None);
     assert_eq!(url(&c), "http://127.0.0.1:3000");
+    let elsewhere = &c
+        .alternatives
+        .iter()
+        .find(|a| a.title.starts_with("From another machine"))
+        .expect("what another machine uses")
+        .address;
+    assert_eq!(elsewhere.url, "http://SERVER_IP:3000");
+    assert_eq!(elsewhere.env_line, "API_URL=http://SERVER_IP:3000");
     let n = note(&c, NoteCode::PublishedOnAllInterfaces);
     assert!(n.why.contains("UFW"));
     assert!(said(n).contains("DOCKER-USER -p tcp -m conntrack --ctorigdstport 3000"));
@@ -340,6 +354,38 @@ fn from_the_host_a_public_coolify_database_is_reached_through_its_proxy() {
     );
     assert!(
         said(note(&c, NoteCode::PublishedOnAllInterfaces)).contains("Make it publicly available")
+    );
+    assert!(
+        c.alternatives
+            .iter()
+            .any(|a| a.address.url == "postgres://USER:PASSWORD@SERVER_IP:5433/DB"),
+        "{:#?}",
+        c.alternatives
+    );
+}
+
+#[test]
+fn from_another_machine_a_public_binding_of_a_routed_app_uses_its_domain() {
+    let t = host(
+        vec![publishing(
+            exposing(on(container("api"), "net", &[]), &[3000]),
+            "0.0.0.0",
+            3000,
+            3000,
+        )],
+        vec![route("r", "api.example.com", &["api"], Some(3000))],
+    );
+    let c = from_host(&t, "api", None);
+    let elsewhere = c
+        .alternatives
+        .iter()
+        .find(|a| a.title.starts_with("From another machine"))
+        .expect("what another machine uses");
+    assert_eq!(elsewhere.address.url, "http://api.example.com:3000");
+    assert!(
+        elsewhere.title.contains("not through a CDN"),
+        "{}",
+        elsewhere.title
     );
 }
 
