@@ -22,9 +22,15 @@ pub fn CopyButton(
         #[cfg(feature = "hydrate")]
         {
             let clipboard = window().navigator().clipboard();
-            let promise = clipboard.write_text(&value);
+            // Browsers leave `navigator.clipboard` undefined outside a secure context (plain
+            // http:// to a server's IP); calling it then would throw.
+            let available = !AsRef::<wasm_bindgen::JsValue>::as_ref(&clipboard).is_undefined();
+            let promise = available.then(|| clipboard.write_text(&value));
             leptos::task::spawn_local(async move {
-                let ok = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+                let ok = match promise {
+                    Some(p) => wasm_bindgen_futures::JsFuture::from(p).await.is_ok(),
+                    None => false,
+                };
                 set_copied.set(Some(ok));
                 set_timeout(
                     move || set_copied.set(None),
