@@ -73,6 +73,19 @@ async fn picking_source_target_and_port_builds_a_string_the_copy_button_and_the_
         .await;
         let env = text_of(&client, testid(testids::BUILT_ENV)).await;
         assert_eq!(env, format!("DATABASE_URL={expected}"));
+        // The lab's "database" only sleeps: the live read finds nothing on the picked port.
+        eventually("the card warns that nothing listens on 6432", || async {
+            match client
+                .find(Locator::Css(
+                    "[data-testid=\"connect-note\"][data-code=\"NothingListens\"]",
+                ))
+                .await
+            {
+                Ok(n) => n.text().await.unwrap_or_default().contains("port 6432"),
+                Err(_) => false,
+            }
+        })
+        .await;
         let reasons = text_of(&client, testid(testids::CONNECT_REASONS)).await;
         assert!(reasons.contains("network alias"), "{reasons}");
 

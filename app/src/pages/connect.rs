@@ -8,7 +8,7 @@ use crate::components::connect_picker::ConnectPicker;
 use crate::components::connection_card::ConnectionCard;
 use crate::components::engine_problem::{EngineProblemPanel, ErrorPanel};
 use crate::domain::connect::ports::{listening_summary, merge_listening, port_options, Listening};
-use crate::domain::connect::{build, ConnectQuery, QueryError};
+use crate::domain::connect::{build, ConnectQuery, Connection, QueryError};
 use crate::domain::graph::TopologyReport;
 use crate::domain::names::ContainerName;
 use crate::domain::topology::Topology;
@@ -106,17 +106,27 @@ fn ConnectView(
                 .map(|c| port_options(t, c))
                 .unwrap_or_default()
         });
-        listening.with(|l| match l {
-            LiveRead::Done(Ok(Listening::Read(sockets))) => merge_listening(&declared, sockets),
-            _ => declared,
-        })
+        match sockets_of(listening, query) {
+            Some(sockets) => merge_listening(&declared, &sockets),
+            None => declared,
+        }
     });
-    // Rebuilt on every choice and every engine change; equal results do not redraw.
+    // Rebuilt on every choice, every engine change and the live read; equal results do not
+    // redraw. The card does not show the port list (the picker does, from `ports`), so it is
+    // left out: a read that only relabels ports then keeps the card, and a running Test it.
     let built = Memo::new(move |_| {
         let q = query.get();
         topology.with(|t| {
             let t = t.as_ref()?;
-            Some(build(t, q.from.as_ref()?, q.to.as_ref()?, q.port))
+            let built = build(t, q.from.as_ref()?, q.to.as_ref()?, q.port);
+            let built = match sockets_of(listening, query) {
+                Some(sockets) => built.map(|c| c.with_listening(&sockets)),
+                None => built,
+            };
+            Some(built.map(|c| Connection {
+                ports: Vec::new(),
+                ..c
+            }))
         })
     });
     let automatic = Signal::derive(move || {
@@ -151,13 +161,13 @@ fn ConnectView(
         let (text, class) = listening.with(|l| match l {
             LiveRead::Idle => (None, ""),
             LiveRead::Reading(to) => (Some(format!("Reading the ports {to} listens on…")), "muted"),
-            LiveRead::Done(Ok(Listening::Read(_))) => {
+            LiveRead::Done(_, Ok(Listening::Read(_))) => {
                 (Some(ports.with(|p| listening_summary(p))), "muted")
             }
-            LiveRead::Done(Ok(Listening::NotRead(why))) => {
+            LiveRead::Done(_, Ok(Listening::NotRead(why))) => {
                 (Some(format!("Listening ports not read: {why}")), "notice")
             }
-            LiveRead::Done(Err(e)) => (
+            LiveRead::Done(_, Err(e)) => (
                 Some(format!(
                     "Listening ports not read: {e}. The list shows the declared ports only."
                 )),
@@ -181,7 +191,19 @@ enum LiveRead {
     Idle,
     /// Asked; the page shows "reading…".
     Reading(ContainerName),
-    Done(Result<Listening, AppError>),
+    Done(ContainerName, Result<Listening, AppError>),
+}
+
+/// The sockets read for the target chosen now (not one chosen before).
+fn sockets_of(
+    listening: RwSignal<LiveRead>,
+    query: Memo<ConnectQuery>,
+) -> Option<Vec<crate::domain::checks::outcome::Listener>> {
+    let to = query.with(|q| q.to.clone())?;
+    listening.with(|l| match l {
+        LiveRead::Done(read, Ok(Listening::Read(sockets))) if *read == to => Some(sockets.clone()),
+        _ => None,
+    })
 }
 
 /// Reads what the chosen target listens on, after the page shows (an Effect: never during
@@ -203,7 +225,7 @@ fn read_listening(query: Memo<ConnectQuery>) -> RwSignal<LiveRead> {
         leptos::task::spawn_local(async move {
             let answer = get_listening_ports(to.to_string()).await;
             if target.get_untracked().as_ref() == Some(&to) {
-                state.set(LiveRead::Done(answer));
+                state.set(LiveRead::Done(to, answer));
             }
         });
     });

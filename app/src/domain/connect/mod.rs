@@ -10,9 +10,10 @@ pub mod query;
 
 pub use kind::{KindChoice, ServiceKind};
 pub use naming::{Candidate, NameKind};
-pub use ports::{PortOption, PortOrigin};
+pub use ports::{Listen, Listening, PortOption, PortOrigin};
 pub use query::{ConnectQuery, QueryError, Source, HOST_PARAM};
 
+use crate::domain::checks::outcome::Listener;
 use crate::domain::coolify::{CoolifyKind, PROXY_CONTAINER};
 use crate::domain::findings::public_ports::{docker_user_rules, UFW_RULE};
 use crate::domain::findings::{destination_networks, join, stack_of, Severity, StackKind};
@@ -75,6 +76,10 @@ pub enum NoteCode {
     PublishedOnAllInterfaces,
     LoopbackOnly,
     InternalTls,
+    /// A live read found no socket on the chosen port.
+    NothingListens,
+    /// A live read found the chosen port bound to 127.0.0.1 only.
+    ListensOnLoopbackOnly,
 }
 
 /// A warning, or the reason nothing works: what, why (the Docker or Coolify rule), and the fix.
@@ -146,6 +151,79 @@ impl Connection {
             http: self.kind == ServiceKind::Http,
             tls: self.kind == ServiceKind::Https,
         })
+    }
+
+    /// Adds what a live read of the target's TCP sockets says: the port options marked (see
+    /// [`ports::merge_listening`]), a warning when nothing listens on the chosen port or only
+    /// on 127.0.0.1, and for a port nothing declares but something listens on, that instead
+    /// of "not a port it exposes".
+    pub fn with_listening(mut self, sockets: &[Listener]) -> Self {
+        self.ports = ports::merge_listening(&self.ports, sockets);
+        let Some(port) = self.port else {
+            return self;
+        };
+        let to = self.to.clone();
+        let listen = self
+            .ports
+            .iter()
+            .find(|o| o.port == port)
+            .map_or(Listen::NotListening, |o| o.listen);
+        let same_namespace = self
+            .address
+            .as_ref()
+            .is_some_and(|a| a.via == Via::SameContainer);
+        let others: Vec<String> = self
+            .ports
+            .iter()
+            .filter(|o| o.port != port && o.listen == Listen::Listening)
+            .map(|o| o.port.to_string())
+            .collect();
+        match listen {
+            Listen::Listening | Listen::Unknown => {
+                if self.notes.iter().any(|n| n.code == NoteCode::PortNotListed) {
+                    self.notes.retain(|n| n.code != NoteCode::PortNotListed);
+                    self.reasons.push(format!(
+                        "Port {port} is not declared (no EXPOSE, no route), but {to} listens on it now (read live)."
+                    ));
+                }
+            }
+            Listen::NotListening => {
+                let mut fix = Vec::new();
+                if !others.is_empty() {
+                    fix.push(FixStep::say(&format!(
+                        "{to} listens on {} now: pick that port if it is the app's.",
+                        join(&others)
+                    )));
+                }
+                fix.push(FixStep::run(
+                    "Read the application's log:",
+                    &format!("docker logs --tail 50 {to}"),
+                ));
+                self.notes.push(Note {
+                    code: NoteCode::NothingListens,
+                    severity: Severity::Warning,
+                    title: format!("Nothing in {to} listens on port {port} right now."),
+                    why: format!(
+                        "A live read of {to}'s TCP sockets found none on port {port}: the app has not started, crashed, or listens on another port. A declared port (EXPOSE) is only what the image says."
+                    ),
+                    fix,
+                });
+            }
+            Listen::LoopbackOnly if !same_namespace => {
+                self.notes.push(Note {
+                    code: NoteCode::ListensOnLoopbackOnly,
+                    severity: Severity::Warning,
+                    title: format!("{to} listens on port {port} on 127.0.0.1 only."),
+                    why: "Inside a container 127.0.0.1 is the container itself: an app bound to it accepts no connection from other containers, the proxy or a published port.".to_owned(),
+                    fix: vec![FixStep::say(&format!(
+                        "Make the app in {to} listen on 0.0.0.0:{port} (for example `--host 0.0.0.0` or `HOST=0.0.0.0`) and redeploy."
+                    ))],
+                });
+            }
+            Listen::LoopbackOnly => {}
+        }
+        self.notes.sort_by_key(|n| (n.severity, n.code));
+        self
     }
 
     /// The note saying why there is no address, when there is none.

@@ -1,6 +1,7 @@
 //! The builder's rules, each a sentence, on the recorded destination and small hand-built hosts.
 
 use super::*;
+use crate::domain::checks::outcome::Listener;
 use crate::domain::findings::test_support::{
     container, coolify, exposing, host, on, publishing, recorded, route, APP, COMPOSE_DB,
     COMPOSE_UUID, N8N, SERVICE_UUID,
@@ -748,4 +749,71 @@ fn a_compose_app_cut_off_from_the_destination_is_told_to_connect_to_predefined_n
         text.contains(&format!("Or connect {APP} to {uuid}")),
         "the manual connect is the second choice: {text}"
     );
+}
+
+fn listener(addr: &str, port: u16) -> Listener {
+    Listener {
+        address: addr.parse().expect("ip"),
+        port,
+    }
+}
+
+#[test]
+fn a_declared_port_nothing_listens_on_gets_a_warning_naming_the_port_that_listens() {
+    let t = host(
+        vec![
+            on(container("client"), "net", &[]),
+            exposing(on(container("api"), "net", &[]), &[9000]),
+        ],
+        vec![],
+    );
+    let c = from(&t, "client", "api", None).with_listening(&[listener("0.0.0.0", 8081)]);
+    assert_eq!(url(&c), "http://api:9000", "the address is still built");
+    let n = note(&c, NoteCode::NothingListens);
+    assert_eq!(n.severity, Severity::Warning);
+    let text = said(n);
+    assert!(text.contains("port 9000"), "{text}");
+    assert!(text.contains("api listens on 8081 now"), "{text}");
+    assert!(text.contains("docker logs --tail 50 api"), "{text}");
+    let ports: Vec<(u16, Listen)> = c.ports.iter().map(|o| (o.port, o.listen)).collect();
+    assert_eq!(
+        ports,
+        [(8081, Listen::Listening), (9000, Listen::NotListening)]
+    );
+}
+
+#[test]
+fn an_undeclared_port_that_listens_is_no_longer_called_unlisted() {
+    let t = host(
+        vec![
+            on(container("client"), "net", &[]),
+            exposing(on(container("api"), "net", &[]), &[9000]),
+        ],
+        vec![],
+    );
+    let before = from(&t, "client", "api", Some(8081));
+    assert!(has(&before, NoteCode::PortNotListed));
+    let after = before.with_listening(&[listener("::", 8081)]);
+    assert!(!has(&after, NoteCode::PortNotListed), "{:#?}", after.notes);
+    assert!(!has(&after, NoteCode::NothingListens));
+    assert!(after
+        .reasons
+        .iter()
+        .any(|r| r.contains("listens on it now (read live)")));
+}
+
+#[test]
+fn a_port_bound_to_loopback_is_a_warning_except_from_the_same_namespace() {
+    let t = host(
+        vec![
+            on(container("client"), "net", &[]),
+            exposing(on(container("api"), "net", &[]), &[3000]),
+        ],
+        vec![],
+    );
+    let loopback = [listener("127.0.0.1", 3000)];
+    let c = from(&t, "client", "api", None).with_listening(&loopback);
+    assert!(said(note(&c, NoteCode::ListensOnLoopbackOnly)).contains("0.0.0.0:3000"));
+    let own = from(&t, "api", "api", None).with_listening(&loopback);
+    assert!(!has(&own, NoteCode::ListensOnLoopbackOnly));
 }
