@@ -5,9 +5,13 @@
 //! to loopback; no name outside the lab is ever looked up.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+use app::domain::connect::ports::{
+    listening_summary, merge_listening, port_options, Listen, Listening,
+};
 use app::domain::connect::{build, Connection, NoteCode, Source, Via};
 use app::domain::names::ContainerName;
 use app::domain::topology::Topology;
+use app::engine::exec::ProbeSettings;
 use app::engine::testkit::{ContainerSpec, TestLab};
 use std::io::{Read, Write};
 
@@ -346,5 +350,84 @@ async fn the_published_port_is_for_the_host_and_the_internal_port_for_containers
     assert!(
         answer.starts_with("HTTP/1.") && answer.contains(" 200 "),
         "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn the_port_list_shows_what_the_target_really_listens_on_and_flags_a_declared_port_nothing_listens_on(
+) {
+    let lab = TestLab::start().await;
+    let net = lab.network("net").await;
+    // Declares 9000 (EXPOSE) but serves on 8081, which nothing declares.
+    let target = lab
+        .container(
+            ContainerSpec::new("target")
+                .cmd(serve(8081))
+                .expose(9000)
+                .network(&net, &[]),
+        )
+        .await;
+    let t = topology(&lab).await;
+    let declared = port_options(&t, t.container(&target).expect("target"));
+    assert_eq!(
+        declared.iter().map(|o| o.port).collect::<Vec<_>>(),
+        [9000],
+        "without the live read only the declared port is offered"
+    );
+
+    let engine = lab.engine();
+    let mut merged = Vec::new();
+    // httpd may take a moment to bind.
+    for _ in 0..20 {
+        let Listening::Read(sockets) = engine
+            .listening_ports(&name(&target))
+            .await
+            .expect("the probe runs")
+        else {
+            panic!("the listeners were not read")
+        };
+        merged = merge_listening(&declared, &sockets);
+        if merged.iter().any(|o| o.port == 8081) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let seen: Vec<(u16, Listen, bool, bool)> = merged
+        .iter()
+        .map(|o| (o.port, o.listen, o.declared(), o.flagged()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (8081, Listen::Listening, false, false),
+            (9000, Listen::NotListening, true, true)
+        ]
+    );
+    let summary = listening_summary(&merged);
+    assert!(summary.contains("but listening: 8081"), "{summary}");
+    assert!(
+        summary.contains("Declared but nothing listens: 9000"),
+        "{summary}"
+    );
+    assert!(
+        engine
+            .recent_runs()
+            .iter()
+            .any(|r| r.container == target && r.argv == ["netstat", "-ltn"]),
+        "the read is an allow-listed probe, recorded like every run"
+    );
+
+    // Read-only mode runs nothing and says so.
+    let read_only = lab.engine().with_probe_settings(ProbeSettings {
+        read_only: true,
+        ..engine.probe_settings()
+    });
+    let refused = read_only
+        .listening_ports(&name(&target))
+        .await
+        .expect("answers");
+    assert!(
+        matches!(&refused, Listening::NotRead(why) if why.contains("read-only")),
+        "{refused:?}"
     );
 }

@@ -193,3 +193,47 @@ async fn a_started_check_shows_its_steps_as_they_finish_and_then_its_report() {
     .await;
     assert!(body.contains("ReadOnly"), "{body}");
 }
+
+#[tokio::test]
+async fn the_listening_ports_server_function_reads_the_sockets_and_refuses_read_only_and_bad_names()
+{
+    let lab = TestLab::start().await;
+    let (web, _client) = common::web_and_client(&lab).await;
+
+    let (status, body) = post_form(
+        state(lab.engine(), true),
+        "/api/check/listening",
+        &format!("container={web}"),
+    )
+    .await;
+    assert!(!status.is_success(), "{status}");
+    assert!(body.contains("ReadOnly"), "{body}");
+    let (status, body) = post_form(
+        state(lab.engine(), false),
+        "/api/check/listening",
+        "container=web%3Bid",
+    )
+    .await;
+    assert!(!status.is_success(), "{status}");
+    assert!(body.contains("BadInput"), "{body}");
+    assert_eq!(lab.exec_count(&web).await, 0, "nothing ran");
+
+    // httpd may take a moment to bind.
+    let mut read = serde_json::Value::Null;
+    for _ in 0..20 {
+        let (status, body) = post_form(
+            state(lab.engine(), false),
+            "/api/check/listening",
+            &format!("container={web}"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        read = serde_json::from_str(&body).expect("JSON");
+        let sockets = read["Read"].as_array().expect("the sockets were read");
+        if sockets.iter().any(|s| s["port"] == 80) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    panic!("web's httpd never showed as listening on 80: {read:#}");
+}

@@ -12,19 +12,35 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 /// "Can FROM reach TO (CONTAINER:PORT)?", optionally with an HTTP request; `name` looks up that
-/// name (an alias, a service name) instead of the container's. `POST /api/check/reach`.
+/// name (an alias, a service name) instead of the container's; `tls` marks a TLS port (name and
+/// TCP only, and the report says HTTP was not tried). `POST /api/check/reach`.
 #[server(endpoint = "check/reach")]
 pub async fn check_reach(
     from: String,
     to: String,
     http: bool,
     #[server(default)] name: Option<String>,
+    #[server(default)] tls: bool,
 ) -> Result<CheckReport, AppError> {
     crate::state::require_writable()?;
     let request =
         crate::domain::checks::ReachRequest::parse_with_name(&from, &to, http, name.as_deref())
-            .map_err(|e| AppError::BadInput(e.to_string()))?;
+            .map_err(|e| AppError::BadInput(e.to_string()))?
+            .with_tls(tls);
     Ok(crate::state::engine()?.run_check(&request).await?)
+}
+
+/// What CONTAINER listens on right now (TCP sockets in the LISTEN state), read with the reach
+/// check's listeners probe — same allow-list, same runner, recorded in the run log — for the
+/// connection builder's port list. Refused in read-only mode. `POST /api/check/listening`.
+#[server(endpoint = "check/listening")]
+pub async fn get_listening_ports(
+    container: String,
+) -> Result<crate::domain::connect::ports::Listening, AppError> {
+    crate::state::require_writable()?;
+    let name = crate::domain::names::ContainerName::parse(&container)
+        .map_err(|e| AppError::BadInput(e.to_string()))?;
+    Ok(crate::state::engine()?.listening_ports(&name).await?)
 }
 
 /// "Can FROM reach the outside?" with a name, an IP and a URL (`None`: the documented defaults,

@@ -40,8 +40,9 @@ pub fn StepLine(step: CheckStep) -> impl IntoView {
         StepStatus::CouldNotRun => "could not run",
     };
     let class = format!("check-step {}", status.replace(' ', "-"));
+    let kind = format!("{:?}", step.kind).to_ascii_lowercase();
     view! {
-        <li class=class data-testid=testids::CHECK_STEP data-status=status>
+        <li class=class data-testid=testids::CHECK_STEP data-status=status data-kind=kind>
             <span class="step-status">{status}</span>" "
             <strong>{step.title}</strong>" — "{step.outcome.summary}
             {step.run.map(|run| view! { <RunDetails run/> })}

@@ -61,6 +61,14 @@ pub fn ConnectPicker(
         }
         list
     });
+    let label_of = move |v: &str| {
+        port_choices.with(|list| {
+            list.iter()
+                .find(|(value, _)| value == v)
+                .map(|(_, label)| label.clone())
+                .unwrap_or_default()
+        })
+    };
     let link = move || {
         let path = query.with(ConnectQuery::path);
         crate::nav::absolute(path)
@@ -93,8 +101,12 @@ pub fn ConnectPicker(
                         Some(p) if query.with(|q| q.port.is_none()) => format!("automatic ({p})"),
                         _ => "automatic".to_owned(),
                     }}</option>
-                    <For each=move || port_choices.get() key=|(v, l)| (v.clone(), l.clone()) let:choice>
-                        <option value=choice.0.clone() selected={let v = choice.0.clone(); move || is_port(&v)}>{choice.1.clone()}</option>
+                    // Keyed by port only: when the live read relabels the options they stay the
+                    // same elements, so the selection (and a click on them) is not lost.
+                    <For each=move || port_choices.get() key=|(v, _)| v.clone() let:choice>
+                        <option value=choice.0.clone() selected={let v = choice.0.clone(); move || is_port(&v)}>
+                            {let v = choice.0.clone(); move || label_of(&v)}
+                        </option>
                     </For>
                 </select>
             </label>

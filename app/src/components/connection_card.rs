@@ -7,7 +7,7 @@ use crate::components::check_report::CheckReportView;
 use crate::components::copy_button::CopyButton;
 use crate::components::findings_list::severity_class;
 use crate::components::fix_list::FixList;
-use crate::domain::connect::{Address, Alternative, Connection, Note, ServiceKind, Source, Via};
+use crate::domain::connect::{Address, Alternative, Connection, Note, TestPlan, Via};
 use crate::error::AppError;
 use crate::testids;
 use leptos::prelude::*;
@@ -31,6 +31,9 @@ fn via_text(via: &Via) -> String {
 
 #[component]
 pub fn ConnectionCard(connection: Connection) -> impl IntoView {
+    let test = connection
+        .test_plan()
+        .map(|plan| view! { <TestIt plan/> }.into_any());
     let Connection {
         from,
         to,
@@ -42,25 +45,6 @@ pub fn ConnectionCard(connection: Connection) -> impl IntoView {
         ..
     } = connection;
     let headline = format!("From {from} to {to} · {}", kind.label());
-    // "Test it" runs the reach check from the source container to the built name and port:
-    // by name over a shared network, the case the builder exists for.
-    let test = match (&from, &address) {
-        (Source::Container(source), Some(a)) if matches!(a.via, Via::Network(_)) => {
-            a.port.map(|port| {
-                view! {
-                    <TestIt
-                        from=source.to_string()
-                        to=to.to_string()
-                        host=a.host.clone()
-                        port
-                        http=matches!(kind, ServiceKind::Http | ServiceKind::Https)
-                    />
-                }
-                .into_any()
-            })
-        }
-        _ => None,
-    };
     view! {
         <section class="panel connection" data-testid=testids::CONNECTION>
             <h2>{headline}</h2>
@@ -145,7 +129,16 @@ fn AlternativeLine(alternative: Alternative) -> impl IntoView {
 
 /// Runs the reach check from the source to the built address and shows the answer beside it.
 #[component]
-fn TestIt(from: String, to: String, host: String, port: u16, http: bool) -> impl IntoView {
+fn TestIt(plan: TestPlan) -> impl IntoView {
+    let TestPlan {
+        from,
+        to,
+        name: host,
+        port,
+        http,
+        tls,
+    } = plan;
+    let (from, to) = (from.to_string(), to.to_string());
     let running = RwSignal::new(false);
     let answer =
         RwSignal::new(None::<Result<crate::domain::checks::report::CheckReport, AppError>>);
@@ -163,18 +156,22 @@ fn TestIt(from: String, to: String, host: String, port: u16, http: bool) -> impl
             running.set(true);
             answer.set(None);
             leptos::task::spawn_local(async move {
-                let result = check_reach(from, target, http, name).await;
+                let result = check_reach(from, target, http, name, tls).await;
                 answer.set(Some(result));
                 running.set(false);
             });
         }
     };
+    let tls_note = tls.then(|| {
+        view! { <p class="muted small">{format!("Port {port} speaks TLS: the test checks the name and the TCP connect; it sends no HTTP request.")}</p> }
+    });
     view! {
         <div class="test-it">
             <button type="button" data-testid=testids::TEST_IT on:click=on_click disabled=move || running.get() title=hint.clone()>
                 {move || if running.get() { "Testing…" } else { "Test it" }}
             </button>
             <span class="muted small">{format!(" from {from}: does {host}:{port} answer?")}</span>
+            {tls_note}
             {move || running.get().then(|| view! { <p class="muted small" role="status">"Running the checks inside the container…"</p> })}
             {move || answer.get().map(|a| match a {
                 Ok(report) => view! { <CheckReportView report/> }.into_any(),

@@ -12,7 +12,9 @@ pub fn CopyButton(
     #[prop(into, default = "text".to_string())]
     what: String,
 ) -> impl IntoView {
-    let (copied, set_copied) = signal(false);
+    // `Some(true)`: copied; `Some(false)`: the browser refused (no clipboard permission or
+    // not a secure context), so the user knows to select and copy by hand.
+    let (copied, set_copied) = signal(None::<bool>);
     let label = format!("Copy {what}");
     let value = text.clone();
     let on_click = move |_| {
@@ -20,15 +22,20 @@ pub fn CopyButton(
         #[cfg(feature = "hydrate")]
         {
             let clipboard = window().navigator().clipboard();
-            let promise = clipboard.write_text(&value);
+            // Browsers leave `navigator.clipboard` undefined outside a secure context (plain
+            // http:// to a server's IP); calling it then would throw.
+            let available = !AsRef::<wasm_bindgen::JsValue>::as_ref(&clipboard).is_undefined();
+            let promise = available.then(|| clipboard.write_text(&value));
             leptos::task::spawn_local(async move {
-                if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
-                    set_copied.set(true);
-                    set_timeout(
-                        move || set_copied.set(false),
-                        std::time::Duration::from_millis(1500),
-                    );
-                }
+                let ok = match promise {
+                    Some(p) => wasm_bindgen_futures::JsFuture::from(p).await.is_ok(),
+                    None => false,
+                };
+                set_copied.set(Some(ok));
+                set_timeout(
+                    move || set_copied.set(None),
+                    std::time::Duration::from_millis(if ok { 1500 } else { 4000 }),
+                );
             });
         }
         #[cfg(not(feature = "hydrate"))]
@@ -38,14 +45,19 @@ pub fn CopyButton(
         <button
             type="button"
             class="copy"
-            class:copied=copied
+            class:copied=move || copied.get() == Some(true)
+            class:copy-failed=move || copied.get() == Some(false)
             data-testid=testids::COPY_BUTTON
             data-copy=text
             aria-label=label.clone()
             title=label
             on:click=on_click
         >
-            {move || if copied.get() { "copied" } else { "copy" }}
+            {move || match copied.get() {
+                Some(true) => "copied",
+                Some(false) => "copy failed: select it and press Ctrl+C",
+                None => "copy",
+            }}
         </button>
     }
 }

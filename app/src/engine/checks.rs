@@ -1,9 +1,11 @@
 //! Runs a check (`domain::checks`) against the live engine: one topology read, then the probes
 //! and log reads the check asks for, one at a time, until it reaches its diagnosis.
 
+use crate::domain::checks::outcome::Observation;
 use crate::domain::checks::report::{
     Check, CheckProgress, CheckReport, CheckStep, Diagnosis, Next, PlannedLogRead, MAX_STEPS,
 };
+use crate::domain::connect::ports::Listening;
 use crate::domain::logs::Since;
 use crate::engine::{Engine, EngineError};
 use std::collections::VecDeque;
@@ -131,5 +133,24 @@ impl Engine {
         .await
         .map(|lines| lines.into_iter().map(|l| l.text).collect())
         .map_err(|e| e.to_string())
+    }
+}
+
+impl Engine {
+    /// What `container` listens on right now, read with the listeners probe (the one the reach
+    /// check uses: `netstat -ltn`, else `/proc/net/tcp`, in the container or a debug container
+    /// in its network namespace). A run that could not read it — stopped container, no tool,
+    /// read-only mode — is [`Listening::NotRead`] with the runner's reason.
+    pub async fn listening_ports(
+        &self,
+        container: &crate::domain::names::ContainerName,
+    ) -> Result<Listening, EngineError> {
+        let record = self
+            .run_probe(container, &crate::domain::checks::probe::Probe::Listeners)
+            .await?;
+        Ok(match record.outcome.observation {
+            Observation::Listeners { sockets } => Listening::Read(sockets),
+            _ => Listening::NotRead(record.outcome.summary),
+        })
     }
 }

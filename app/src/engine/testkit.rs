@@ -146,6 +146,7 @@ pub struct ContainerSpec {
     attachments: Vec<Attachment>,
     network_mode: Option<String>,
     publish: Vec<(u16, String)>,
+    expose: Vec<u16>,
     labels: Vec<(String, String)>,
     env: Vec<String>,
     image: Option<String>,
@@ -161,6 +162,7 @@ impl ContainerSpec {
             attachments: Vec::new(),
             network_mode: None,
             publish: Vec::new(),
+            expose: Vec::new(),
             labels: Vec::new(),
             env: Vec::new(),
             image: None,
@@ -191,6 +193,12 @@ impl ContainerSpec {
     /// `none`, `host`, `container:<id>` or a network name as the container's network mode.
     pub fn network_mode(mut self, mode: &str) -> Self {
         self.network_mode = Some(mode.to_owned());
+        self
+    }
+
+    /// Declare a TCP port without publishing it (`EXPOSE`, `--expose`).
+    pub fn expose(mut self, container_port: u16) -> Self {
+        self.expose.push(container_port);
         self
     }
 
@@ -352,7 +360,7 @@ impl TestLab {
     pub async fn container(&self, spec: ContainerSpec) -> String {
         let name = self.name(&spec.suffix);
         let mut port_bindings = HashMap::new();
-        let mut exposed = Vec::new();
+        let mut exposed: Vec<String> = spec.expose.iter().map(|p| format!("{p}/tcp")).collect();
         for (port, host_ip) in &spec.publish {
             let key = format!("{port}/tcp");
             exposed.push(key.clone());

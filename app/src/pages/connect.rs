@@ -2,13 +2,15 @@
 //! that really works and why. It loads the topology once, builds in the browser on every
 //! choice (the domain is pure), follows the engine's events, and keeps the choice in the URL.
 
+use crate::api::checks::get_listening_ports;
 use crate::api::get_topology;
 use crate::components::connect_picker::ConnectPicker;
 use crate::components::connection_card::ConnectionCard;
 use crate::components::engine_problem::{EngineProblemPanel, ErrorPanel};
-use crate::domain::connect::ports::port_options;
-use crate::domain::connect::{build, ConnectQuery, QueryError};
+use crate::domain::connect::ports::{listening_summary, merge_listening, port_options, Listening};
+use crate::domain::connect::{build, ConnectQuery, Connection, QueryError};
 use crate::domain::graph::TopologyReport;
+use crate::domain::names::ContainerName;
 use crate::domain::topology::Topology;
 use crate::error::AppError;
 use crate::live::{live_topology, LiveTopology};
@@ -94,22 +96,37 @@ fn ConnectView(
                 .unwrap_or_default()
         })
     });
+    let listening = read_listening(query);
     let ports = Memo::new(move |_| {
-        topology.with(|t| {
+        let declared = topology.with(|t| {
             let (Some(t), Some(to)) = (t.as_ref(), query.with(|q| q.to.clone())) else {
                 return Vec::new();
             };
             t.container(to.as_str())
                 .map(|c| port_options(t, c))
                 .unwrap_or_default()
-        })
+        });
+        match sockets_of(listening, query) {
+            Some(sockets) => merge_listening(&declared, &sockets),
+            None => declared,
+        }
     });
-    // Rebuilt on every choice and every engine change; equal results do not redraw.
+    // Rebuilt on every choice, every engine change and the live read; equal results do not
+    // redraw. The card does not show the port list (the picker does, from `ports`), so it is
+    // left out: a read that only relabels ports then keeps the card, and a running Test it.
     let built = Memo::new(move |_| {
         let q = query.get();
         topology.with(|t| {
             let t = t.as_ref()?;
-            Some(build(t, q.from.as_ref()?, q.to.as_ref()?, q.port))
+            let built = build(t, q.from.as_ref()?, q.to.as_ref()?, q.port);
+            let built = match sockets_of(listening, query) {
+                Some(sockets) => built.map(|c| c.with_listening(&sockets)),
+                None => built,
+            };
+            Some(built.map(|c| Connection {
+                ports: Vec::new(),
+                ..c
+            }))
         })
     });
     let automatic = Signal::derive(move || {
@@ -140,9 +157,77 @@ fn ConnectView(
         }
     }
     };
+    let live_line = move || {
+        let (text, class) = listening.with(|l| match l {
+            LiveRead::Idle => (None, ""),
+            LiveRead::Reading(to) => (Some(format!("Reading the ports {to} listens on…")), "muted"),
+            LiveRead::Done(_, Ok(Listening::Read(_))) => {
+                (Some(ports.with(|p| listening_summary(p))), "muted")
+            }
+            LiveRead::Done(_, Ok(Listening::NotRead(why))) => {
+                (Some(format!("Listening ports not read: {why}")), "notice")
+            }
+            LiveRead::Done(_, Err(e)) => (
+                Some(format!(
+                    "Listening ports not read: {e}. The list shows the declared ports only."
+                )),
+                "notice",
+            ),
+        });
+        text.map(|t| view! { <p class=format!("small listening {class}") role="status" data-testid=testids::CONNECT_LISTENING>{t}</p> })
+    };
     view! {
         <ConnectPicker containers ports automatic query set_query/>
+        {live_line}
         {result}
     }
     .into_any()
+}
+
+/// The live read of the target's listening sockets.
+#[derive(Debug, Clone, PartialEq)]
+enum LiveRead {
+    /// No target picked.
+    Idle,
+    /// Asked; the page shows "reading…".
+    Reading(ContainerName),
+    Done(ContainerName, Result<Listening, AppError>),
+}
+
+/// The sockets read for the target chosen now (not one chosen before).
+fn sockets_of(
+    listening: RwSignal<LiveRead>,
+    query: Memo<ConnectQuery>,
+) -> Option<Vec<crate::domain::checks::outcome::Listener>> {
+    let to = query.with(|q| q.to.clone())?;
+    listening.with(|l| match l {
+        LiveRead::Done(read, Ok(Listening::Read(sockets))) if *read == to => Some(sockets.clone()),
+        _ => None,
+    })
+}
+
+/// Reads what the chosen target listens on, after the page shows (an Effect: never during
+/// server rendering) and again whenever the target changes; an answer for a target no longer
+/// chosen is dropped.
+fn read_listening(query: Memo<ConnectQuery>) -> RwSignal<LiveRead> {
+    let target = Memo::new(move |_| query.with(|q| q.to.clone()));
+    let state = RwSignal::new(
+        target
+            .get_untracked()
+            .map_or(LiveRead::Idle, LiveRead::Reading),
+    );
+    Effect::new(move |_| {
+        let Some(to) = target.get() else {
+            state.set(LiveRead::Idle);
+            return;
+        };
+        state.set(LiveRead::Reading(to.clone()));
+        leptos::task::spawn_local(async move {
+            let answer = get_listening_ports(to.to_string()).await;
+            if target.get_untracked().as_ref() == Some(&to) {
+                state.set(LiveRead::Done(to, answer));
+            }
+        });
+    });
+    state
 }

@@ -243,6 +243,7 @@ impl Check for ProxyRequest {
                     },
                     http: true,
                     name: None,
+                    tls: false,
                 };
                 return finish(reach.connect_failed(connect, listeners), needles);
             }

@@ -22,6 +22,12 @@ pub struct ReachRequest {
     /// The name to look up instead of the target's container name: a network alias or compose
     /// service name (the connection builder's "Test it" checks the address it built).
     pub name: Option<Hostname>,
+    /// The port speaks TLS (`https`): the check stops after the TCP connect and says that no
+    /// HTTP request was tried. A plain `http://` request to a TLS port fails however healthy
+    /// the app is, and the probe tools a plain container has (busybox `wget`'s own TLS) fail
+    /// the handshake with common servers, so a real HTTPS request would prove nothing either.
+    #[serde(default)]
+    pub tls: bool,
 }
 
 impl ReachRequest {
@@ -32,7 +38,18 @@ impl ReachRequest {
             to: ContainerPort::parse(to)?,
             http,
             name: None,
+            tls: false,
         })
+    }
+
+    /// Marks the target port as speaking TLS (see [`ReachRequest::tls`]); no HTTP request is
+    /// made then, even when one was asked for.
+    pub fn with_tls(mut self, tls: bool) -> Self {
+        self.tls = tls;
+        if tls {
+            self.http = false;
+        }
+        self
     }
 
     /// Like [`ReachRequest::parse`], resolving `name` (when given) rather than the container's
@@ -55,7 +72,11 @@ impl Check for ReachRequest {
     }
 
     fn subject(&self) -> String {
-        let http = if self.http { " (HTTP)" } else { "" };
+        let http = match (self.http, self.tls) {
+            (_, true) => " (TLS port: TCP only)",
+            (true, false) => " (HTTP)",
+            (false, false) => "",
+        };
         format!("{} → {}{http}", self.from, self.to)
     }
 
@@ -143,10 +164,15 @@ impl Check for ReachRequest {
                 return Next::Done(self.not_resolved(t, a, b, resolve));
             }
             if !self.http {
+                let tls = if self.tls {
+                    format!(" HTTP was not tried: port {port} speaks TLS (https), and netdoctor's probes make plain HTTP requests only, so resolution and the TCP connect are what this check proves.")
+                } else {
+                    String::new()
+                };
                 return Next::Done(Diagnosis::healthy(
                     format!("{from_name} reaches {to_name}:{port}"),
                     format!(
-                        "{to_name} resolves from {from_name} and accepts TCP connections on port {port}{}.",
+                        "{to_name} resolves from {from_name} and accepts TCP connections on port {port}{}.{tls}",
                         topology_suffix(topology)
                     ),
                 ));
@@ -766,6 +792,29 @@ mod tests {
         );
         assert!(d.healthy, "{d:?}");
         assert_eq!(steps.last().map(|s| s.kind), Some(StepKind::Http));
+    }
+
+    #[test]
+    fn a_tls_port_is_checked_by_name_and_tcp_and_the_report_says_http_was_not_tried() {
+        let t = pair("app-net", "app-net");
+        // "Test it" on an https target asks for HTTP; the TLS mark takes that back.
+        let req = ReachRequest::parse("web", "db:8443", true)
+            .expect("request")
+            .with_tls(true);
+        let (steps, d) = run(&t, &req, &[RESOLVED, CONNECTED]);
+        let kinds: Vec<StepKind> = steps.iter().map(|s| s.kind).collect();
+        assert_eq!(
+            kinds,
+            [StepKind::Topology, StepKind::Resolve, StepKind::Connect],
+            "no plain-HTTP request goes to a TLS port"
+        );
+        assert!(d.healthy, "{d:?}");
+        assert!(
+            d.why.contains("HTTP was not tried: port 8443 speaks TLS"),
+            "{}",
+            d.why
+        );
+        assert_eq!(req.subject(), "web → db:8443 (TLS port: TCP only)");
     }
 
     #[test]

@@ -10,9 +10,10 @@ pub mod query;
 
 pub use kind::{KindChoice, ServiceKind};
 pub use naming::{Candidate, NameKind};
-pub use ports::{PortOption, PortOrigin};
+pub use ports::{Listen, Listening, PortOption, PortOrigin};
 pub use query::{ConnectQuery, QueryError, Source, HOST_PARAM};
 
+use crate::domain::checks::outcome::Listener;
 use crate::domain::coolify::{CoolifyKind, PROXY_CONTAINER};
 use crate::domain::findings::public_ports::{docker_user_rules, UFW_RULE};
 use crate::domain::findings::{destination_networks, join, stack_of, Severity, StackKind};
@@ -75,6 +76,10 @@ pub enum NoteCode {
     PublishedOnAllInterfaces,
     LoopbackOnly,
     InternalTls,
+    /// A live read found no socket on the chosen port.
+    NothingListens,
+    /// A live read found the chosen port bound to 127.0.0.1 only.
+    ListensOnLoopbackOnly,
 }
 
 /// A warning, or the reason nothing works: what, why (the Docker or Coolify rule), and the fix.
@@ -113,7 +118,114 @@ pub struct Connection {
     pub alternatives: Vec<Alternative>,
 }
 
+/// What "Test it" checks for a built address: from the source container, the name and the
+/// internal port the address holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestPlan {
+    pub from: ContainerName,
+    pub to: ContainerName,
+    /// The name the address uses (an alias, a service name, or the container's own name).
+    pub name: String,
+    pub port: u16,
+    /// Ask for an HTTP answer after the TCP connect (plain `http` targets).
+    pub http: bool,
+    /// The port speaks TLS: resolution and TCP only, and the result says HTTP was not tried.
+    pub tls: bool,
+}
+
 impl Connection {
+    /// The live check for this address: by name over a shared network from a source
+    /// container — the case the builder exists for. `None` for other addresses (from the host,
+    /// `localhost`, the host gateway, an IP) and when there is no address or port.
+    pub fn test_plan(&self) -> Option<TestPlan> {
+        let from = self.from.container()?;
+        let address = self.address.as_ref()?;
+        if !matches!(address.via, Via::Network(_)) {
+            return None;
+        }
+        Some(TestPlan {
+            from: from.clone(),
+            to: self.to.clone(),
+            name: address.host.clone(),
+            port: address.port?,
+            http: self.kind == ServiceKind::Http,
+            tls: self.kind == ServiceKind::Https,
+        })
+    }
+
+    /// Adds what a live read of the target's TCP sockets says: the port options marked (see
+    /// [`ports::merge_listening`]), a warning when nothing listens on the chosen port or only
+    /// on 127.0.0.1, and for a port nothing declares but something listens on, that instead
+    /// of "not a port it exposes".
+    pub fn with_listening(mut self, sockets: &[Listener]) -> Self {
+        self.ports = ports::merge_listening(&self.ports, sockets);
+        let Some(port) = self.port else {
+            return self;
+        };
+        let to = self.to.clone();
+        let listen = self
+            .ports
+            .iter()
+            .find(|o| o.port == port)
+            .map_or(Listen::NotListening, |o| o.listen);
+        let same_namespace = self
+            .address
+            .as_ref()
+            .is_some_and(|a| a.via == Via::SameContainer);
+        let others: Vec<String> = self
+            .ports
+            .iter()
+            .filter(|o| o.port != port && o.listen == Listen::Listening)
+            .map(|o| o.port.to_string())
+            .collect();
+        match listen {
+            Listen::Listening | Listen::Unknown => {
+                if self.notes.iter().any(|n| n.code == NoteCode::PortNotListed) {
+                    self.notes.retain(|n| n.code != NoteCode::PortNotListed);
+                    self.reasons.push(format!(
+                        "Port {port} is not declared (no EXPOSE, no route), but {to} listens on it now (read live)."
+                    ));
+                }
+            }
+            Listen::NotListening => {
+                let mut fix = Vec::new();
+                if !others.is_empty() {
+                    fix.push(FixStep::say(&format!(
+                        "{to} listens on {} now: pick that port if it is the app's.",
+                        join(&others)
+                    )));
+                }
+                fix.push(FixStep::run(
+                    "Read the application's log:",
+                    &format!("docker logs --tail 50 {to}"),
+                ));
+                self.notes.push(Note {
+                    code: NoteCode::NothingListens,
+                    severity: Severity::Warning,
+                    title: format!("Nothing in {to} listens on port {port} right now."),
+                    why: format!(
+                        "A live read of {to}'s TCP sockets found none on port {port}: the app has not started, crashed, or listens on another port. A declared port (EXPOSE) is only what the image says."
+                    ),
+                    fix,
+                });
+            }
+            Listen::LoopbackOnly if !same_namespace => {
+                self.notes.push(Note {
+                    code: NoteCode::ListensOnLoopbackOnly,
+                    severity: Severity::Warning,
+                    title: format!("{to} listens on port {port} on 127.0.0.1 only."),
+                    why: "Inside a container 127.0.0.1 is the container itself: an app bound to it accepts no connection from other containers, the proxy or a published port.".to_owned(),
+                    fix: vec![FixStep::say(&format!(
+                        "Make the app in {to} listen on 0.0.0.0:{port} (for example `--host 0.0.0.0` or `HOST=0.0.0.0`) and redeploy."
+                    ))],
+                });
+            }
+            Listen::LoopbackOnly => {}
+        }
+        self.notes.sort_by_key(|n| (n.severity, n.code));
+        self
+    }
+
     /// The note saying why there is no address, when there is none.
     pub fn blocking(&self) -> impl Iterator<Item = &Note> {
         self.notes
@@ -121,6 +233,9 @@ impl Connection {
             .filter(|n| n.severity == Severity::Blocking)
     }
 }
+
+/// Written where another machine needs the server's own address, which netdoctor cannot know.
+pub const SERVER_ADDRESS: &str = "SERVER_IP";
 
 /// The choice names something that is not on this host (any more).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
@@ -664,6 +779,7 @@ impl<'a> Builder<'a> {
                 UFW_RULE.to_owned(),
                 fix,
             );
+            self.for_other_machines(open[0]);
         } else if loopback_only {
             self.note(
                 NoteCode::LoopbackOnly,
@@ -685,6 +801,43 @@ impl<'a> Builder<'a> {
             },
             true,
         ))
+    }
+
+    /// What another machine dials for a binding on all interfaces: the server's address (a
+    /// domain the proxy routes to the target when there is one — it points at this server —
+    /// else the [`SERVER_ADDRESS`] placeholder) and the published port.
+    fn for_other_machines(&mut self, binding: &PortMapping) {
+        let Some(h) = binding.host.as_ref() else {
+            return;
+        };
+        let name = self.target.name.as_str();
+        let domain = self
+            .t
+            .routes
+            .iter()
+            .filter(|r| r.containers.iter().any(|c| c == name))
+            .flat_map(|r| r.hosts.iter())
+            .find(|h| !h.is_empty() && !h.contains('*'));
+        let (server, title) = match domain {
+            Some(d) => (
+                d.clone(),
+                format!("From another machine: {d} points at this server (the proxy routes it to {name}), and port {} is open on all its addresses — if the domain's DNS goes straight to the server, not through a CDN.", h.port),
+            ),
+            None => (
+                SERVER_ADDRESS.to_owned(),
+                format!("From another machine: this server's public IP or a DNS name that points at it in place of {SERVER_ADDRESS}, and port {} (open on all its addresses; a cloud firewall or security group may still block it).", h.port),
+            ),
+        };
+        let address = self.address(
+            &server,
+            Some(h.port),
+            Via::Published {
+                binding: binding.to_string(),
+                loopback_only: false,
+            },
+            true,
+        );
+        self.alternatives.push(Alternative { title, address });
     }
 
     fn not_published(&mut self, target: &Container, port: u16) {

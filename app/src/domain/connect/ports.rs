@@ -1,6 +1,7 @@
 //! Which port goes into the address: the target's internal port — one it exposes or the proxy
 //! routes to — never the host port it may be published on, which only the host uses.
 
+use crate::domain::checks::outcome::Listener;
 use crate::domain::connect::kind::ServiceKind;
 use crate::domain::ports::Protocol;
 use crate::domain::topology::{Container, Topology};
@@ -14,6 +15,33 @@ pub enum PortOrigin {
     Exposed,
     /// The port the proxy forwards web traffic to.
     Route,
+    /// A socket listens on it, though nothing declares it (read live, see [`merge_listening`]).
+    Listening,
+}
+
+/// What a live read of the target's sockets says about a port.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub enum Listen {
+    /// Not read (yet): the page reads it after it shows.
+    #[default]
+    Unknown,
+    /// A socket listens on all interfaces: other containers can connect.
+    Listening,
+    /// Only on 127.0.0.1/::1: only the container itself can connect.
+    LoopbackOnly,
+    /// Declared, but no socket listens on it.
+    NotListening,
+}
+
+/// What the target listens on, read live (the listeners probe), or why it was not read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Listening {
+    /// The TCP sockets in the LISTEN state.
+    Read(Vec<Listener>),
+    /// Not read; the sentence says why (container stopped, no tool, read-only mode).
+    NotRead(String),
 }
 
 /// A port the page offers for the target.
@@ -23,6 +51,9 @@ pub struct PortOption {
     pub origins: Vec<PortOrigin>,
     /// The host ports it is published on (`127.0.0.1:5433`), for the label only.
     pub published: Vec<String>,
+    /// Whether something listens on it, once read live.
+    #[serde(default)]
+    pub listen: Listen,
 }
 
 impl PortOption {
@@ -30,18 +61,39 @@ impl PortOption {
     pub fn label(&self) -> String {
         let mut parts = vec![self.port.to_string()];
         for o in &self.origins {
-            parts.push(
-                match o {
-                    PortOrigin::Exposed => "exposed",
-                    PortOrigin::Route => "proxy routes here",
-                }
-                .to_owned(),
-            );
+            match o {
+                PortOrigin::Exposed => parts.push("exposed".to_owned()),
+                PortOrigin::Route => parts.push("proxy routes here".to_owned()),
+                PortOrigin::Listening => {}
+            }
         }
         if !self.published.is_empty() {
             parts.push(format!("published {}", self.published.join(", ")));
         }
+        let declared = self.declared();
+        match self.listen {
+            Listen::Unknown => {}
+            Listen::Listening if declared => parts.push("listening".to_owned()),
+            Listen::Listening => parts.push("listening, not declared".to_owned()),
+            Listen::LoopbackOnly if declared => {
+                parts.push("⚠ listens on 127.0.0.1 only".to_owned());
+            }
+            Listen::LoopbackOnly => {
+                parts.push("listens on 127.0.0.1 only, not declared".to_owned());
+            }
+            Listen::NotListening => parts.push("⚠ nothing listens".to_owned()),
+        }
         parts.join(" · ")
+    }
+
+    /// Exposed by the image or routed to by the proxy, not only found listening.
+    pub fn declared(&self) -> bool {
+        self.origins.iter().any(|o| *o != PortOrigin::Listening)
+    }
+
+    /// Declared, yet other containers cannot connect to it right now.
+    pub fn flagged(&self) -> bool {
+        self.declared() && matches!(self.listen, Listen::NotListening | Listen::LoopbackOnly)
     }
 }
 
@@ -53,6 +105,7 @@ pub fn port_options(t: &Topology, c: &Container) -> Vec<PortOption> {
             port,
             origins: Vec::new(),
             published: Vec::new(),
+            listen: Listen::Unknown,
         });
         if !o.origins.contains(&origin) {
             o.origins.push(origin);
@@ -82,6 +135,83 @@ pub fn port_options(t: &Topology, c: &Container) -> Vec<PortOption> {
         }
     }
     by_port.into_values().collect()
+}
+
+/// Marks each option with what the target really listens on, flags declared ports nothing
+/// listens on, and adds the ports that listen without being declared (sorted by port). Docker's
+/// embedded DNS socket (127.0.0.11) is not the application's and is left out.
+pub fn merge_listening(options: &[PortOption], sockets: &[Listener]) -> Vec<PortOption> {
+    let mut live: BTreeMap<u16, Listen> = BTreeMap::new();
+    for s in sockets.iter().filter(|s| !s.is_docker_dns()) {
+        let state = if s.is_loopback_only() {
+            Listen::LoopbackOnly
+        } else {
+            Listen::Listening
+        };
+        let e = live.entry(s.port).or_insert(state);
+        if state == Listen::Listening {
+            *e = Listen::Listening;
+        }
+    }
+    // Ports an earlier read added are read afresh: dropped here, added back if still listening.
+    let mut by_port: BTreeMap<u16, PortOption> = options
+        .iter()
+        .filter(|o| o.declared())
+        .map(|o| {
+            let mut o = o.clone();
+            o.listen = live.get(&o.port).copied().unwrap_or(Listen::NotListening);
+            (o.port, o)
+        })
+        .collect();
+    for (port, listen) in live {
+        by_port.entry(port).or_insert_with(|| PortOption {
+            port,
+            origins: vec![PortOrigin::Listening],
+            published: Vec::new(),
+            listen,
+        });
+    }
+    by_port.into_values().collect()
+}
+
+/// One sentence on what the live read found, for the line under the port picker.
+pub fn listening_summary(options: &[PortOption]) -> String {
+    let list = |f: &dyn Fn(&PortOption) -> bool| -> Vec<String> {
+        options
+            .iter()
+            .filter(|o| f(o))
+            .map(|o| o.port.to_string())
+            .collect()
+    };
+    let listening = list(&|o| o.listen == Listen::Listening);
+    let undeclared = list(&|o| !o.declared() && o.listen != Listen::NotListening);
+    let silent = list(&|o| o.declared() && o.listen == Listen::NotListening);
+    let loopback = list(&|o| o.declared() && o.listen == Listen::LoopbackOnly);
+    let mut parts = vec![if listening.is_empty() {
+        "Nothing listens on all interfaces right now.".to_owned()
+    } else {
+        format!("Listening now: {}.", listening.join(", "))
+    }];
+    if !undeclared.is_empty() {
+        parts.push(format!(
+            "Not declared (no EXPOSE, no route) but listening: {}.",
+            undeclared.join(", ")
+        ));
+    }
+    if !silent.is_empty() {
+        parts.push(format!(
+            "Declared but nothing listens: {} — an address on {} gets \"connection refused\".",
+            silent.join(", "),
+            if silent.len() == 1 { "it" } else { "them" }
+        ));
+    }
+    if !loopback.is_empty() {
+        parts.push(format!(
+            "Declared but listening on 127.0.0.1 only (other containers cannot connect): {}.",
+            loopback.join(", ")
+        ));
+    }
+    parts.join(" ")
 }
 
 /// Whether the proxy routes to this port of the container.
@@ -293,6 +423,88 @@ mod tests {
             None,
         );
         assert_eq!((choice.port, choice.unlisted), (Some(4321), true));
+    }
+
+    fn listener(addr: &str, port: u16) -> Listener {
+        Listener {
+            address: addr.parse().expect("ip"),
+            port,
+        }
+    }
+
+    #[test]
+    fn a_port_that_listens_undeclared_is_added_and_a_declared_port_without_a_listener_is_flagged() {
+        let t = host(vec![], vec![]);
+        let c = exposing(container("api"), &[3000, 9000]);
+        let merged = merge_listening(
+            &port_options(&t, &c),
+            &[
+                listener("0.0.0.0", 3000),
+                listener("::", 8081),
+                listener("127.0.0.11", 41234),
+            ],
+        );
+        let seen: Vec<(u16, Listen, bool)> = merged
+            .iter()
+            .map(|o| (o.port, o.listen, o.flagged()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (3000, Listen::Listening, false),
+                (8081, Listen::Listening, false),
+                (9000, Listen::NotListening, true)
+            ],
+            "Docker's DNS socket is not the app's"
+        );
+        assert_eq!(merged[0].label(), "3000 · exposed · listening");
+        assert_eq!(merged[1].label(), "8081 · listening, not declared");
+        assert_eq!(merged[2].label(), "9000 · exposed · ⚠ nothing listens");
+        assert_eq!(
+            listening_summary(&merged),
+            "Listening now: 3000, 8081. Not declared (no EXPOSE, no route) but listening: 8081. Declared but nothing listens: 9000 — an address on it gets \"connection refused\"."
+        );
+    }
+
+    #[test]
+    fn a_port_bound_to_loopback_only_is_flagged_unless_another_socket_listens_on_all_interfaces() {
+        let t = host(vec![], vec![]);
+        let c = exposing(container("api"), &[3000, 5000]);
+        let merged = merge_listening(
+            &port_options(&t, &c),
+            &[
+                listener("127.0.0.1", 3000),
+                listener("127.0.0.1", 5000),
+                listener("0.0.0.0", 5000),
+            ],
+        );
+        assert_eq!(
+            (merged[0].listen, merged[0].flagged()),
+            (Listen::LoopbackOnly, true)
+        );
+        assert_eq!(
+            merged[0].label(),
+            "3000 · exposed · ⚠ listens on 127.0.0.1 only"
+        );
+        assert_eq!(
+            (merged[1].listen, merged[1].flagged()),
+            (Listen::Listening, false)
+        );
+    }
+
+    #[test]
+    fn merging_twice_gives_the_same_options_and_unread_ports_have_no_listening_word() {
+        let t = recorded();
+        let n8n = t.container(N8N).expect("n8n");
+        let options = port_options(&t, n8n);
+        assert!(options.iter().all(|o| o.listen == Listen::Unknown));
+        assert_eq!(options[0].label(), "5678 · exposed · proxy routes here");
+        let sockets = [listener("0.0.0.0", 5678), listener("0.0.0.0", 9229)];
+        let once = merge_listening(&options, &sockets);
+        assert_eq!(merge_listening(&once, &sockets), once);
+        // A listening-only port that stopped listening disappears on the next read.
+        let later = merge_listening(&once, &[listener("0.0.0.0", 5678)]);
+        assert_eq!(later.iter().map(|o| o.port).collect::<Vec<_>>(), [5678]);
     }
 
     #[test]

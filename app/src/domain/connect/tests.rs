@@ -1,9 +1,10 @@
 //! The builder's rules, each a sentence, on the recorded destination and small hand-built hosts.
 
 use super::*;
+use crate::domain::checks::outcome::Listener;
 use crate::domain::findings::test_support::{
-    container, coolify, exposing, host, on, publishing, recorded, APP, COMPOSE_DB, COMPOSE_UUID,
-    N8N, SERVICE_UUID,
+    container, coolify, exposing, host, on, publishing, recorded, route, APP, COMPOSE_DB,
+    COMPOSE_UUID, N8N, SERVICE_UUID,
 };
 
 const DB: &str = "ro8kcog4kso4ck0ows4k4wkw";
@@ -283,6 +284,12 @@ fn from_the_host_a_loopback_binding_is_used_and_called_host_only() {
         n.fix[0].command.as_deref(),
         Some("ssh -N -L 15432:127.0.0.1:15432 user@your-server")
     );
+    assert!(
+        c.alternatives
+            .iter()
+            .all(|a| !a.address.url.contains("SERVER_IP")),
+        "another machine cannot use a host-only binding"
+    );
     assert!(!has(&c, NoteCode::PublishedOnAllInterfaces));
 }
 
@@ -299,6 +306,14 @@ fn from_the_host_a_binding_on_all_interfaces_warns_that_ufw_does_not_protect_it(
     );
     let c = from_host(&t, "api", None);
     assert_eq!(url(&c), "http://127.0.0.1:3000");
+    let elsewhere = &c
+        .alternatives
+        .iter()
+        .find(|a| a.title.starts_with("From another machine"))
+        .expect("what another machine uses")
+        .address;
+    assert_eq!(elsewhere.url, "http://SERVER_IP:3000");
+    assert_eq!(elsewhere.env_line, "API_URL=http://SERVER_IP:3000");
     let n = note(&c, NoteCode::PublishedOnAllInterfaces);
     assert!(n.why.contains("UFW"));
     assert!(said(n).contains("DOCKER-USER -p tcp -m conntrack --ctorigdstport 3000"));
@@ -340,6 +355,38 @@ fn from_the_host_a_public_coolify_database_is_reached_through_its_proxy() {
     );
     assert!(
         said(note(&c, NoteCode::PublishedOnAllInterfaces)).contains("Make it publicly available")
+    );
+    assert!(
+        c.alternatives
+            .iter()
+            .any(|a| a.address.url == "postgres://USER:PASSWORD@SERVER_IP:5433/DB"),
+        "{:#?}",
+        c.alternatives
+    );
+}
+
+#[test]
+fn from_another_machine_a_public_binding_of_a_routed_app_uses_its_domain() {
+    let t = host(
+        vec![publishing(
+            exposing(on(container("api"), "net", &[]), &[3000]),
+            "0.0.0.0",
+            3000,
+            3000,
+        )],
+        vec![route("r", "api.example.com", &["api"], Some(3000))],
+    );
+    let c = from_host(&t, "api", None);
+    let elsewhere = c
+        .alternatives
+        .iter()
+        .find(|a| a.title.starts_with("From another machine"))
+        .expect("what another machine uses");
+    assert_eq!(elsewhere.address.url, "http://api.example.com:3000");
+    assert!(
+        elsewhere.title.contains("not through a CDN"),
+        "{}",
+        elsewhere.title
     );
 }
 
@@ -419,6 +466,51 @@ fn tls_between_containers_warns_that_the_certificate_will_not_match() {
     let c = from(&t, "client", "secure", None);
     assert_eq!(url(&c), "https://secure:8443");
     assert!(has(&c, NoteCode::InternalTls));
+}
+
+#[test]
+fn test_it_on_a_tls_port_checks_name_and_tcp_without_a_plain_http_request() {
+    let t = host(
+        vec![
+            on(container("client"), "net", &[]),
+            exposing(on(container("secure"), "net", &[]), &[8443]),
+        ],
+        vec![],
+    );
+    let plan = from(&t, "client", "secure", None)
+        .test_plan()
+        .expect("a plan by name");
+    assert_eq!(
+        (plan.name.as_str(), plan.port, plan.http, plan.tls),
+        ("secure", 8443, false, true)
+    );
+}
+
+#[test]
+fn test_it_on_an_http_target_asks_for_an_http_answer_by_the_built_name() {
+    let plan = from(&recorded(), "coolify-proxy", APP, None)
+        .test_plan()
+        .expect("a plan by name");
+    assert_eq!(plan.from.as_str(), "coolify-proxy");
+    assert_eq!(
+        (plan.name.as_str(), plan.port, plan.http, plan.tls),
+        (APP, 3001, true, false)
+    );
+    let db = from(&recorded(), APP, DB, None)
+        .test_plan()
+        .expect("a plan by name");
+    assert!(!db.http && !db.tls, "a database gets name and TCP only");
+}
+
+#[test]
+fn test_it_is_offered_only_for_an_address_by_name_from_a_container() {
+    let t = host(
+        vec![exposing(on(container("api"), "net", &[]), &[3000])],
+        vec![],
+    );
+    assert_eq!(from(&t, "api", "api", None).test_plan(), None, "localhost");
+    assert_eq!(from_host(&recorded(), DB, None).test_plan(), None);
+    assert_eq!(from(&recorded(), APP, N8N, None).test_plan(), None);
 }
 
 #[test]
@@ -536,4 +628,192 @@ fn a_plain_pair_without_a_shared_network_is_told_to_join_the_targets_network() {
         n.fix[0].command.as_deref(),
         Some("docker network connect back client")
     );
+}
+
+#[test]
+fn a_source_in_another_containers_network_namespace_uses_that_containers_networks() {
+    // `network_mode: container:<app>`: the sidecar has no network of its own.
+    let app = on(container("app"), "net", &[]);
+    let mut sidecar = container("sidecar");
+    sidecar.network_mode = NetworkMode::Container(app.id.clone());
+    let db = exposing(on(container("db"), "net", &["database"]), &[5432]);
+    let t = host(vec![app, sidecar, db], vec![]);
+
+    let c = from(&t, "sidecar", "db", None);
+    assert_eq!(url(&c), "postgres://USER:PASSWORD@database:5432/DB");
+    assert_eq!(
+        c.address.as_ref().map(|a| a.via.clone()),
+        Some(Via::Network("net".into()))
+    );
+    assert!(c.notes.is_empty(), "{:#?}", c.notes);
+
+    let own = from(&t, "sidecar", "app", Some(8080));
+    assert_eq!(url(&own), "http://localhost:8080");
+    assert!(
+        own.reasons[0].contains("share one network namespace"),
+        "{:?}",
+        own.reasons
+    );
+}
+
+#[test]
+fn a_source_on_the_host_network_gets_the_hosts_address_not_a_container_name() {
+    let mut agent = container("agent");
+    agent.network_mode = NetworkMode::Host;
+    let pg = publishing(
+        exposing(on(container("pg"), "net", &[]), &[5432]),
+        "127.0.0.1",
+        15432,
+        5432,
+    );
+    let api = exposing(on(container("api"), "net", &[]), &[3000]);
+    let t = host(vec![agent, pg, api], vec![]);
+
+    let c = from(&t, "agent", "pg", None);
+    assert_eq!(url(&c), "postgres://USER:PASSWORD@127.0.0.1:15432/DB");
+    assert!(
+        c.reasons[0].contains("uses the host's network") && c.reasons[0].contains("do not resolve"),
+        "{:?}",
+        c.reasons
+    );
+    assert!(has(&c, NoteCode::LoopbackOnly));
+
+    let unpublished = from(&t, "agent", "api", None);
+    assert_eq!(unpublished.address, None);
+    assert_eq!(
+        note(&unpublished, NoteCode::NotPublished).severity,
+        Severity::Blocking
+    );
+}
+
+#[test]
+fn from_the_host_an_ipv6_only_binding_is_dialled_on_the_ipv6_loopback() {
+    let only_v6 = publishing(
+        exposing(on(container("web"), "net", &[]), &[80]),
+        "::",
+        8080,
+        80,
+    );
+    let t = host(vec![only_v6.clone()], vec![]);
+    let c = from_host(&t, "web", None);
+    assert_eq!(url(&c), "http://[::1]:8080");
+    assert_eq!(
+        c.address.as_ref().map(|a| a.via.clone()),
+        Some(Via::Published {
+            binding: "[::]:8080->80/tcp".into(),
+            loopback_only: false
+        })
+    );
+    assert!(has(&c, NoteCode::PublishedOnAllInterfaces));
+
+    // With Docker's usual pair of bindings, the IPv4 loopback is given.
+    let both = publishing(only_v6, "0.0.0.0", 8080, 80);
+    let t = host(vec![both], vec![]);
+    assert_eq!(url(&from_host(&t, "web", None)), "http://127.0.0.1:8080");
+}
+
+#[test]
+fn a_compose_app_cut_off_from_the_destination_is_told_to_connect_to_predefined_network_under_advanced(
+) {
+    let uuid = "x8w4kc0gs0c8gkok0wgck4kc";
+    let mut web = coolify(
+        exposing(
+            on(
+                container(&format!("web-{uuid}-101010101010")),
+                uuid,
+                &["web"],
+            ),
+            &[8080],
+        ),
+        "application",
+        uuid,
+        "web",
+    );
+    if let Some(id) = web.coolify.as_mut() {
+        id.resource_name = Some("my-compose-app".into());
+    }
+    let mut t = recorded();
+    t.containers.push(web);
+    let c = from(&t, APP, &format!("web-{uuid}-101010101010"), None);
+    assert_eq!(c.address, None);
+    let text = said(note(&c, NoteCode::NoSharedNetwork));
+    assert!(
+        text.contains("In Coolify, open the application my-compose-app, enable \"Connect To Predefined Network\" under Advanced, and redeploy."),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("Then use `web-{uuid}` from {APP}.")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("Or connect {APP} to {uuid}")),
+        "the manual connect is the second choice: {text}"
+    );
+}
+
+fn listener(addr: &str, port: u16) -> Listener {
+    Listener {
+        address: addr.parse().expect("ip"),
+        port,
+    }
+}
+
+#[test]
+fn a_declared_port_nothing_listens_on_gets_a_warning_naming_the_port_that_listens() {
+    let t = host(
+        vec![
+            on(container("client"), "net", &[]),
+            exposing(on(container("api"), "net", &[]), &[9000]),
+        ],
+        vec![],
+    );
+    let c = from(&t, "client", "api", None).with_listening(&[listener("0.0.0.0", 8081)]);
+    assert_eq!(url(&c), "http://api:9000", "the address is still built");
+    let n = note(&c, NoteCode::NothingListens);
+    assert_eq!(n.severity, Severity::Warning);
+    let text = said(n);
+    assert!(text.contains("port 9000"), "{text}");
+    assert!(text.contains("api listens on 8081 now"), "{text}");
+    assert!(text.contains("docker logs --tail 50 api"), "{text}");
+    let ports: Vec<(u16, Listen)> = c.ports.iter().map(|o| (o.port, o.listen)).collect();
+    assert_eq!(
+        ports,
+        [(8081, Listen::Listening), (9000, Listen::NotListening)]
+    );
+}
+
+#[test]
+fn an_undeclared_port_that_listens_is_no_longer_called_unlisted() {
+    let t = host(
+        vec![
+            on(container("client"), "net", &[]),
+            exposing(on(container("api"), "net", &[]), &[9000]),
+        ],
+        vec![],
+    );
+    let before = from(&t, "client", "api", Some(8081));
+    assert!(has(&before, NoteCode::PortNotListed));
+    let after = before.with_listening(&[listener("::", 8081)]);
+    assert!(!has(&after, NoteCode::PortNotListed), "{:#?}", after.notes);
+    assert!(!has(&after, NoteCode::NothingListens));
+    assert!(after
+        .reasons
+        .iter()
+        .any(|r| r.contains("listens on it now (read live)")));
+}
+
+#[test]
+fn a_port_bound_to_loopback_is_a_warning_except_from_the_same_namespace() {
+    let t = host(
+        vec![
+            on(container("client"), "net", &[]),
+            exposing(on(container("api"), "net", &[]), &[3000]),
+        ],
+        vec![],
+    );
+    let loopback = [listener("127.0.0.1", 3000)];
+    let c = from(&t, "client", "api", None).with_listening(&loopback);
+    assert!(said(note(&c, NoteCode::ListensOnLoopbackOnly)).contains("0.0.0.0:3000"));
+    let own = from(&t, "api", "api", None).with_listening(&loopback);
+    assert!(!has(&own, NoteCode::ListensOnLoopbackOnly));
 }
