@@ -8,7 +8,7 @@ use crate::components::connect_picker::ConnectPicker;
 use crate::components::connection_card::ConnectionCard;
 use crate::components::engine_problem::{EngineProblemPanel, ErrorPanel};
 use crate::domain::connect::ports::{listening_summary, merge_listening, port_options, Listening};
-use crate::domain::connect::{build, ConnectQuery, Connection, QueryError};
+use crate::domain::connect::{build, build_with_listening, ConnectQuery, Connection, QueryError};
 use crate::domain::graph::TopologyReport;
 use crate::domain::names::ContainerName;
 use crate::domain::topology::Topology;
@@ -118,10 +118,10 @@ fn ConnectView(
         let q = query.get();
         topology.with(|t| {
             let t = t.as_ref()?;
-            let built = build(t, q.from.as_ref()?, q.to.as_ref()?, q.port);
+            let (from, to) = (q.from.as_ref()?, q.to.as_ref()?);
             let built = match sockets_of(listening, query) {
-                Some(sockets) => built.map(|c| c.with_listening(&sockets)),
-                None => built,
+                Some(sockets) => build_with_listening(t, from, to, q.port, &sockets),
+                None => build(t, from, to, q.port),
             };
             Some(built.map(|c| Connection {
                 ports: Vec::new(),

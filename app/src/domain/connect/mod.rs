@@ -254,6 +254,29 @@ pub fn build(
     to: &ContainerName,
     port: Option<u16>,
 ) -> Result<Connection, BuildError> {
+    build_inner(t, from, to, port, None)
+}
+
+/// [`build`] with the live read of what the target listens on ([`Connection::with_listening`]).
+/// When no port was asked and the target declares none (no EXPOSE, no route), the one port it
+/// listens on for other containers becomes the port — an image without EXPOSE is common.
+pub fn build_with_listening(
+    t: &Topology,
+    from: &Source,
+    to: &ContainerName,
+    port: Option<u16>,
+    sockets: &[Listener],
+) -> Result<Connection, BuildError> {
+    Ok(build_inner(t, from, to, port, Some(sockets))?.with_listening(sockets))
+}
+
+fn build_inner(
+    t: &Topology,
+    from: &Source,
+    to: &ContainerName,
+    port: Option<u16>,
+    sockets: Option<&[Listener]>,
+) -> Result<Connection, BuildError> {
     let target = t
         .container(to.as_str())
         .ok_or_else(|| BuildError::UnknownTarget(to.to_string()))?;
@@ -266,7 +289,21 @@ pub fn build(
     };
     let options = ports::port_options(t, target);
     let known = kind::kind_of_target(target);
-    let choice = ports::choose_port(target, &options, port, known.as_ref().map(|k| k.kind));
+    let live_only = sockets
+        .filter(|_| port.is_none() && options.is_empty())
+        .and_then(|sockets| ports::only_listening_port(&options, sockets));
+    let choice = match live_only {
+        Some(p) => ports::PortChoice {
+            port: Some(p),
+            why: format!(
+                "Port {p} is the only port {} listens on for other containers (read live); its image declares none.",
+                target.name
+            ),
+            corrected_from: None,
+            unlisted: false,
+        },
+        None => ports::choose_port(target, &options, port, known.as_ref().map(|k| k.kind)),
+    };
     let routed = choice.port.is_some_and(|p| ports::is_routed(t, target, p));
     let kind = kind::kind_for_port(target, choice.port, routed);
 

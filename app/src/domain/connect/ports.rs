@@ -174,6 +174,16 @@ pub fn merge_listening(options: &[PortOption], sockets: &[Listener]) -> Vec<Port
     by_port.into_values().collect()
 }
 
+/// The one port the live read finds listening on all interfaces, when there is exactly one.
+pub fn only_listening_port(options: &[PortOption], sockets: &[Listener]) -> Option<u16> {
+    let merged = merge_listening(options, sockets);
+    let mut listening = merged.iter().filter(|o| o.listen == Listen::Listening);
+    match (listening.next(), listening.next()) {
+        (Some(only), None) => Some(only.port),
+        _ => None,
+    }
+}
+
 /// One sentence on what the live read found, for the line under the port picker.
 pub fn listening_summary(options: &[PortOption]) -> String {
     let list = |f: &dyn Fn(&PortOption) -> bool| -> Vec<String> {

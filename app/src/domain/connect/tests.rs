@@ -817,3 +817,67 @@ fn a_port_bound_to_loopback_is_a_warning_except_from_the_same_namespace() {
     let own = from(&t, "api", "api", None).with_listening(&loopback);
     assert!(!has(&own, NoteCode::ListensOnLoopbackOnly));
 }
+
+#[test]
+fn with_no_declared_port_the_one_port_the_target_listens_on_becomes_the_address() {
+    // `httpd -p 8080` in an image without EXPOSE, and nothing routed to it.
+    let t = host(
+        vec![
+            on(container("client"), "net", &[]),
+            on(container("api"), "net", &[]),
+        ],
+        vec![],
+    );
+    let (source, target) = (Source::Container(name("client")), name("api"));
+    let unread = build(&t, &source, &target, None).expect("built");
+    assert_eq!(unread.port, None, "nothing says which port before the read");
+
+    let sockets = [listener("127.0.0.11", 40123), listener("0.0.0.0", 8080)];
+    let c = build_with_listening(&t, &source, &target, None, &sockets).expect("built");
+    assert_eq!(c.port, Some(8080));
+    assert_eq!(url(&c), "http://api:8080");
+    assert!(
+        c.reasons
+            .iter()
+            .any(|r| r.contains("the only port api listens on for other containers (read live)")),
+        "{:#?}",
+        c.reasons
+    );
+    assert!(!has(&c, NoteCode::NothingListens));
+    assert!(!has(&c, NoteCode::PortNotListed));
+}
+
+#[test]
+fn the_live_read_does_not_choose_when_several_ports_listen_or_a_port_was_asked_or_declared() {
+    let t = host(
+        vec![
+            on(container("client"), "net", &[]),
+            on(container("api"), "net", &[]),
+            exposing(on(container("declared"), "net", &[]), &[9000]),
+        ],
+        vec![],
+    );
+    let source = Source::Container(name("client"));
+    let two = [listener("0.0.0.0", 8080), listener("0.0.0.0", 9090)];
+    let c = build_with_listening(&t, &source, &name("api"), None, &two).expect("built");
+    assert_eq!(c.port, None, "two candidates: the user picks");
+
+    let one = [listener("0.0.0.0", 8080)];
+    let asked = build_with_listening(&t, &source, &name("api"), Some(9090), &one).expect("built");
+    assert_eq!(asked.port, Some(9090), "the user's port stays");
+
+    let declared = build_with_listening(&t, &source, &name("declared"), None, &one).expect("built");
+    assert_eq!(
+        declared.port,
+        Some(9000),
+        "a declared port stays the choice"
+    );
+    assert!(has(&declared, NoteCode::NothingListens));
+
+    let loopback = [listener("127.0.0.1", 8080)];
+    let c = build_with_listening(&t, &source, &name("api"), None, &loopback).expect("built");
+    assert_eq!(
+        c.port, None,
+        "a loopback-only socket is not reachable from other containers"
+    );
+}
