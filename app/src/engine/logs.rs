@@ -6,12 +6,13 @@
 //! memory, and dropping the stream (the viewer left) closes the Engine connection.
 
 use super::{Engine, EngineError};
-use crate::domain::logs::{LogEnd, LogEndReason, LogLine, LogStream, Since, Tail};
+use crate::domain::logs::{LineAssembler, LogEnd, LogEndReason, LogLine, LogStream, Since, Tail};
 use crate::domain::names::ContainerName;
 use bollard::container::LogOutput;
 use bollard::query_parameters::LogsOptionsBuilder;
 use bollard::Docker;
 use futures_util::stream::{self, Stream, StreamExt};
+use std::collections::VecDeque;
 use std::pin::Pin;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -37,7 +38,62 @@ pub enum LogEvent {
     End(LogEnd),
 }
 
+type RawFrames = Pin<Box<dyn Stream<Item = Result<LogOutput, bollard::errors::Error>> + Send>>;
 type Frames = Pin<Box<dyn Stream<Item = Vec<Result<LogLine, bollard::errors::Error>>> + Send>>;
+
+/// The Engine's frames as whole lines: pieces of a long line joined (see [`LineAssembler`]),
+/// a line left open by the end of the stream sent last.
+fn lines_of(raw: RawFrames) -> impl Stream<Item = Result<LogLine, bollard::errors::Error>> + Send {
+    struct Reading {
+        raw: RawFrames,
+        assembler: LineAssembler,
+        ready: VecDeque<LogLine>,
+        /// An error from the Engine, passed on after the lines before it.
+        failure: Option<bollard::errors::Error>,
+        done: bool,
+    }
+    let reading = Reading {
+        raw,
+        assembler: LineAssembler::new(),
+        ready: VecDeque::new(),
+        failure: None,
+        done: false,
+    };
+    stream::unfold(reading, |mut r| async move {
+        loop {
+            if let Some(line) = r.ready.pop_front() {
+                return Some((Ok(line), r));
+            }
+            if let Some(e) = r.failure.take() {
+                return Some((Err(e), r));
+            }
+            if r.done {
+                return None;
+            }
+            match r.raw.next().await {
+                Some(Ok(output)) => {
+                    let (s, bytes) = match output {
+                        LogOutput::StdOut { message } => (LogStream::Stdout, message),
+                        LogOutput::StdErr { message } => (LogStream::Stderr, message),
+                        LogOutput::Console { message } | LogOutput::StdIn { message } => {
+                            (LogStream::Tty, message)
+                        }
+                    };
+                    r.assembler.push(s, &bytes, &mut r.ready);
+                }
+                Some(Err(e)) => {
+                    r.assembler.finish(&mut r.ready);
+                    r.done = true;
+                    r.failure = Some(e);
+                }
+                None => {
+                    r.assembler.finish(&mut r.ready);
+                    r.done = true;
+                }
+            }
+        }
+    })
+}
 
 enum State {
     Streaming {
@@ -112,26 +168,8 @@ impl Engine {
             .tail(&request.tail.to_engine())
             .since(request.since.to_engine(now))
             .build();
-        let mut n = 0u64;
-        let frames: Frames = Box::pin(
-            docker
-                .logs(&id, Some(options))
-                .map(move |item| {
-                    item.map(|output| {
-                        let (s, bytes) = match output {
-                            LogOutput::StdOut { message } => (LogStream::Stdout, message),
-                            LogOutput::StdErr { message } => (LogStream::Stderr, message),
-                            LogOutput::Console { message } | LogOutput::StdIn { message } => {
-                                (LogStream::Tty, message)
-                            }
-                        };
-                        let line = LogLine::from_frame(n, s, &bytes);
-                        n += 1;
-                        line
-                    })
-                })
-                .ready_chunks(MAX_BATCH),
-        );
+        let raw: RawFrames = Box::pin(docker.logs(&id, Some(options)));
+        let frames: Frames = Box::pin(lines_of(raw).ready_chunks(MAX_BATCH));
         let engine = self.clone();
         let follow = request.follow;
         Ok(stream::unfold(
