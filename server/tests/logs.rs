@@ -116,3 +116,30 @@ async fn an_unknown_container_is_a_404_and_a_missing_engine_a_503() {
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(body.contains("Docker"), "{body}");
 }
+
+#[tokio::test]
+async fn removing_the_container_ends_the_event_stream_saying_it_was_removed() {
+    let lab = TestLab::start().await;
+    let c = lab
+        .container(ContainerSpec::new("doomed").cmd([
+            "sh",
+            "-c",
+            "echo first; while true; do usleep 100000; done",
+        ]))
+        .await;
+    let remover = async {
+        tokio::time::sleep(Duration::from_millis(1_500)).await;
+        lab.remove(&c).await;
+    };
+    let uri = format!("/api/logs?name={c}&tail=all&follow=1");
+    let request = get(lab.engine(), &uri);
+    let ((status, _, body), ()) = tokio::join!(request, remover);
+
+    assert_eq!(status, StatusCode::OK);
+    assert!(events(&body, "lines").concat().contains("first"), "{body}");
+    let ends = events(&body, "end");
+    assert_eq!(ends.len(), 1, "exactly one end event: {body}");
+    let end: LogEnd = serde_json::from_str(ends[0]).unwrap();
+    assert_eq!(end.reason, LogEndReason::Removed);
+    assert!(end.message().contains("was removed"));
+}

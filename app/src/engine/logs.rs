@@ -22,6 +22,11 @@ pub const MAX_BATCH: usize = 1_000;
 /// enough that a burst of lines is one event (and one redraw in the browser), not thousands.
 pub const BATCH_WINDOW: Duration = Duration::from_millis(25);
 
+/// How long an ended stream waits to see a killed container removed (`docker rm -f`).
+pub const REMOVAL_GRACE: Duration = Duration::from_millis(2_000);
+/// The exit code of a container killed by SIGKILL (128 + 9), as `docker rm -f` does.
+const KILLED: i64 = 137;
+
 /// What to stream.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LogRequest {
@@ -278,7 +283,12 @@ async fn end_reason(
         return LogEndReason::Complete;
     }
     // The Engine closes a follow stream as the container stops; its state may lag a moment.
-    for attempt in 0..5 {
+    // `docker rm -f` (and Coolify's redeploy) kills the container first: the stream ends, the
+    // container is briefly exited or being removed, then gone. Only in that case (removing, or
+    // killed by SIGKILL) look again for up to REMOVAL_GRACE before calling it stopped.
+    let removal_deadline = tokio::time::Instant::now() + REMOVAL_GRACE;
+    let mut running_checks = 0;
+    loop {
         match docker.inspect_container(id, None).await {
             Err(bollard::errors::Error::DockerResponseServerError {
                 status_code: 404, ..
@@ -291,25 +301,27 @@ async fn end_reason(
             Ok(c) => {
                 let state = c.state.unwrap_or_default();
                 let status = state.status.map(|s| s.to_string()).unwrap_or_default();
-                if status == "removing" || status == "dead" {
-                    return LogEndReason::Removed;
-                }
-                if state.running != Some(true) {
-                    return LogEndReason::Exited {
-                        code: state.exit_code.unwrap_or_default(),
+                let code = state.exit_code.unwrap_or_default();
+                let going = status == "removing" || status == "dead";
+                if state.running == Some(true) {
+                    running_checks += 1;
+                    if running_checks == 5 {
+                        let detail = failure
+                            .map(|f| f.to_string())
+                            .unwrap_or_else(|| "the container is still running".into());
+                        return LogEndReason::EngineClosed { detail };
+                    }
+                } else if tokio::time::Instant::now() >= removal_deadline {
+                    return if going {
+                        LogEndReason::Removed
+                    } else {
+                        LogEndReason::Exited { code }
                     };
-                }
-                if attempt == 4 {
-                    let detail = failure
-                        .map(|f| f.to_string())
-                        .unwrap_or_else(|| "the container is still running".into());
-                    return LogEndReason::EngineClosed { detail };
+                } else if !going && code != KILLED {
+                    return LogEndReason::Exited { code };
                 }
             }
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    LogEndReason::EngineClosed {
-        detail: "the container is still running".into(),
     }
 }
