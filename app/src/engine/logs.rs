@@ -14,6 +14,7 @@ use bollard::Docker;
 use futures_util::stream::{self, Stream, StreamExt};
 use std::collections::VecDeque;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Lines in one batch: what arrives within [`BATCH_WINDOW`] of the first, up to about this many.
@@ -43,12 +44,47 @@ pub enum LogEvent {
     End(LogEnd),
 }
 
+/// What the log streams of one [`Engine`] hold open: proof that a departed viewer's stream is
+/// closed, and that a slow one does not make the server read ahead.
+#[derive(Debug, Default)]
+pub(super) struct LogMeter {
+    open: AtomicUsize,
+    bytes: AtomicU64,
+}
+
+/// Counts one open Engine log request for as long as it lives.
+struct OpenLogStream(Engine);
+
+impl OpenLogStream {
+    fn new(engine: &Engine) -> Self {
+        engine.inner.log_meter.open.fetch_add(1, Ordering::Relaxed);
+        Self(engine.clone())
+    }
+
+    fn read(&self, bytes: usize) {
+        self.0
+            .inner
+            .log_meter
+            .bytes
+            .fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+}
+
+impl Drop for OpenLogStream {
+    fn drop(&mut self) {
+        self.0.inner.log_meter.open.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 type RawFrames = Pin<Box<dyn Stream<Item = Result<LogOutput, bollard::errors::Error>> + Send>>;
 type Frames = Pin<Box<dyn Stream<Item = Vec<Result<LogLine, bollard::errors::Error>>> + Send>>;
 
 /// The Engine's frames as whole lines: pieces of a long line joined (see [`LineAssembler`]),
 /// a line left open by the end of the stream sent last.
-fn lines_of(raw: RawFrames) -> impl Stream<Item = Result<LogLine, bollard::errors::Error>> + Send {
+fn lines_of(
+    raw: RawFrames,
+    open: OpenLogStream,
+) -> impl Stream<Item = Result<LogLine, bollard::errors::Error>> + Send {
     struct Reading {
         raw: RawFrames,
         assembler: LineAssembler,
@@ -56,8 +92,10 @@ fn lines_of(raw: RawFrames) -> impl Stream<Item = Result<LogLine, bollard::error
         /// An error from the Engine, passed on after the lines before it.
         failure: Option<bollard::errors::Error>,
         done: bool,
+        open: OpenLogStream,
     }
     let reading = Reading {
+        open,
         raw,
         assembler: LineAssembler::new(),
         ready: VecDeque::new(),
@@ -84,6 +122,7 @@ fn lines_of(raw: RawFrames) -> impl Stream<Item = Result<LogLine, bollard::error
                             (LogStream::Tty, message)
                         }
                     };
+                    r.open.read(bytes.len());
                     r.assembler.push(s, &bytes, &mut r.ready);
                 }
                 Some(Err(e)) => {
@@ -113,6 +152,17 @@ enum State {
 }
 
 impl Engine {
+    /// Log requests open on the Engine now: each stream closes its own when dropped, as when
+    /// the viewer leaves.
+    pub fn open_log_streams(&self) -> usize {
+        self.inner.log_meter.open.load(Ordering::Relaxed)
+    }
+
+    /// Bytes of log frames read from the Engine so far, by every stream.
+    pub fn log_bytes_read(&self) -> u64 {
+        self.inner.log_meter.bytes.load(Ordering::Relaxed)
+    }
+
     /// The last `tail` lines of a container's log (of the last `since` only), without
     /// following: for checks that read a log and for snapshots.
     pub async fn recent_logs(
@@ -174,7 +224,8 @@ impl Engine {
             .since(request.since.to_engine(now))
             .build();
         let raw: RawFrames = Box::pin(docker.logs(&id, Some(options)));
-        let frames: Frames = Box::pin(lines_of(raw).ready_chunks(MAX_BATCH));
+        let frames: Frames =
+            Box::pin(lines_of(raw, OpenLogStream::new(self)).ready_chunks(MAX_BATCH));
         let engine = self.clone();
         let follow = request.follow;
         Ok(stream::unfold(

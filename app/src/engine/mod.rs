@@ -88,6 +88,8 @@ struct Inner {
     probes: exec::ProbeState,
     /// Checks started in the background, for pages that poll their steps (see `checks`).
     progress: checks::ProgressBoard,
+    /// Log streams open on the Engine and the bytes read from them (see `logs`).
+    log_meter: logs::LogMeter,
 }
 
 impl Engine {
@@ -100,6 +102,7 @@ impl Engine {
                 watching: std::sync::atomic::AtomicBool::new(false),
                 probes: exec::ProbeState::default(),
                 progress: checks::ProgressBoard::default(),
+                log_meter: logs::LogMeter::default(),
             }),
         }
     }
