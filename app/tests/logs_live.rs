@@ -194,14 +194,42 @@ async fn bytes_that_are_not_utf8_and_very_long_lines_arrive_intact_and_bounded()
 }
 
 #[tokio::test]
-async fn an_unknown_container_is_not_found_before_any_stream_starts() {
+async fn an_unknown_name_short_id_or_full_id_is_not_found_before_any_stream_starts() {
     let lab = TestLab::start().await;
     let missing = lab.name("never-created");
-    match lab.engine().logs(&name(&missing), follow_all()).await {
-        Err(EngineError::NotFound(message)) => {
-            assert_eq!(message, format!("no container named {missing}"));
+    let short = "deadbeef0000".to_owned();
+    let full = format!("{short}{}", "0".repeat(52));
+    for unknown in [missing, short, full] {
+        match lab.engine().logs(&name(&unknown), follow_all()).await {
+            Err(EngineError::NotFound(message)) => {
+                assert_eq!(
+                    message,
+                    format!("no container with the name or id {unknown}")
+                );
+            }
+            Err(other) => panic!("{unknown}: expected not found, got {other}"),
+            Ok(_) => panic!("{unknown}: expected not found, got a stream"),
         }
-        Err(other) => panic!("expected not found, got {other}"),
-        Ok(_) => panic!("expected not found, got a stream"),
+    }
+}
+
+#[tokio::test]
+async fn a_container_is_found_by_its_short_id_and_its_full_id_too() {
+    let lab = TestLab::start().await;
+    let c = lab
+        .container(ContainerSpec::new("by-id").cmd(["sh", "-c", "echo found by id"]))
+        .await;
+    wait_exited(&lab, &c).await;
+    let id = lab.engine().container(&name(&c)).await.unwrap().id;
+    let request = LogRequest {
+        tail: Tail::All,
+        ..LogRequest::default()
+    };
+    for asked in [&id[..12], id.as_str()] {
+        let stream = lab.engine().logs(&name(asked), request).await.unwrap();
+        let (lines, reason) = drain(stream, Duration::from_secs(20)).await;
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, vec!["found by id"], "asked for {asked}");
+        assert_eq!(reason, LogEndReason::Complete);
     }
 }

@@ -102,12 +102,18 @@ async fn bad_log_parameters_are_refused_before_the_engine_is_asked() {
 }
 
 #[tokio::test]
-async fn an_unknown_container_is_a_404_and_a_missing_engine_a_503() {
+async fn an_unknown_name_or_id_is_a_404_and_a_missing_engine_a_503() {
     let lab = TestLab::start().await;
     let missing = lab.name("absent");
-    let (status, _, body) = get(lab.engine(), &format!("/api/logs?name={missing}")).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(body, format!("no container named {missing}"));
+    for unknown in [
+        missing,
+        "deadbeef0000".to_owned(),
+        format!("deadbeef0000{}", "0".repeat(52)),
+    ] {
+        let (status, _, body) = get(lab.engine(), &format!("/api/logs?name={unknown}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{unknown}");
+        assert_eq!(body, format!("no container with the name or id {unknown}"));
+    }
 
     let socket =
         std::env::temp_dir().join(format!("nd-no-engine-{}/docker.sock", std::process::id()));

@@ -201,9 +201,7 @@ impl Engine {
                 .inspect_container(name.as_str(), None)
                 .await
                 .map_err(|e| match self.classify(e) {
-                    EngineError::NotFound(_) => {
-                        EngineError::NotFound(format!("no container named {name}"))
-                    }
+                    EngineError::NotFound(_) => EngineError::no_container(name),
                     other => other,
                 })?;
             let id = inspected.id.unwrap_or_else(|| name.to_string());
