@@ -3,7 +3,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use app::domain::logs::line::MAX_LINE_BYTES;
-use app::domain::logs::{LogEndReason, LogLine, LogStream, Tail};
+use app::domain::logs::{LogEndReason, LogLine, LogStream, Since, Tail};
 use app::domain::names::ContainerName;
 use app::engine::logs::{LogEvent, LogRequest};
 use app::engine::testkit::{ContainerSpec, TestLab};
@@ -232,4 +232,43 @@ async fn a_container_is_found_by_its_short_id_and_its_full_id_too() {
         assert_eq!(texts, vec!["found by id"], "asked for {asked}");
         assert_eq!(reason, LogEndReason::Complete);
     }
+}
+
+#[tokio::test]
+async fn since_an_absolute_time_leaves_out_the_lines_written_before_it() {
+    let lab = TestLab::start().await;
+    let c = lab
+        .container(ContainerSpec::new("since").cmd([
+            "sh",
+            "-c",
+            "echo before; usleep 2500000; echo after; sleep 3600",
+        ]))
+        .await;
+    let all = LogRequest {
+        tail: Tail::All,
+        ..LogRequest::default()
+    };
+    let mut everything = Vec::new();
+    for _ in 0..100 {
+        let stream = lab.engine().logs(&name(&c), all).await.unwrap();
+        (everything, _) = drain(stream, Duration::from_secs(20)).await;
+        if everything.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let texts: Vec<&str> = everything.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(texts, vec!["before", "after"]);
+
+    // The second in which "after" was written, as a user would type it.
+    let after = app::domain::time::parse_utc(&everything[1].ts).unwrap();
+    let typed = app::domain::time::rfc3339(after);
+    let since = Since::parse(&typed).unwrap();
+    assert_eq!(since, Since::At(after));
+    let request = LogRequest { since, ..all };
+    let stream = lab.engine().logs(&name(&c), request).await.unwrap();
+    let (lines, reason) = drain(stream, Duration::from_secs(20)).await;
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(texts, vec!["after"], "since {typed}");
+    assert_eq!(reason, LogEndReason::Complete);
 }

@@ -279,6 +279,7 @@ fn LogToolbar(
         change(&mut next);
         set_query.run(next);
     };
+    let since_error = RwSignal::new(None::<String>);
     let on_download = move |_| {
         let text = state.window.with_value(|w| {
             shown.with_untracked(|s| w.download_text(s, query.with_untracked(|q| q.timestamps)))
@@ -369,8 +370,39 @@ fn LogToolbar(
                     }
                 >
                     {SINCE_CHOICES.into_iter().map(|(v, label)| view! { <option value=v>{label}</option> }).collect_view()}
+                    {move || query.with(|q| matches!(q.since, Since::At(_))).then(|| {
+                        let at = query.with(|q| q.since.to_param());
+                        view! { <option value=at.clone()>{format!("{at} on")}</option> }
+                    })}
                 </select>
             </label>
+            <label>"or from "
+                <input
+                    type="text"
+                    class="since-at"
+                    size="20"
+                    maxlength="40"
+                    placeholder="2026-11-26 07:30 (UTC)"
+                    title="A UTC time, as 2026-11-26 07:30 or RFC 3339 (2026-11-26T07:30:00Z)"
+                    data-testid=testids::LOG_SINCE_AT
+                    aria-invalid=move || since_error.get().is_some().to_string()
+                    prop:value=move || query.with(|q| match q.since {
+                        Since::At(_) => q.since.to_param(),
+                        _ => String::new(),
+                    })
+                    on:change=move |ev| {
+                        let text = event_target_value(&ev);
+                        match Since::parse(&text) {
+                            Ok(since) => {
+                                since_error.set(None);
+                                update(&|q| q.since = since);
+                            }
+                            Err(e) => since_error.set(Some(e)),
+                        }
+                    }
+                />
+            </label>
+            {move || since_error.get().map(|e| view! { <span class="notice error small" role="alert">{e}</span> })}
             <button type="button" data-testid=testids::LOG_DOWNLOAD on:click=on_download title="Save the lines shown as a text file">
                 "Download"
             </button>
