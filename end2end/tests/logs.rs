@@ -295,3 +295,59 @@ async fn when_netdoctor_goes_away_the_view_says_the_connection_was_lost_and_offe
     })
     .await;
 }
+
+#[tokio::test]
+#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+async fn a_typed_utc_time_restarts_the_log_from_that_time() {
+    let lab = TestLab::start().await;
+    let c = lab
+        .container(ContainerSpec::new("since").cmd([
+            "sh",
+            "-c",
+            "echo early-line; usleep 2500000; echo late-line; sleep 3600",
+        ]))
+        .await;
+    let name = app::domain::names::ContainerName::parse(&c).unwrap();
+    let mut lines = Vec::new();
+    for _ in 0..100 {
+        lines = lab
+            .engine()
+            .recent_logs(&name, 10, app::domain::logs::Since::Any)
+            .await
+            .unwrap();
+        if lines.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(lines.len(), 2, "the container wrote both lines");
+    // The second the late line was written in, as a user would type it (UTC).
+    let late = app::domain::time::parse_utc(&lines[1].ts).unwrap();
+    let typed = app::domain::time::rfc3339(late)
+        .replace('T', " ")
+        .replace('Z', "");
+    let server = Server::start(&lab.endpoint().to_string());
+    let url = format!("{}/containers/{c}", server.url);
+
+    with_browser(move |client| async move {
+        client.goto(&url).await.expect("open the container page");
+        wait_for_hydration(&client).await;
+        eventually("both lines are shown", || async {
+            has_row(&client, "early-line", "stdout").await
+                && has_row(&client, "late-line", "stdout").await
+        })
+        .await;
+        let field = client.find(testid(testids::LOG_SINCE_AT)).await.unwrap();
+        field.send_keys(&format!("{typed}\u{E007}")).await.unwrap();
+        eventually("the time is in the URL", || async {
+            url_contains(&client, "since=").await
+        })
+        .await;
+        eventually("only the late line is shown", || async {
+            has_row(&client, "late-line", "stdout").await
+                && !has_row(&client, "early-line", "stdout").await
+        })
+        .await;
+    })
+    .await;
+}
