@@ -1,9 +1,11 @@
-//! Following a container's log: `GET /containers/{id}/logs` with timestamps, cut into
-//! [`LogLine`]s, sent in batches of whatever has arrived, and ended with the reason.
+//! Following a container's log: `GET /containers/{id}/logs` with timestamps, its frames joined
+//! into [`LogLine`]s (a long line's 16 KiB pieces are one line again, see [`LineAssembler`]),
+//! sent in batches of whatever has arrived, and ended with the reason.
 //!
 //! Backpressure comes for free from pulling: nothing reads from the Engine until the consumer
 //! asks for the next batch, so a slow browser slows the Engine's socket down instead of filling
 //! memory, and dropping the stream (the viewer left) closes the Engine connection.
+//! [`Engine::open_log_streams`] and [`Engine::log_bytes_read`] make both visible to tests.
 
 use super::{Engine, EngineError};
 use crate::domain::logs::{LineAssembler, LogEnd, LogEndReason, LogLine, LogStream, Since, Tail};
