@@ -34,6 +34,7 @@ pub const LOG_SEARCH: &str = "log-search";
 pub const LOG_TIMESTAMPS: &str = "log-timestamps";
 pub const LOG_TAIL: &str = "log-tail";
 pub const LOG_DOWNLOAD: &str = "log-download";
+pub const LOG_SINCE_AT: &str = "log-since-at";
 pub const PROXY_LOGS: &str = "proxy-logs";
 pub const CONNECT_FROM: &str = "connect-from";
 pub const CONNECT_TO: &str = "connect-to";

@@ -2,7 +2,8 @@
 //! the end of a stream when the container stops or is removed, odd bytes and long lines.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use app::domain::logs::{LogEndReason, LogLine, LogStream, Tail};
+use app::domain::logs::line::MAX_LINE_BYTES;
+use app::domain::logs::{LogEndReason, LogLine, LogStream, Since, Tail};
 use app::domain::names::ContainerName;
 use app::engine::logs::{LogEvent, LogRequest};
 use app::engine::testkit::{ContainerSpec, TestLab};
@@ -139,10 +140,7 @@ async fn removing_the_container_mid_stream_ends_the_stream_with_a_message() {
 
     lab.remove(&c).await;
     let (_, reason) = drain(stream, Duration::from_secs(20)).await;
-    assert!(
-        matches!(reason, LogEndReason::Removed | LogEndReason::Exited { .. }),
-        "got {reason:?}"
-    );
+    assert_eq!(reason, LogEndReason::Removed);
 }
 
 #[tokio::test]
@@ -185,29 +183,92 @@ async fn bytes_that_are_not_utf8_and_very_long_lines_arrive_intact_and_bounded()
     let (lines, _) = drain(stream, Duration::from_secs(20)).await;
 
     assert_eq!(lines[0].text, "caf\u{fffd} \u{fffd} end");
-    let long = &lines[1..];
-    assert!(long
-        .iter()
-        .all(|l| l.text.len() <= app::domain::logs::line::MAX_LINE_BYTES));
-    let a_count: usize = long
-        .iter()
-        .map(|l| l.text.chars().filter(|c| *c == 'a').count() + l.cut)
-        .sum();
-    assert_eq!(
-        a_count, 40_000,
-        "every byte of the long line is accounted for"
-    );
+    // The log driver cut the 40,000-byte line into 16 KiB pieces, each its own frame with its
+    // own timestamp: it arrives as one line, capped, with the rest counted.
+    assert_eq!(lines.len(), 2, "the long line is one line");
+    let long = &lines[1];
+    assert_eq!(long.text.len(), MAX_LINE_BYTES);
+    assert!(long.text.bytes().all(|b| b == b'a'), "no timestamp inside");
+    assert_eq!(long.cut, 40_000 - MAX_LINE_BYTES);
+    assert_eq!(long.n, 1);
 }
 
 #[tokio::test]
-async fn an_unknown_container_is_not_found_before_any_stream_starts() {
+async fn an_unknown_name_short_id_or_full_id_is_not_found_before_any_stream_starts() {
     let lab = TestLab::start().await;
     let missing = lab.name("never-created");
-    match lab.engine().logs(&name(&missing), follow_all()).await {
-        Err(EngineError::NotFound(message)) => {
-            assert_eq!(message, format!("no container named {missing}"));
+    let short = "deadbeef0000".to_owned();
+    let full = format!("{short}{}", "0".repeat(52));
+    for unknown in [missing, short, full] {
+        match lab.engine().logs(&name(&unknown), follow_all()).await {
+            Err(EngineError::NotFound(message)) => {
+                assert_eq!(
+                    message,
+                    format!("no container with the name or id {unknown}")
+                );
+            }
+            Err(other) => panic!("{unknown}: expected not found, got {other}"),
+            Ok(_) => panic!("{unknown}: expected not found, got a stream"),
         }
-        Err(other) => panic!("expected not found, got {other}"),
-        Ok(_) => panic!("expected not found, got a stream"),
     }
+}
+
+#[tokio::test]
+async fn a_container_is_found_by_its_short_id_and_its_full_id_too() {
+    let lab = TestLab::start().await;
+    let c = lab
+        .container(ContainerSpec::new("by-id").cmd(["sh", "-c", "echo found by id"]))
+        .await;
+    wait_exited(&lab, &c).await;
+    let id = lab.engine().container(&name(&c)).await.unwrap().id;
+    let request = LogRequest {
+        tail: Tail::All,
+        ..LogRequest::default()
+    };
+    for asked in [&id[..12], id.as_str()] {
+        let stream = lab.engine().logs(&name(asked), request).await.unwrap();
+        let (lines, reason) = drain(stream, Duration::from_secs(20)).await;
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, vec!["found by id"], "asked for {asked}");
+        assert_eq!(reason, LogEndReason::Complete);
+    }
+}
+
+#[tokio::test]
+async fn since_an_absolute_time_leaves_out_the_lines_written_before_it() {
+    let lab = TestLab::start().await;
+    let c = lab
+        .container(ContainerSpec::new("since").cmd([
+            "sh",
+            "-c",
+            "echo before; usleep 2500000; echo after; sleep 3600",
+        ]))
+        .await;
+    let all = LogRequest {
+        tail: Tail::All,
+        ..LogRequest::default()
+    };
+    let mut everything = Vec::new();
+    for _ in 0..100 {
+        let stream = lab.engine().logs(&name(&c), all).await.unwrap();
+        (everything, _) = drain(stream, Duration::from_secs(20)).await;
+        if everything.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let texts: Vec<&str> = everything.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(texts, vec!["before", "after"]);
+
+    // The second in which "after" was written, as a user would type it.
+    let after = app::domain::time::parse_utc(&everything[1].ts).unwrap();
+    let typed = app::domain::time::rfc3339(after);
+    let since = Since::parse(&typed).unwrap();
+    assert_eq!(since, Since::At(after));
+    let request = LogRequest { since, ..all };
+    let stream = lab.engine().logs(&name(&c), request).await.unwrap();
+    let (lines, reason) = drain(stream, Duration::from_secs(20)).await;
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(texts, vec!["after"], "since {typed}");
+    assert_eq!(reason, LogEndReason::Complete);
 }

@@ -186,3 +186,34 @@ async fn with_no_engine_the_page_explains_the_problem_and_recovers_without_a_rel
     .await;
     drop(server);
 }
+
+#[tokio::test]
+#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+async fn a_container_created_after_the_page_loaded_appears_without_a_reload() {
+    let lab = std::sync::Arc::new(TestLab::start().await);
+    let server = Server::start(&lab.endpoint().to_string());
+    let url = server.url.clone();
+    let creator = std::sync::Arc::clone(&lab);
+
+    with_browser(move |client| async move {
+        client
+            .goto(&format!("{url}/containers"))
+            .await
+            .expect("open the container list");
+        wait_for_hydration(&client).await;
+        client
+            .find(testid(testids::ENGINE_STRIP))
+            .await
+            .expect("the engine status strip is shown");
+        mark_document(&client).await;
+
+        let late = creator.container(ContainerSpec::new("late")).await;
+        eventually("the new container's row appears", || async {
+            client.find(row(&late)).await.is_ok()
+        })
+        .await;
+        assert!(same_document(&client).await, "without a reload");
+    })
+    .await;
+    drop(lab);
+}

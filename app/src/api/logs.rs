@@ -1,5 +1,6 @@
 //! `GET /api/logs?name=web&tail=500&since=1h&follow=1`: a container's log as server-sent
-//! events. `lines` events carry a JSON array of [`LogLine`](crate::domain::logs::LogLine)s in
+//! events. `name` is a name, short id or full id; `since` a duration back (`1h`) or a UTC time
+//! (`2026-11-26T07:30:00Z`, `2026-11-26 07:30`). `lines` events carry a JSON array of [`LogLine`](crate::domain::logs::LogLine)s in
 //! order; one `end` event carries a [`LogEnd`](crate::domain::logs::LogEnd) and closes the
 //! stream. Refused input is a 400, an unknown container a 404, an unreachable engine a 503,
 //! each with a one-line plain-text reason and before anything reaches the engine's log.

@@ -68,11 +68,13 @@ struct LogState {
     viewport: RwSignal<f64>,
     /// Bumped by "Reconnect" to open the stream again.
     restart: RwSignal<u64>,
-    notice: RwSignal<Option<String>>,
+    /// Told when the server ends the stream (the container stopped or went away).
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    on_end: Option<Callback<()>>,
 }
 
 impl LogState {
-    fn new() -> Self {
+    fn new(on_end: Option<Callback<()>>) -> Self {
         Self {
             window: StoredValue::new(LogWindow::new(WINDOW_CAP)),
             held: StoredValue::new(LogWindow::new(WINDOW_CAP)),
@@ -84,7 +86,7 @@ impl LogState {
             scroll_top: RwSignal::new(0.0),
             viewport: RwSignal::new(480.0),
             restart: RwSignal::new(0),
-            notice: RwSignal::new(None),
+            on_end,
         }
     }
 
@@ -99,18 +101,10 @@ impl LogState {
     }
 
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    /// A batch from the server. Numbering that starts again at 0 means the browser reconnected
-    /// by itself (netdoctor restarted): the tail is sent again, so start afresh.
+    /// A batch from the server. One stream is one `EventSource` connection: `follow` closes it
+    /// when it drops, before the browser's own retry could send the tail again, and only
+    /// "Reconnect" opens another (with a fresh window), so the numbering never starts over.
     fn receive(&self, batch: Vec<LogLine>) {
-        let restarted = batch.first().is_some_and(|l| l.n == 0)
-            && self.window.with_value(|w| w.received()) + self.held.with_value(|w| w.received())
-                > 0;
-        if restarted {
-            self.reset();
-            self.notice.set(Some(
-                "The connection was restored; the log was loaded again.".into(),
-            ));
-        }
         self.status.set(StreamStatus::Live);
         if self.paused.get_untracked() {
             self.held.update_value(|h| h.push(batch));
@@ -141,6 +135,10 @@ pub fn LogView(
     /// The container whose log this is.
     #[prop(into)]
     name: String,
+    /// Called when the server ends the stream, as when the container stops: the page shows
+    /// the container's new state.
+    #[prop(optional, into)]
+    on_end: Option<Callback<()>>,
 ) -> impl IntoView {
     let params = use_query_map();
     let query = Memo::new(move |_| params.with(|p| LogQuery::from_params(|k| p.get(k))));
@@ -156,7 +154,7 @@ pub fn LogView(
         };
         navigate(&url, crate::nav::in_place());
     });
-    let state = LogState::new();
+    let state = LogState::new(on_end);
 
     // The stream's own parameters: changing tail or since (or "Reconnect") opens a new one.
     let stream_url = Memo::new({
@@ -170,7 +168,6 @@ pub fn LogView(
     Effect::new(move |_| {
         let url = stream_url.get();
         state.reset();
-        state.notice.set(None);
         #[cfg(feature = "hydrate")]
         {
             let (task, handle) = futures_util::future::abortable(follow(url, state));
@@ -197,7 +194,6 @@ pub fn LogView(
                 <LogStatusLine state shown query/>
             </div>
             <LogToolbar state query set_query shown download_name/>
-            {move || state.notice.get().map(|n| view! { <p class="notice small">{n}</p> })}
             <LogRows state shown query/>
             {move || match state.status.get() {
                 StreamStatus::Ended(message) => Some(view! {
@@ -260,7 +256,7 @@ fn LogStatusLine(state: LogState, shown: Memo<Vec<usize>>, query: Memo<LogQuery>
         ),
         (StreamStatus::Live, false) => ("live", "live".to_owned()),
         (StreamStatus::Ended(_), _) => ("ended", "ended".to_owned()),
-        (StreamStatus::Failed(_), _) => ("failed", "disconnected".to_owned()),
+        (StreamStatus::Failed(_), _) => ("failed", "connection lost".to_owned()),
     };
     view! {
         <p class="log-status small" data-testid=testids::LOG_STATUS aria-live="polite">
@@ -283,6 +279,7 @@ fn LogToolbar(
         change(&mut next);
         set_query.run(next);
     };
+    let since_error = RwSignal::new(None::<String>);
     let on_download = move |_| {
         let text = state.window.with_value(|w| {
             shown.with_untracked(|s| w.download_text(s, query.with_untracked(|q| q.timestamps)))
@@ -373,8 +370,39 @@ fn LogToolbar(
                     }
                 >
                     {SINCE_CHOICES.into_iter().map(|(v, label)| view! { <option value=v>{label}</option> }).collect_view()}
+                    {move || query.with(|q| matches!(q.since, Since::At(_))).then(|| {
+                        let at = query.with(|q| q.since.to_param());
+                        view! { <option value=at.clone()>{format!("{at} on")}</option> }
+                    })}
                 </select>
             </label>
+            <label>"or from "
+                <input
+                    type="text"
+                    class="since-at"
+                    size="20"
+                    maxlength="40"
+                    placeholder="2026-11-26 07:30 (UTC)"
+                    title="A UTC time, as 2026-11-26 07:30 or RFC 3339 (2026-11-26T07:30:00Z)"
+                    data-testid=testids::LOG_SINCE_AT
+                    aria-invalid=move || since_error.get().is_some().to_string()
+                    prop:value=move || query.with(|q| match q.since {
+                        Since::At(_) => q.since.to_param(),
+                        _ => String::new(),
+                    })
+                    on:change=move |ev| {
+                        let text = event_target_value(&ev);
+                        match Since::parse(&text) {
+                            Ok(since) => {
+                                since_error.set(None);
+                                update(&|q| q.since = since);
+                            }
+                            Err(e) => since_error.set(Some(e)),
+                        }
+                    }
+                />
+            </label>
+            {move || since_error.get().map(|e| view! { <span class="notice error small" role="alert">{e}</span> })}
             <button type="button" data-testid=testids::LOG_DOWNLOAD on:click=on_download title="Save the lines shown as a text file">
                 "Download"
             </button>
@@ -404,20 +432,31 @@ fn LogRows(state: LogState, shown: Memo<Vec<usize>>, query: Memo<LogQuery>) -> i
             let top = f64::from(el.scroll_top());
             let height = f64::from(el.client_height());
             let bottom = f64::from(el.scroll_height()) - height;
+            let previous = state.scroll_top.get_untracked();
             state.scroll_top.set(top);
             state.viewport.set(height);
-            state.stick.set(bottom - top <= STICK_DISTANCE);
+            // Only the user scrolling up lets go of the newest line: a scroll event that lands
+            // just as more lines made the canvas taller is the view following them.
+            if bottom - top <= STICK_DISTANCE {
+                state.stick.set(true);
+            } else if top < previous {
+                state.stick.set(false);
+            }
         }
     };
-    // Follow the newest line while stuck to the bottom.
+    // Follow the newest line while stuck to the bottom, once the canvas has its new height
+    // (the next frame): scrolling before that would stop short of the newest rows.
     Effect::new(move |_| {
-        let total = shown.with(Vec::len);
+        shown.track();
         if state.stick.get() {
             if let Some(el) = viewport_ref.get() {
-                let target = (total as f64 * ROW_HEIGHT) as i32;
-                el.set_scroll_top(target);
-                state.scroll_top.set(f64::from(el.scroll_top()));
-                state.viewport.set(f64::from(el.client_height()));
+                request_animation_frame(move || {
+                    if state.stick.get_untracked() {
+                        el.set_scroll_top(el.scroll_height());
+                        state.scroll_top.set(f64::from(el.scroll_top()));
+                        state.viewport.set(f64::from(el.client_height()));
+                    }
+                });
             }
         }
     });
@@ -546,11 +585,22 @@ fn js_sys_array(text: &str) -> wasm_bindgen::JsValue {
 
 /// Reads one stream until its end. Runs in the browser; aborted when the view's stream changes
 /// or the view goes away, which drops (and closes) the `EventSource`.
+///
+/// When the connection drops, the browser's `EventSource` retries by itself (after about 3 s),
+/// and gloo-net reports nothing while it does; a retry would send the tail again under a new
+/// numbering. So the stream's state is looked at twice a second: a stream that was open and is
+/// connecting again is closed, and the view says the connection was lost, with "Reconnect".
 #[cfg(feature = "hydrate")]
 async fn follow(url: String, state: LogState) {
     use crate::domain::logs::LogEnd;
     use futures_util::StreamExt;
     use gloo_net::eventsource::futures::EventSource;
+    use gloo_net::eventsource::State;
+
+    enum Input<T> {
+        Event(T),
+        Tick,
+    }
 
     let Ok(mut source) = EventSource::new(&url) else {
         state.status.set(StreamStatus::Failed(
@@ -562,10 +612,22 @@ async fn follow(url: String, state: LogState) {
         .into_iter()
         .filter_map(|kind| source.subscribe(kind).ok())
         .collect();
-    let mut events = futures_util::stream::select_all(subscriptions);
-    while let Some(event) = events.next().await {
-        match event {
-            Ok((kind, message)) => {
+    let events = futures_util::stream::select_all(subscriptions).map(Input::Event);
+    let ticks = gloo_timers::future::IntervalStream::new(500).map(|()| Input::Tick);
+    let mut inputs = futures_util::stream::select(events, ticks);
+    let mut opened = false;
+    while let Some(input) = inputs.next().await {
+        match input {
+            Input::Tick => match source.state() {
+                State::Open => opened = true,
+                State::Connecting if opened => {
+                    lost(state);
+                    break;
+                }
+                _ => {}
+            },
+            Input::Event(Ok((kind, message))) => {
+                opened = true;
                 let data = message.data().as_string().unwrap_or_default();
                 if kind == "lines" {
                     match serde_json::from_str::<Vec<LogLine>>(&data) {
@@ -577,17 +639,31 @@ async fn follow(url: String, state: LogState) {
                         .map(|end| end.message())
                         .unwrap_or_else(|_| "The stream has ended.".into());
                     state.status.set(StreamStatus::Ended(message));
+                    if let Some(on_end) = state.on_end {
+                        on_end.run(());
+                    }
                     break;
                 }
             }
-            Err(_) => {
-                state.status.set(StreamStatus::Failed(
-                    "The log stream broke off or could not be opened (is netdoctor running, and does the container still exist?)."
-                        .into(),
-                ));
+            // The stream was refused (a 404 for a container gone meanwhile) or closed for good.
+            Input::Event(Err(_)) => {
+                lost(state);
                 break;
             }
         }
     }
     source.close();
+}
+
+/// The stream broke off: say so, with "Reconnect" beside it.
+#[cfg(feature = "hydrate")]
+fn lost(state: LogState) {
+    let received =
+        state.window.with_value(|w| w.received()) + state.held.with_value(|h| h.received());
+    let message = if received > 0 {
+        "Connection lost: no new lines arrive (was netdoctor stopped or restarted?)."
+    } else {
+        "The log stream could not be opened (is netdoctor running, and does the container still exist?)."
+    };
+    state.status.set(StreamStatus::Failed(message.into()));
 }

@@ -53,6 +53,125 @@ pub fn utc_text(unix_ms: u64) -> String {
     )
 }
 
+/// An instant as a person or a program writes it, in seconds since 1970: RFC 3339
+/// (`2026-11-26T07:30:00Z`, `2026-11-26T09:30:00.5+02:00`) or `2026-11-26 07:30[:00]` in UTC
+/// (a trailing `Z` or ` UTC` allowed). `None` for anything else, or a time before 1970.
+pub fn parse_utc(input: &str) -> Option<u64> {
+    let input = input.trim();
+    let input = input
+        .strip_suffix(" UTC")
+        .or_else(|| input.strip_suffix(" utc"))
+        .unwrap_or(input);
+    let b = input.as_bytes();
+    if b.len() < 16 || !matches!(b[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| -> Option<u64> {
+        let part = input.get(range)?;
+        if part.bytes().all(|c| c.is_ascii_digit()) {
+            part.parse().ok()
+        } else {
+            None
+        }
+    };
+    if b[4] != b'-' || b[7] != b'-' || b[13] != b':' {
+        return None;
+    }
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute) = (num(11..13)?, num(14..16)?);
+    let mut rest = &input[16..];
+    let mut second = 0;
+    if let Some(after) = rest.strip_prefix(':') {
+        second = num(17..19)?;
+        rest = after.get(2..)?;
+        if let Some(frac) = rest.strip_prefix('.') {
+            let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+            if digits == 0 {
+                return None;
+            }
+            rest = &frac[digits..];
+        }
+    }
+    let offset: i64 = match rest {
+        "" | "Z" | "z" => 0,
+        _ => {
+            let sign = match rest.as_bytes()[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let zone = &rest[1..];
+            let zb = zone.as_bytes();
+            if zb.len() != 5 || zb[2] != b':' {
+                return None;
+            }
+            let (h, m) = (
+                zone[..2].parse::<i64>().ok()?,
+                zone[3..].parse::<i64>().ok()?,
+            );
+            if h > 23
+                || m > 59
+                || !zone[..2]
+                    .bytes()
+                    .chain(zone[3..].bytes())
+                    .all(|c| c.is_ascii_digit())
+            {
+                return None;
+            }
+            sign * (h * 3_600 + m * 60)
+        }
+    };
+    if !(1..=12).contains(&month)
+        || day == 0
+        || day > days_in_month(year, month)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let days = days_from_civil(year, month, day)?;
+    let local = days * DAY + hour * HOUR + minute * MINUTE + second.min(59);
+    u64::try_from(i64::try_from(local).ok()? - offset).ok()
+}
+
+/// Seconds since 1970 as RFC 3339 in UTC: `2026-11-26T07:30:00Z`.
+pub fn rfc3339(unix_seconds: u64) -> String {
+    let (days, of_day) = (unix_seconds / DAY, unix_seconds % DAY);
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        of_day / HOUR,
+        of_day % HOUR / MINUTE,
+        of_day % MINUTE
+    )
+}
+
+fn days_in_month(year: u64, month: u64) -> u64 {
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days from 1970-01-01 to a date (the inverse of [`civil_from_days`]); `None` before 1970.
+fn days_from_civil(year: u64, month: u64, day: u64) -> Option<u64> {
+    let y = if month <= 2 {
+        year.checked_sub(1)?
+    } else {
+        year
+    };
+    let era = y / 400;
+    let yoe = y % 400;
+    let mp = if month > 2 { month - 3 } else { month + 9 };
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (era * 146_097 + doe).checked_sub(719_468)
+}
+
 /// Year, month and day of the `days`th day after 1970-01-01 (Howard Hinnant's algorithm,
 /// unsigned because nothing here predates 1970).
 fn civil_from_days(days: u64) -> (u64, u64, u64) {
@@ -71,6 +190,45 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instants_read_as_rfc3339_or_as_a_plain_utc_date_and_time() {
+        let t = 1_795_678_200; // 2026-11-26T07:30:00Z
+        assert_eq!(rfc3339(t), "2026-11-26T07:30:00Z");
+        assert_eq!(parse_utc("2026-11-26T07:30:00Z"), Some(t));
+        assert_eq!(parse_utc("2026-11-26T07:30:00.123456789Z"), Some(t));
+        assert_eq!(parse_utc("2026-11-26T09:30:00+02:00"), Some(t));
+        assert_eq!(parse_utc("2026-11-26T02:30:00-05:00"), Some(t));
+        assert_eq!(parse_utc("2026-11-26 07:30"), Some(t));
+        assert_eq!(parse_utc("2026-11-26 07:30:05"), Some(t + 5));
+        assert_eq!(parse_utc(" 2026-11-26 07:30 UTC "), Some(t));
+        assert_eq!(parse_utc("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_utc("2024-02-29 00:00"), Some(1_709_164_800));
+        assert_eq!(parse_utc(&rfc3339(t)), Some(t), "round trip");
+    }
+
+    #[test]
+    fn what_is_not_an_instant_is_refused() {
+        for bad in [
+            "",
+            "2026-11-26",
+            "2026-13-01 00:00",
+            "2026-02-30 00:00",
+            "2025-02-29 00:00",
+            "2026-11-26 24:00",
+            "2026-11-26 07:60",
+            "2026-11-26T07:30:00+2:00",
+            "2026-11-26T07:30:00.Z",
+            "2026-11-26T07:30:00 PST",
+            "1969-12-31 23:59",
+            "2026/11/26 07:30",
+            "$(date) 07:30:00000",
+            "2026-11-26 07:30;rm",
+            "2026-11-26T07:30:00+02:0é",
+        ] {
+            assert_eq!(parse_utc(bad), None, "{bad} was accepted");
+        }
+    }
 
     #[test]
     fn durations_read_seconds_minutes_hours_and_days() {

@@ -297,9 +297,7 @@ impl ProbeRunner {
             .inspect_container(container.as_str(), None)
             .await
             .map_err(|e| match self.engine.classify(e) {
-                EngineError::NotFound(_) => {
-                    EngineError::NotFound(format!("no container named {container}"))
-                }
+                EngineError::NotFound(_) => EngineError::no_container(container),
                 other => other,
             })?;
         let id = inspected.id.clone().unwrap_or_default();

@@ -1,18 +1,22 @@
-//! Following a container's log: `GET /containers/{id}/logs` with timestamps, cut into
-//! [`LogLine`]s, sent in batches of whatever has arrived, and ended with the reason.
+//! Following a container's log: `GET /containers/{id}/logs` with timestamps, its frames joined
+//! into [`LogLine`]s (a long line's 16 KiB pieces are one line again, see [`LineAssembler`]),
+//! sent in batches of whatever has arrived, and ended with the reason.
 //!
 //! Backpressure comes for free from pulling: nothing reads from the Engine until the consumer
 //! asks for the next batch, so a slow browser slows the Engine's socket down instead of filling
 //! memory, and dropping the stream (the viewer left) closes the Engine connection.
+//! [`Engine::open_log_streams`] and [`Engine::log_bytes_read`] make both visible to tests.
 
 use super::{Engine, EngineError};
-use crate::domain::logs::{LogEnd, LogEndReason, LogLine, LogStream, Since, Tail};
+use crate::domain::logs::{LineAssembler, LogEnd, LogEndReason, LogLine, LogStream, Since, Tail};
 use crate::domain::names::ContainerName;
 use bollard::container::LogOutput;
 use bollard::query_parameters::LogsOptionsBuilder;
 use bollard::Docker;
 use futures_util::stream::{self, Stream, StreamExt};
+use std::collections::VecDeque;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Lines in one batch: what arrives within [`BATCH_WINDOW`] of the first, up to about this many.
@@ -20,6 +24,11 @@ pub const MAX_BATCH: usize = 1_000;
 /// How long a batch waits for more lines after its first: short enough to look instant, long
 /// enough that a burst of lines is one event (and one redraw in the browser), not thousands.
 pub const BATCH_WINDOW: Duration = Duration::from_millis(25);
+
+/// How long an ended stream waits to see a killed container removed (`docker rm -f`).
+pub const REMOVAL_GRACE: Duration = Duration::from_millis(2_000);
+/// The exit code of a container killed by SIGKILL (128 + 9), as `docker rm -f` does.
+const KILLED: i64 = 137;
 
 /// What to stream.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -37,7 +46,100 @@ pub enum LogEvent {
     End(LogEnd),
 }
 
+/// What the log streams of one [`Engine`] hold open: proof that a departed viewer's stream is
+/// closed, and that a slow one does not make the server read ahead.
+#[derive(Debug, Default)]
+pub(super) struct LogMeter {
+    open: AtomicUsize,
+    bytes: AtomicU64,
+}
+
+/// Counts one open Engine log request for as long as it lives.
+struct OpenLogStream(Engine);
+
+impl OpenLogStream {
+    fn new(engine: &Engine) -> Self {
+        engine.inner.log_meter.open.fetch_add(1, Ordering::Relaxed);
+        Self(engine.clone())
+    }
+
+    fn read(&self, bytes: usize) {
+        self.0
+            .inner
+            .log_meter
+            .bytes
+            .fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+}
+
+impl Drop for OpenLogStream {
+    fn drop(&mut self) {
+        self.0.inner.log_meter.open.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+type RawFrames = Pin<Box<dyn Stream<Item = Result<LogOutput, bollard::errors::Error>> + Send>>;
 type Frames = Pin<Box<dyn Stream<Item = Vec<Result<LogLine, bollard::errors::Error>>> + Send>>;
+
+/// The Engine's frames as whole lines: pieces of a long line joined (see [`LineAssembler`]),
+/// a line left open by the end of the stream sent last.
+fn lines_of(
+    raw: RawFrames,
+    open: OpenLogStream,
+) -> impl Stream<Item = Result<LogLine, bollard::errors::Error>> + Send {
+    struct Reading {
+        raw: RawFrames,
+        assembler: LineAssembler,
+        ready: VecDeque<LogLine>,
+        /// An error from the Engine, passed on after the lines before it.
+        failure: Option<bollard::errors::Error>,
+        done: bool,
+        open: OpenLogStream,
+    }
+    let reading = Reading {
+        open,
+        raw,
+        assembler: LineAssembler::new(),
+        ready: VecDeque::new(),
+        failure: None,
+        done: false,
+    };
+    stream::unfold(reading, |mut r| async move {
+        loop {
+            if let Some(line) = r.ready.pop_front() {
+                return Some((Ok(line), r));
+            }
+            if let Some(e) = r.failure.take() {
+                return Some((Err(e), r));
+            }
+            if r.done {
+                return None;
+            }
+            match r.raw.next().await {
+                Some(Ok(output)) => {
+                    let (s, bytes) = match output {
+                        LogOutput::StdOut { message } => (LogStream::Stdout, message),
+                        LogOutput::StdErr { message } => (LogStream::Stderr, message),
+                        LogOutput::Console { message } | LogOutput::StdIn { message } => {
+                            (LogStream::Tty, message)
+                        }
+                    };
+                    r.open.read(bytes.len());
+                    r.assembler.push(s, &bytes, &mut r.ready);
+                }
+                Some(Err(e)) => {
+                    r.assembler.finish(&mut r.ready);
+                    r.done = true;
+                    r.failure = Some(e);
+                }
+                None => {
+                    r.assembler.finish(&mut r.ready);
+                    r.done = true;
+                }
+            }
+        }
+    })
+}
 
 enum State {
     Streaming {
@@ -52,6 +154,17 @@ enum State {
 }
 
 impl Engine {
+    /// Log requests open on the Engine now: each stream closes its own when dropped, as when
+    /// the viewer leaves.
+    pub fn open_log_streams(&self) -> usize {
+        self.inner.log_meter.open.load(Ordering::Relaxed)
+    }
+
+    /// Bytes of log frames read from the Engine so far, by every stream.
+    pub fn log_bytes_read(&self) -> u64 {
+        self.inner.log_meter.bytes.load(Ordering::Relaxed)
+    }
+
     /// The last `tail` lines of a container's log (of the last `since` only), without
     /// following: for checks that read a log and for snapshots.
     pub async fn recent_logs(
@@ -90,9 +203,7 @@ impl Engine {
                 .inspect_container(name.as_str(), None)
                 .await
                 .map_err(|e| match self.classify(e) {
-                    EngineError::NotFound(_) => {
-                        EngineError::NotFound(format!("no container named {name}"))
-                    }
+                    EngineError::NotFound(_) => EngineError::no_container(name),
                     other => other,
                 })?;
             let id = inspected.id.unwrap_or_else(|| name.to_string());
@@ -112,26 +223,9 @@ impl Engine {
             .tail(&request.tail.to_engine())
             .since(request.since.to_engine(now))
             .build();
-        let mut n = 0u64;
-        let frames: Frames = Box::pin(
-            docker
-                .logs(&id, Some(options))
-                .map(move |item| {
-                    item.map(|output| {
-                        let (s, bytes) = match output {
-                            LogOutput::StdOut { message } => (LogStream::Stdout, message),
-                            LogOutput::StdErr { message } => (LogStream::Stderr, message),
-                            LogOutput::Console { message } | LogOutput::StdIn { message } => {
-                                (LogStream::Tty, message)
-                            }
-                        };
-                        let line = LogLine::from_frame(n, s, &bytes);
-                        n += 1;
-                        line
-                    })
-                })
-                .ready_chunks(MAX_BATCH),
-        );
+        let raw: RawFrames = Box::pin(docker.logs(&id, Some(options)));
+        let frames: Frames =
+            Box::pin(lines_of(raw, OpenLogStream::new(self)).ready_chunks(MAX_BATCH));
         let engine = self.clone();
         let follow = request.follow;
         Ok(stream::unfold(
@@ -240,7 +334,12 @@ async fn end_reason(
         return LogEndReason::Complete;
     }
     // The Engine closes a follow stream as the container stops; its state may lag a moment.
-    for attempt in 0..5 {
+    // `docker rm -f` (and Coolify's redeploy) kills the container first: the stream ends, the
+    // container is briefly exited or being removed, then gone. Only in that case (removing, or
+    // killed by SIGKILL) look again for up to REMOVAL_GRACE before calling it stopped.
+    let removal_deadline = tokio::time::Instant::now() + REMOVAL_GRACE;
+    let mut running_checks = 0;
+    loop {
         match docker.inspect_container(id, None).await {
             Err(bollard::errors::Error::DockerResponseServerError {
                 status_code: 404, ..
@@ -253,25 +352,27 @@ async fn end_reason(
             Ok(c) => {
                 let state = c.state.unwrap_or_default();
                 let status = state.status.map(|s| s.to_string()).unwrap_or_default();
-                if status == "removing" || status == "dead" {
-                    return LogEndReason::Removed;
-                }
-                if state.running != Some(true) {
-                    return LogEndReason::Exited {
-                        code: state.exit_code.unwrap_or_default(),
+                let code = state.exit_code.unwrap_or_default();
+                let going = status == "removing" || status == "dead";
+                if state.running == Some(true) {
+                    running_checks += 1;
+                    if running_checks == 5 {
+                        let detail = failure
+                            .map(|f| f.to_string())
+                            .unwrap_or_else(|| "the container is still running".into());
+                        return LogEndReason::EngineClosed { detail };
+                    }
+                } else if tokio::time::Instant::now() >= removal_deadline {
+                    return if going {
+                        LogEndReason::Removed
+                    } else {
+                        LogEndReason::Exited { code }
                     };
-                }
-                if attempt == 4 {
-                    let detail = failure
-                        .map(|f| f.to_string())
-                        .unwrap_or_else(|| "the container is still running".into());
-                    return LogEndReason::EngineClosed { detail };
+                } else if !going && code != KILLED {
+                    return LogEndReason::Exited { code };
                 }
             }
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    LogEndReason::EngineClosed {
-        detail: "the container is still running".into(),
     }
 }

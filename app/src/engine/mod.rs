@@ -52,6 +52,14 @@ pub enum EngineError {
     Unexpected(String),
 }
 
+impl EngineError {
+    /// A container the Engine does not know, asked for by name, short id or full id (the Engine
+    /// accepts all three, so the message names both).
+    pub fn no_container(name: impl std::fmt::Display) -> Self {
+        Self::NotFound(format!("no container with the name or id {name}"))
+    }
+}
+
 impl From<EngineError> for AppError {
     fn from(err: EngineError) -> Self {
         match err {
@@ -88,6 +96,8 @@ struct Inner {
     probes: exec::ProbeState,
     /// Checks started in the background, for pages that poll their steps (see `checks`).
     progress: checks::ProgressBoard,
+    /// Log streams open on the Engine and the bytes read from them (see `logs`).
+    log_meter: logs::LogMeter,
 }
 
 impl Engine {
@@ -100,6 +110,7 @@ impl Engine {
                 watching: std::sync::atomic::AtomicBool::new(false),
                 probes: exec::ProbeState::default(),
                 progress: checks::ProgressBoard::default(),
+                log_meter: logs::LogMeter::default(),
             }),
         }
     }
@@ -229,13 +240,11 @@ impl Engine {
                 .containers
                 .into_iter()
                 .next()
-                .ok_or_else(|| EngineError::NotFound(format!("no container named {name}")))
+                .ok_or_else(|| EngineError::no_container(name))
         }
         .await;
         let result = match result {
-            Err(EngineError::NotFound(_)) => {
-                Err(EngineError::NotFound(format!("no container named {name}")))
-            }
+            Err(EngineError::NotFound(_)) => Err(EngineError::no_container(name)),
             other => other,
         };
         self.forget_client_if_unreachable(result).await

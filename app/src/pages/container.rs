@@ -29,10 +29,21 @@ pub fn ContainerPage() -> impl IntoView {
     }
 }
 
-/// The header and the live log of one container.
+/// The header and the live log of one container. When the log stream ends (the container
+/// stopped or went away) the header is read again, so its state is current without a reload;
+/// the log view stays as it is, with its end message.
 #[component]
 pub fn ContainerDetails(#[prop(into)] name: Signal<String>) -> impl IntoView {
     let container = Resource::new(move || name.get(), get_container);
+    let fresh = RwSignal::new(None::<Container>);
+    let on_end = Callback::new(move |()| {
+        let name = name.get_untracked();
+        leptos::task::spawn_local(async move {
+            if let Ok(c) = get_container(name).await {
+                fresh.set(Some(c));
+            }
+        });
+    });
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Inspecting the container…"</p> }>
             {move || Suspend::new(async move {
@@ -40,10 +51,14 @@ pub fn ContainerDetails(#[prop(into)] name: Signal<String>) -> impl IntoView {
                     Ok(c) => {
                         let name = c.name.to_string();
                         let what = ShareWhat::Container { name: name.clone() };
+                        let header = move || {
+                            let now = fresh.get().filter(|f| f.name == c.name).unwrap_or_else(|| c.clone());
+                            view! { <ContainerHeader container=now/> }
+                        };
                         view! {
-                            <ContainerHeader container=c/>
+                            {header}
                             <SharePanel what=Signal::stored(what) path=crate::nav::current_path()/>
-                            <LogView name/>
+                            <LogView name on_end/>
                         }.into_any()
                     }
                     Err(AppError::EngineUnreachable(problem)) => view! { <EngineProblemPanel problem retry_seconds=3/> }.into_any(),

@@ -3,8 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Longest line text sent to the browser, in bytes. Docker's json-file driver already splits
-/// lines at 16 KiB; the rest of a longer frame is dropped and counted in [`LogLine::cut`].
+/// Longest line text sent to the browser, in bytes. Docker's log copier splits a longer line
+/// into 16 KiB pieces, which [`LineAssembler`](super::assemble::LineAssembler) joins again; the
+/// bytes after the first 16 KiB are dropped and counted in [`LogLine::cut`].
 pub const MAX_LINE_BYTES: usize = 16 * 1024;
 
 /// Which output a line came from. Containers with a TTY have one combined stream.
@@ -50,23 +51,38 @@ fn is_zero(n: &usize) -> bool {
 
 impl LogLine {
     /// A line from one Engine frame requested with `timestamps=1`: `<RFC 3339> <text>\n`.
+    /// A stream of frames goes through [`LineAssembler`](super::assemble::LineAssembler), which
+    /// puts lines split by the log driver back together.
     pub fn from_frame(n: u64, s: LogStream, frame: &[u8]) -> Self {
         let (ts, body) = split_timestamp(frame);
         let body = strip_line_ending(body);
-        let mut text = String::from_utf8_lossy(body).into_owned();
-        let mut cut = 0;
+        let kept = body.len().min(MAX_LINE_BYTES);
+        Self::from_parts(n, s, ts.to_owned(), &body[..kept], body.len() - kept)
+    }
+
+    /// A line from its first [`MAX_LINE_BYTES`] bytes (at most) and the count of bytes dropped
+    /// after them. A character cut in half at the end is dropped and counted too; invalid UTF-8
+    /// becomes U+FFFD, and should that make the text longer than the cap, the excess is cut.
+    pub(super) fn from_parts(n: u64, s: LogStream, ts: String, kept: &[u8], cut: usize) -> Self {
+        let (kept, mut cut) = if cut > 0 {
+            let whole = kept.len() - incomplete_tail(kept);
+            (&kept[..whole], cut + kept.len() - whole)
+        } else {
+            (kept, 0)
+        };
+        let mut text = String::from_utf8_lossy(kept).into_owned();
         if text.len() > MAX_LINE_BYTES {
             let mut end = MAX_LINE_BYTES;
             while !text.is_char_boundary(end) {
                 end -= 1;
             }
-            cut = text.len() - end;
+            cut += text.len() - end;
             text.truncate(end);
         }
         Self {
             n,
             s,
-            ts: ts.to_owned(),
+            ts,
             text,
             cut,
         }
@@ -90,7 +106,7 @@ impl LogLine {
 
 /// Splits `2026-11-26T07:30:01.123456789Z rest` into timestamp and rest. A frame whose start
 /// does not look like the Engine's timestamp is all text.
-fn split_timestamp(frame: &[u8]) -> (&str, &[u8]) {
+pub(super) fn split_timestamp(frame: &[u8]) -> (&str, &[u8]) {
     let Some(space) = frame.iter().take(40).position(|b| *b == b' ') else {
         return ("", frame);
     };
@@ -111,6 +127,25 @@ fn split_timestamp(frame: &[u8]) -> (&str, &[u8]) {
 fn strip_line_ending(body: &[u8]) -> &[u8] {
     let body = body.strip_suffix(b"\n").unwrap_or(body);
     body.strip_suffix(b"\r").unwrap_or(body)
+}
+
+/// How many bytes at the end of `bytes` are the start of a UTF-8 character whose other bytes
+/// are missing (0 when the last character is whole, or not UTF-8 at all).
+fn incomplete_tail(bytes: &[u8]) -> usize {
+    for back in 1..=bytes.len().min(4) {
+        let b = bytes[bytes.len() - back];
+        if b & 0xC0 == 0x80 {
+            continue; // a continuation byte: the lead is further back
+        }
+        let needed = match b {
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xF7 => 4,
+            _ => 1,
+        };
+        return if needed > back { back } else { 0 };
+    }
+    0
 }
 
 /// Why a stream ended.
@@ -202,6 +237,16 @@ mod tests {
         assert!(line.text.len() <= MAX_LINE_BYTES);
         assert!(line.text.chars().all(|c| c == 'é'));
         assert_eq!(line.text.len() + line.cut, 2 * MAX_LINE_BYTES);
+    }
+
+    #[test]
+    fn a_character_cut_in_half_by_the_cap_is_dropped_and_counted() {
+        let mut frame = b"2026-11-26T07:30:01.1Z ab".to_vec();
+        frame.extend("€".repeat(MAX_LINE_BYTES).as_bytes()); // 3 bytes each: the cap splits one
+        let line = LogLine::from_frame(0, LogStream::Stdout, &frame);
+        assert!(!line.text.contains('\u{fffd}'));
+        assert_eq!(line.text.len(), MAX_LINE_BYTES - 2);
+        assert_eq!(line.text.len() + line.cut, 2 + 3 * MAX_LINE_BYTES);
     }
 
     #[test]

@@ -2,11 +2,13 @@
 //! the browser, the browser's capped window, ANSI colours, search, and the URL state of the view.
 
 pub mod ansi;
+pub mod assemble;
 pub mod line;
 pub mod query;
 pub mod search;
 pub mod window;
 
+pub use assemble::LineAssembler;
 pub use line::{LogEnd, LogEndReason, LogLine, LogStream};
 pub use query::{LogQuery, Since, StreamFilter, Tail};
 pub use window::LogWindow;

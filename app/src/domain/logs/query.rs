@@ -2,7 +2,7 @@
 //! and the view's own settings, all kept in the URL (`/containers/web?tail=500&since=1h&q=err`).
 
 use super::search::MAX_QUERY;
-use crate::domain::time::{format_seconds, parse_seconds};
+use crate::domain::time::{format_seconds, parse_seconds, parse_utc, rfc3339};
 use serde::{Deserialize, Serialize};
 
 /// Most lines a view may ask back for; "all" asks for everything the log driver kept.
@@ -47,27 +47,34 @@ impl Default for Tail {
     }
 }
 
-/// From when: everything, or the last so many seconds.
+/// From when: everything, the last so many seconds, or from an instant on.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Since {
     #[default]
     Any,
     SecondsAgo(u32),
+    /// Seconds since 1970 (UTC).
+    At(u64),
 }
 
 impl Since {
-    /// `5m`, `2h`, `7d`, `90s` or a plain number of seconds; empty means any time.
+    /// `5m`, `2h`, `7d`, `90s` or a plain number of seconds back; or an instant, as RFC 3339
+    /// (`2026-11-26T07:30:00Z`) or `2026-11-26 07:30[:00]` in UTC; empty means any time.
     pub fn parse(input: &str) -> Result<Self, String> {
         let input = input.trim();
         if input.is_empty() || input == "0" {
             return Ok(Self::Any);
+        }
+        if let Some(at) = parse_utc(input) {
+            return Ok(Self::At(at));
         }
         match parse_seconds(input) {
             Some(n) if n > 0 => u32::try_from(n)
                 .map(Self::SecondsAgo)
                 .map_err(|_| format!("since is too far back: {:?}", clip(input))),
             _ => Err(format!(
-                "since must look like 90s, 15m, 2h or 7d (got {:?})",
+                "since must look like 90s, 15m, 2h or 7d, or be a UTC time such as \
+                 2026-11-26 07:30 or 2026-11-26T07:30:00Z (got {:?})",
                 clip(input)
             )),
         }
@@ -80,6 +87,7 @@ impl Since {
             Self::SecondsAgo(s) => {
                 i32::try_from((now_unix - i64::from(s)).max(1)).unwrap_or(i32::MAX)
             }
+            Self::At(at) => i32::try_from(at.max(1)).unwrap_or(i32::MAX),
         }
     }
 
@@ -88,6 +96,7 @@ impl Since {
         match self {
             Self::Any => String::new(),
             Self::SecondsAgo(s) => format_seconds(u64::from(s)),
+            Self::At(at) => rfc3339(at),
         }
     }
 }
@@ -230,6 +239,24 @@ mod tests {
         for bad in ["h", "5y", "-5m", "1.5h", "$(date)", "99999999999d"] {
             assert!(Since::parse(bad).is_err(), "{bad} was accepted");
         }
+    }
+
+    #[test]
+    fn since_also_takes_an_absolute_utc_time_and_sends_it_as_is() {
+        let at = Since::At(1_795_678_200);
+        assert_eq!(Since::parse("2026-11-26T07:30:00Z"), Ok(at));
+        assert_eq!(Since::parse("2026-11-26 07:30"), Ok(at));
+        assert_eq!(Since::parse("2026-11-26T08:30:00+01:00"), Ok(at));
+        assert_eq!(
+            at.to_engine(1_900_000_000),
+            1_795_678_200,
+            "not relative to now"
+        );
+        assert_eq!(at.to_param(), "2026-11-26T07:30:00Z");
+        assert_eq!(Since::parse(&at.to_param()), Ok(at));
+        let refused = Since::parse("2026-02-30 07:30").unwrap_err();
+        assert!(refused.starts_with("since must"), "{refused}");
+        assert!(refused.contains("UTC time"), "{refused}");
     }
 
     #[test]
