@@ -177,8 +177,10 @@ async fn a_containers_page_shows_its_name_networks_and_where_to_reach_it() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("data-testid=\"container-header\""), "{html}");
     assert!(html.contains(&net) && html.contains("paged-alias"));
-    // busybox exposes no port of its own, so no address is offered: the page says why.
-    assert!(html.contains("cannot reach it by name"));
+    // busybox exposes no port of its own and nothing routes to it, so no address is offered:
+    // the page says which name works on which network, and that the port is unknown.
+    assert!(html.contains("data-testid=\"no-reach\""), "{html}");
+    assert!(html.contains("but no port is known"), "{html}");
 }
 
 #[tokio::test]

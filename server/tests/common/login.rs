@@ -107,20 +107,25 @@ pub fn request(method: &str, path: &str) -> axum::http::request::Builder {
         .header("origin", format!("https://{HOST}"))
 }
 
+/// Far above any answer's time (Engine requests time out after 10 s): a router that has not
+/// answered by then never will, and the test says so instead of hanging the whole run.
+pub const ANSWER_WITHIN: Duration = Duration::from_secs(90);
+
 pub async fn call(router: &Router, request: Request<Body>) -> Response<Body> {
-    router.clone().oneshot(request).await.expect("response")
+    let what = format!("{} {}", request.method(), request.uri());
+    tokio::time::timeout(ANSWER_WITHIN, router.clone().oneshot(request))
+        .await
+        .unwrap_or_else(|_| panic!("{what}: no response within {ANSWER_WITHIN:?}"))
+        .expect("response")
 }
 
 pub async fn body(response: Response<Body>) -> String {
-    String::from_utf8_lossy(
-        &response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes(),
-    )
-    .into_owned()
+    let bytes = tokio::time::timeout(ANSWER_WITHIN, response.into_body().collect())
+        .await
+        .unwrap_or_else(|_| panic!("the body did not end within {ANSWER_WITHIN:?}"))
+        .expect("body")
+        .to_bytes();
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 pub fn form(fields: &[(&str, &str)]) -> Body {

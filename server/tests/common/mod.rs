@@ -52,15 +52,19 @@ pub async fn send(state: AppState, mut request: Request<Body>) -> (StatusCode, S
     let headers = request.headers_mut();
     headers.insert("host", "localhost".parse().expect("header"));
     headers.insert("origin", "http://localhost".parse().expect("header"));
-    let response = server::router(state, Arc::new(Access::open()))
-        .oneshot(request)
-        .await
-        .expect("response");
+    let what = format!("{} {}", request.method(), request.uri());
+    let limit = login::ANSWER_WITHIN;
+    let response = tokio::time::timeout(
+        limit,
+        server::router(state, Arc::new(Access::open())).oneshot(request),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("{what}: no response within {limit:?}"))
+    .expect("response");
     let status = response.status();
-    let body = response
-        .into_body()
-        .collect()
+    let body = tokio::time::timeout(limit, response.into_body().collect())
         .await
+        .unwrap_or_else(|_| panic!("{what}: the body did not end within {limit:?}"))
         .expect("body")
         .to_bytes();
     (status, String::from_utf8_lossy(&body).into_owned())
