@@ -32,7 +32,10 @@ say "domain unit tests and live-engine tests (app)"
 run cargo test -p app --features testkit
 
 say "server tests (configuration, router, server functions)"
-run cargo test -p server
+# One test at a time: Leptos 0.8's streaming SSR can stall a response forever when several pages
+# render at once (leptos-rs/leptos#4851), and parallel router tests render pages at once.
+# server/tests/ssr_concurrency.rs reproduces it (ignored); see DEVELOPERS.md.
+run cargo test -p server -- --test-threads=1
 
 say "browser tests (cargo leptos end-to-end)"
 # cargo-leptos also starts a server of its own; a free port keeps it clear of a running dashboard.
