@@ -57,7 +57,7 @@ fail() {
   local c
   for c in $(docker ps -aq --filter "label=$label" --filter "label=netdoctor.test.role=server"); do
     echo "---- log of $(docker inspect -f '{{.Name}}' "$c") ----"
-    docker logs "$c" 2>&1 | sed -e '/Sign in with:/{n;n;s/.*/    (password hidden)/}' | tail -n 40
+    docker logs "$c" 2>&1 | sed -e 's/^\(netdoctor admin password:\).*/\1 (hidden)/' | tail -n 40
   done
   summary FAILED
   exit 1
@@ -183,7 +183,7 @@ fi
 
 # Without NETDOCTOR_ADMIN_PASSWORD netdoctor generates one, stores its hash in /data (so the
 # volume must be writable) and prints it once.
-generated_password="$(docker logs "$generated" 2>/dev/null | awk '/Sign in with:/ {getline; getline; print $1; exit}')"
+generated_password="$(docker logs "$generated" 2>&1 | awk '/^netdoctor admin password: / {print $4; exit}')"
 if [ -n "$generated_password" ]; then
   ok "without_a_password_one_is_generated_and_printed_once"
 else

@@ -1,4 +1,6 @@
-# netdoctor's set-up, sourced by scripts/start.sh and scripts/test.sh. Every step checks first
+#!/usr/bin/env bash
+# netdoctor's set-up: `scripts/setup.sh` installs everything and runs nothing else; start.sh,
+# test.sh and image.sh source it and install only what they need. Every step checks first
 # and does nothing when what it installs is already there, so a set-up machine pays seconds.
 # On a fresh Debian machine as root (like CI's) it installs everything; on a laptop it uses
 # sudo for the few system packages, or says exactly what to install.
@@ -43,24 +45,56 @@ ensure_c_toolchain() {
   command -v strip >/dev/null 2>&1 || apt_install binutils
 }
 
-ensure_cargo_leptos() {
-  if ! command -v cargo-leptos >/dev/null 2>&1; then
-    say "installing cargo-leptos 0.3.11 (about 30 minutes on 2 cores, once)"
-    cargo install cargo-leptos --version 0.3.11 --locked --ignore-rust-version
-  fi
+# The two build tools cargo-leptos needs, compiled from crates.io (nothing else is reachable):
+# both at once when both are missing. They are compiled without optimisation: they run for
+# seconds per build, and an optimised compile of cargo-leptos (swc, lightningcss, cargo-generate)
+# took about 22 minutes on 2 cores against about 9 unoptimised; brotli, which compresses the
+# site in release builds, keeps its optimisation (unoptimised it takes minutes on the wasm).
+ND_TOOL_PROFILE=(
+  --config 'profile.release.opt-level=0' --config 'profile.release.debug=false'
+  --config 'profile.release.codegen-units=256' --config 'profile.release.lto=false'
+  --config 'profile.release.incremental=false'
+  --config 'profile.release.package.brotli.opt-level=3'
+  --config 'profile.release.package.brotli-decompressor.opt-level=3'
+  --config 'profile.release.package.alloc-no-stdlib.opt-level=3'
+)
+ND_LEPTOS_VERSION=0.3.11
+wanted_wasm_bindgen() {
+  awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' "$ND_ROOT/Cargo.lock"
 }
-
+need_cargo_leptos() {
+  [ "$(cargo-leptos --version 2>/dev/null | awk '{print $2}')" != "$ND_LEPTOS_VERSION" ]
+}
 # cargo-leptos downloads wasm-bindgen from GitHub unless the right one is on PATH. Its version
 # must equal the wasm-bindgen crate in Cargo.lock (pinned with "=" in Cargo.toml).
-ensure_wasm_bindgen() {
-  local want
-  want="$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' "$ND_ROOT/Cargo.lock")"
-  [ -n "$want" ] || die "no wasm-bindgen in Cargo.lock"
-  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
-    say "installing wasm-bindgen-cli $want (a few minutes, once)"
-    cargo install wasm-bindgen-cli --version "$want" --force
-  fi
+need_wasm_bindgen() {
+  [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$(wanted_wasm_bindgen)" ]
 }
+install_cargo_leptos() {
+  cargo install cargo-leptos --version "$ND_LEPTOS_VERSION" --locked --ignore-rust-version "${ND_TOOL_PROFILE[@]}"
+}
+# Without default features: no TLS stack (rustls, ring) for a download the set-up never needs.
+install_wasm_bindgen() {
+  cargo install wasm-bindgen-cli --version "$(wanted_wasm_bindgen)" --no-default-features --force "${ND_TOOL_PROFILE[@]}"
+}
+ensure_build_tools() {
+  [ -n "$(wanted_wasm_bindgen)" ] || die "no wasm-bindgen in Cargo.lock"
+  local pids=() what=()
+  if need_cargo_leptos; then
+    say "installing cargo-leptos $ND_LEPTOS_VERSION (about 9 minutes on 2 cores, once)"
+    install_cargo_leptos & pids+=($!); what+=(cargo-leptos)
+  fi
+  if need_wasm_bindgen; then
+    say "installing wasm-bindgen-cli $(wanted_wasm_bindgen) (about 3 minutes, once)"
+    install_wasm_bindgen & pids+=($!); what+=(wasm-bindgen-cli)
+  fi
+  local i
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || die "installing ${what[$i]} failed (see above)"
+  done
+}
+ensure_cargo_leptos() { ensure_build_tools; }
+ensure_wasm_bindgen() { ensure_build_tools; }
 
 # Release builds run wasm-opt. Debian's binaryen 108 produces a wasm that never hydrates;
 # binaryen 132 from npm works.
@@ -137,3 +171,45 @@ ensure_compose() {
   command -v docker-compose >/dev/null 2>&1 || apt_install docker-compose
   ND_COMPOSE="docker-compose"
 }
+
+# The one release build everything else uses — the browser tests, the container image and
+# scripts/start.sh: the wasm site into target/site (with .br/.gz beside each file) and the
+# static musl server binary, size-optimised with whole-program LTO (half the size: 17.7 → 8.7 MB
+# stripped). The overrides reach only this build: the musl target has its own directory, the
+# wasm profile sets these three itself, and build scripts and proc macros keep their own
+# settings. cargo-leptos builds the server with --target from LEPTOS_BIN_TARGET_TRIPLE and the
+# features and environment it always gives the bin.
+ND_RELEASE_BIN="target/$ND_MUSL_TARGET/release/netdoctor"
+ND_RELEASE_BUILT=""
+release_build() {
+  [ -z "$ND_RELEASE_BUILT" ] || return 0
+  ensure_rust_target
+  ensure_musl
+  ensure_build_tools
+  ensure_binaryen
+  say "release build: the site and the static server binary ($ND_MUSL_TARGET)"
+  (cd "$ND_ROOT" && CARGO_PROFILE_RELEASE_OPT_LEVEL=s CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
+    LEPTOS_BIN_TARGET_TRIPLE="$ND_MUSL_TARGET" cargo leptos build --release --precompress)
+  [ -x "$ND_ROOT/$ND_RELEASE_BIN" ] || die "no server binary at $ND_RELEASE_BIN after the build"
+  [ -f "$ND_ROOT/target/site/pkg/netdoctor.wasm" ] || die "no site at target/site after the build"
+  ND_RELEASE_BUILT=1
+}
+
+ensure_everything() {
+  ensure_rust_target
+  ensure_musl
+  ensure_build_tools
+  ensure_binaryen
+  ensure_docker
+  ensure_busybox
+  ensure_chromium
+  ensure_compose
+}
+
+# Run as a command (`scripts/setup.sh`), it installs everything the tests and builds need and
+# runs nothing else; sourced by the other scripts, it only defines these steps.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  set -euo pipefail
+  ensure_everything
+  say "set up: everything scripts/test.sh, start.sh and image.sh need is here"
+fi

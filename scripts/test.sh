@@ -1,59 +1,102 @@
 #!/usr/bin/env bash
-# Runs every test: formatting and lints, domain unit tests, live-engine tests, server tests and
-# browser tests in headless chromium, against the debug build and the release build, and the
-# container image (scripts/image-test.sh). Installs what is missing first (see setup.sh), including
-# a Docker Engine when none answers. This is the README's test command; .ci/run calls it.
+# Runs netdoctor's tests, by stage or all of them (the README's test command; .ci/run calls it):
+#
+#   scripts/test.sh [lint|unit|live|server|browser|image|all]     (default: all)
+#
+#   lint     cargo fmt --check, clippy (native, all targets; and the wasm frontend)
+#   unit     the pure domain's unit tests, and the server crate's own (no engine, no browser)
+#   live     app's tests against the live Docker Engine (engine layer, checks, logs, …)
+#   server   the router, server functions, login, CLI and health tests (live engine)
+#   browser  one release build (the site and the static musl server), then the browser
+#            tests in headless chromium against it
+#   image    the container image from that same release build, run and checked
+#            (scripts/image-test.sh)
+#
+# Each stage installs what it needs first (scripts/setup.sh; `scripts/setup.sh` alone installs
+# everything and runs nothing), including a Docker Engine when none answers. Stages can be
+# given together: `scripts/test.sh unit server`.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ND_ROOT"
 
-ensure_rust_target
-ensure_cargo_leptos
-ensure_wasm_bindgen
-ensure_docker
-ensure_busybox
-ensure_chromium
-ensure_binaryen
-ensure_musl
+stages=("$@")
+[ ${#stages[@]} -gt 0 ] || stages=(all)
+for s in "${stages[@]}"; do
+  case "$s" in
+    lint | unit | live | server | browser | image) ;;
+    all) stages=(lint unit live server browser image) ;;
+    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown stage '$s': use lint, unit, live, server, browser, image or all" ;;
+  esac
+done
 
 mkdir -p target/tmp
 export TMPDIR="$ND_ROOT/target/tmp"
 log="$(mktemp "$TMPDIR/test-log.XXXXXX")"
 run() { "$@" 2>&1 | tee -a "$log"; }
+declare -A took=()
+timed() {
+  local name="$1" start=$SECONDS
+  shift
+  "$@"
+  took[$name]=$((SECONDS - start))
+}
 
-say "formatting (cargo fmt --check)"
-cargo fmt --all -- --check
+stage_lint() {
+  ensure_rust_target
+  say "formatting (cargo fmt --check)"
+  cargo fmt --all -- --check
+  say "lints (cargo clippy --all-targets)"
+  cargo clippy --workspace --all-targets --features app/testkit -- -D warnings
+  cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+}
 
-say "lints (cargo clippy --all-targets)"
-cargo clippy --workspace --all-targets -- -D warnings
-cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+stage_unit() {
+  ensure_c_toolchain
+  say "unit tests: the pure domain and the server's own modules"
+  run cargo test -p app --features testkit --lib
+  run cargo test -p server --lib --bins
+}
 
-say "domain unit tests and live-engine tests (app)"
-run cargo test -p app --features testkit
+stage_live() {
+  ensure_c_toolchain
+  ensure_docker
+  ensure_busybox
+  say "live-engine tests (app)"
+  run cargo test -p app --features testkit --test "*"
+}
 
-say "server tests (configuration, router, server functions)"
-# One test at a time: Leptos 0.8's streaming SSR can stall a response forever when several pages
-# render at once (leptos-rs/leptos#4851), and parallel router tests render pages at once.
-# server/tests/ssr_concurrency.rs reproduces it (ignored); see DEVELOPERS.md.
-run cargo test -p server -- --test-threads=1
+stage_server() {
+  ensure_c_toolchain
+  ensure_docker
+  ensure_busybox
+  say "server tests (router, server functions, login, CLI, health)"
+  run cargo test -p server --test "*"
+}
 
-say "browser tests (cargo leptos end-to-end)"
-# cargo-leptos also starts a server of its own; a free port keeps it clear of a running dashboard.
-# The browser tests start the debug server explicitly: left to choose, they take the newer of
-# the debug and release binaries, which after an earlier run may be a release binary that does
-# not match the debug site just built (the page then never hydrates).
-NETDOCTOR_BIN="$ND_ROOT/target/debug/netdoctor" NETDOCTOR_LISTEN=127.0.0.1:0 \
-  NETDOCTOR_DATA_DIR="$TMPDIR/leptos-serve-data" run cargo leptos end-to-end
+stage_browser() {
+  release_build
+  ensure_docker
+  ensure_busybox
+  ensure_chromium
+  say "browser tests (headless chromium) against the release build"
+  NETDOCTOR_BIN="$ND_ROOT/$ND_RELEASE_BIN" run cargo test -p end2end -- --include-ignored --test-threads=1
+}
 
-say "release build, as scripts/start.sh serves it, and the browser tests against it"
-# Release-only failures (type-depth limits, wasm-opt) would otherwise reach users first.
-cargo leptos build --release
-NETDOCTOR_BIN="$ND_ROOT/target/release/netdoctor" run cargo test -p end2end -- --include-ignored --test-threads=1
+stage_image() {
+  release_build
+  say "container image: from the same build, run it with the socket mounted, check it"
+  NETDOCTOR_IMAGE_PREBUILT=1 run scripts/image-test.sh
+}
 
-say "container image: build it, run it with the socket mounted, check health and the page"
-run scripts/image-test.sh
+for s in "${stages[@]}"; do
+  timed "$s" "stage_$s"
+done
 
 say "summary"
+for s in "${stages[@]}"; do
+  printf '  %-8s %4d s\n' "$s" "${took[$s]}"
+done
 # Each runner's own closing line (suites that ran tests), then their sum.
 grep -E '^test result:' "$log" | grep -v ' 0 passed; 0 failed' || true
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i; if ($(i+1) ~ /^ignored/) s += $i } }

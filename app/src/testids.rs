@@ -49,6 +49,7 @@ pub const CONNECT_ALTERNATIVE: &str = "connect-alternative";
 pub const CONNECT_LINK: &str = "connect-link";
 pub const NO_REACH: &str = "no-reach";
 pub const CONNECT_LISTENING: &str = "connect-listening";
+pub const CONNECT_READ_LISTENING: &str = "connect-read-listening";
 pub const CHECK_REPORT: &str = "check-report";
 pub const DIAGNOSIS: &str = "diagnosis";
 pub const CHECK_STEP: &str = "check-step";

@@ -3,6 +3,7 @@
 use app::domain::endpoint::{Endpoint, EndpointError};
 use app::domain::time::{format_seconds, parse_seconds};
 use app::store::{StoreOptions, MAX_TTL};
+use clap::builder::BoolishValueParser;
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -44,7 +45,7 @@ pub struct Config {
     pub site_root: Option<PathBuf>,
 
     /// Require a login on loopback too (it is always required beyond loopback).
-    #[arg(long, env = "NETDOCTOR_REQUIRE_LOGIN")]
+    #[arg(long, env = "NETDOCTOR_REQUIRE_LOGIN", value_parser = BoolishValueParser::new())]
     pub require_login: bool,
 
     /// The admin password. Stored only as an argon2 hash in the data directory; when neither
@@ -61,11 +62,11 @@ pub struct Config {
     /// netdoctor is always reached over HTTPS: session cookies always get the Secure flag.
     /// Without it they get it whenever the proxy in front says the browser came over HTTPS
     /// (`X-Forwarded-Proto: https`, as Coolify's Traefik or Caddy send).
-    #[arg(long, env = "NETDOCTOR_BEHIND_TLS")]
+    #[arg(long, env = "NETDOCTOR_BEHIND_TLS", value_parser = BoolishValueParser::new())]
     pub behind_tls: bool,
 
     /// Read-only: checks that run commands inside containers and debug containers are disabled.
-    #[arg(long, env = "NETDOCTOR_READ_ONLY")]
+    #[arg(long, env = "NETDOCTOR_READ_ONLY", value_parser = BoolishValueParser::new())]
     pub read_only: bool,
 
     /// Minutes without activity after which a session ends.
@@ -109,7 +110,7 @@ pub struct Config {
     /// Start with an empty store of shared links when shares.db is missing (or empty) from the
     /// data directory though links were stored there. Without it netdoctor refuses to start
     /// rather than lose them silently; it never replaces a shares.db that is there.
-    #[arg(long, env = "NETDOCTOR_NEW_SHARE_STORE")]
+    #[arg(long, env = "NETDOCTOR_NEW_SHARE_STORE", value_parser = BoolishValueParser::new())]
     pub new_share_store: bool,
 
     /// Without a command, netdoctor serves the dashboard.

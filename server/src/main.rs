@@ -78,11 +78,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             let (access, generated) = Access::with_login(login, &settings.data_dir)
                 .context("setting up the admin password")?;
             if let Some(password) = generated {
-                // Printed once, on stdout only; only its argon2 hash is kept.
-                println!(
-                    "netdoctor: no admin password was set, so one was generated. Sign in with:\n\n    {password}\n\n\
-                     It is stored only as a hash in {}; change it on the Account page.",
-                    settings.data_dir.display()
+                // Printed once, on stderr; only its argon2 hash is kept. One `password: …` line,
+                // so a shared snapshot of this container's log masks it like any other secret.
+                eprintln!(
+                    "{}",
+                    server::access::generated_password_notice(&password, &settings.data_dir)
                 );
             }
             access
@@ -98,6 +98,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         read_only: settings.read_only,
         ..ProbeSettings::default()
     });
+    sweep_debug_containers(engine.clone());
     let state = AppState {
         leptos_options,
         engine,
@@ -127,6 +128,27 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     .await?;
     tracing::info!("netdoctor stopped");
     Ok(())
+}
+
+/// Debug containers older than this at start were left by a crash (each lives one step).
+const STALE_DEBUG_CONTAINER: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Removes the debug containers an earlier netdoctor left behind (killed mid-check), in the
+/// background: the engine may not answer yet, and start-up does not wait for it.
+fn sweep_debug_containers(engine: Engine) {
+    tokio::spawn(async move {
+        match engine
+            .remove_stale_debug_containers(STALE_DEBUG_CONTAINER, None)
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                removed = n,
+                "removed debug containers left by an earlier run"
+            ),
+            Err(e) => tracing::debug!("no sweep of old debug containers: {e}"),
+        }
+    });
 }
 
 /// Ended (expired or revoked) links stay on the Shared links page, greyed, for this long.

@@ -12,7 +12,6 @@ use http_body_util::BodyExt;
 use server::access::Access;
 use std::sync::Arc;
 use std::time::Duration;
-use tower::ServiceExt;
 
 mod common;
 use common::state;
@@ -22,10 +21,11 @@ async fn get(engine: Engine, uri: &str) -> (StatusCode, String, String) {
     request
         .headers_mut()
         .insert("host", "localhost".parse().unwrap());
-    let response = server::router(state(engine), Arc::new(Access::open()))
-        .oneshot(request)
-        .await
-        .unwrap();
+    let response = common::over_socket(
+        &server::router(state(engine), Arc::new(Access::open())),
+        request,
+    )
+    .await;
     let status = response.status();
     let content_type = response
         .headers()

@@ -23,6 +23,10 @@ pub enum LoginNotice {
     PasswordRejected,
     CurrentPasswordWrong,
     PasswordsDiffer,
+    /// Too many failed sign-ins from all addresses together: everyone waits.
+    SignInPaused,
+    /// Every password check slot is in use; try again in a second.
+    Busy,
 }
 
 impl LoginNotice {
@@ -36,6 +40,8 @@ impl LoginNotice {
             Self::PasswordRejected => "weak",
             Self::CurrentPasswordWrong => "current",
             Self::PasswordsDiffer => "differ",
+            Self::SignInPaused => "paused",
+            Self::Busy => "busy",
         }
     }
 
@@ -49,6 +55,8 @@ impl LoginNotice {
             Self::PasswordRejected,
             Self::CurrentPasswordWrong,
             Self::PasswordsDiffer,
+            Self::SignInPaused,
+            Self::Busy,
         ]
         .into_iter()
         .find(|n| n.as_param() == raw)
@@ -67,6 +75,12 @@ impl LoginNotice {
             Self::PasswordRejected => "The new password was refused: use at least 12 characters.",
             Self::CurrentPasswordWrong => "The current password is wrong.",
             Self::PasswordsDiffer => "The two new passwords differ.",
+            Self::SignInPaused => {
+                "Sign-in is paused: too many wrong passwords were tried from all addresses together \
+                 in the last minutes (someone may be guessing; netdoctor's log says more). Wait a \
+                 few minutes and try again."
+            }
+            Self::Busy => "netdoctor is checking other sign-ins right now. Try again in a second.",
         }
     }
 
@@ -108,6 +122,8 @@ mod tests {
             LoginNotice::PasswordRejected,
             LoginNotice::CurrentPasswordWrong,
             LoginNotice::PasswordsDiffer,
+            LoginNotice::SignInPaused,
+            LoginNotice::Busy,
         ] {
             assert_eq!(LoginNotice::from_param(n.as_param()), Some(n));
             assert!(!n.message().is_empty());

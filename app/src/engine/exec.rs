@@ -5,7 +5,7 @@
 
 use crate::domain::checks::outcome::{Observation, ProbeOutcome, RunRecord, Via};
 use crate::domain::checks::parse::{interpret, tool_missing};
-use crate::domain::checks::probe::{display_argv, Probe, Tool};
+use crate::domain::checks::probe::{display_argv, display_argv_for_log, Probe, Tool};
 use crate::domain::names::ContainerName;
 use crate::engine::{Engine, EngineError};
 use bollard::errors::Error as BollardError;
@@ -60,11 +60,26 @@ impl Default for ProbeSettings {
     }
 }
 
-/// Probe settings and the bounded log of recent runs, kept on the `Engine`.
-#[derive(Debug, Default)]
+/// Probes that run at once, over every check and page; more wait for a slot (up to one step's
+/// time limit) and then are recorded as not run because netdoctor is busy.
+pub const MAX_CONCURRENT_PROBES: usize = 4;
+
+/// Probe settings, the bounded log of recent runs and the run slots, kept on the `Engine`.
+#[derive(Debug)]
 pub(crate) struct ProbeState {
     settings: std::sync::RwLock<ProbeSettings>,
     log: std::sync::Mutex<VecDeque<RunRecord>>,
+    slots: tokio::sync::Semaphore,
+}
+
+impl Default for ProbeState {
+    fn default() -> Self {
+        Self {
+            settings: std::sync::RwLock::default(),
+            log: std::sync::Mutex::default(),
+            slots: tokio::sync::Semaphore::new(MAX_CONCURRENT_PROBES),
+        }
+    }
 }
 
 impl ProbeState {
@@ -125,6 +140,54 @@ impl Engine {
             missing: HashMap::new(),
             toolbox: None,
         }
+    }
+
+    /// Removes debug containers (`netdoctor.debug=true`) created at least `older_than` ago:
+    /// those a crash or a kill left behind. Every debug container lives one step's time limit,
+    /// so an old one belongs to no running check, even of another netdoctor on this engine.
+    /// `also_labelled` (`key=value`) narrows the sweep (tests sweep only their own). Returns
+    /// how many were removed.
+    pub async fn remove_stale_debug_containers(
+        &self,
+        older_than: Duration,
+        also_labelled: Option<&str>,
+    ) -> Result<usize, EngineError> {
+        let docker = self.client().await?;
+        let mut labels = vec![format!("{DEBUG_LABEL}=true")];
+        labels.extend(also_labelled.map(str::to_owned));
+        let filter = HashMap::from([("label", labels)]);
+        let list = bollard::query_parameters::ListContainersOptionsBuilder::default()
+            .all(true)
+            .filters(&filter)
+            .build();
+        let found = docker
+            .list_containers(Some(list))
+            .await
+            .map_err(|e| self.classify(e))?;
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        let limit = i64::try_from(older_than.as_secs()).unwrap_or(i64::MAX);
+        let force = RemoveContainerOptionsBuilder::default()
+            .force(true)
+            .v(true)
+            .build();
+        let mut removed = 0;
+        for c in found {
+            let (Some(id), Some(created)) = (c.id, c.created) else {
+                continue;
+            };
+            if now.saturating_sub(created) < limit {
+                continue;
+            }
+            match docker.remove_container(&id, Some(force.clone())).await {
+                Ok(()) => removed += 1,
+                Err(e) => {
+                    tracing::warn!(container = %id, "could not remove a stale debug container: {e}")
+                }
+            }
+        }
+        Ok(removed)
     }
 
     /// Runs one probe in a container (a fresh runner; use [`Engine::probe_runner`] for several).
@@ -271,10 +334,23 @@ impl ProbeRunner {
         container: &ContainerName,
         probe: &Probe,
     ) -> Result<RunRecord, EngineError> {
-        let result = self.run_unlogged(container, probe).await;
+        let engine = self.engine.clone();
+        let slot = tokio::time::timeout(
+            self.settings.step_timeout,
+            engine.inner.probes.slots.acquire(),
+        )
+        .await;
+        let result = match slot {
+            Ok(Ok(_slot)) => self.run_unlogged(container, probe).await,
+            _ => Ok(Draft::new(container, probe).not_run(format!(
+                "netdoctor is busy: {MAX_CONCURRENT_PROBES} checks were already running and none \
+                 ended within {} s. Try again in a moment.",
+                self.settings.step_timeout.as_secs()
+            ))),
+        };
         let result = self.engine.forget_client_if_unreachable(result).await;
         if let Ok(record) = &result {
-            tracing::info!(run = %record.id, container = %record.container, command = %record.command, via = ?record.via, status = record.outcome.status.as_str(), "probe ran");
+            tracing::info!(run = %record.id, container = %record.container, command = %display_argv_for_log(&record.argv), via = ?record.via, status = record.outcome.status.as_str(), "probe ran");
             self.engine.inner.probes.record(record);
         }
         result

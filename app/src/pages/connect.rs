@@ -29,7 +29,12 @@ pub fn ConnectPage() -> impl IntoView {
     let query = Memo::new(move |_| parsed.with(|(q, _)| q.clone()));
     let query_errors = Memo::new(move |_| parsed.with(|(_, e)| e.clone()));
     let navigate = use_navigate();
+    // Opening a link never runs anything in a container: a page elsewhere can open
+    // `/connect?to=X` in a new tab. The live read waits for a choice made on this page (a pick
+    // in the pickers, or the "Read" button), and follows later choices by itself.
+    let live_allowed = RwSignal::new(false);
     let set_query = Callback::new(move |q: ConnectQuery| {
+        live_allowed.set(true);
         navigate(&q.path(), crate::nav::in_place());
     });
     let first = Resource::new(|| (), |_| get_topology());
@@ -42,7 +47,7 @@ pub fn ConnectPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Inspecting every container and network…"</p> }>
             {move || Suspend::new(async move {
                 let answer = first.await;
-                view! { <LiveConnect first=answer query set_query/> }
+                view! { <LiveConnect first=answer query set_query live_allowed/> }
             })}
         </Suspense>
     }
@@ -68,6 +73,7 @@ fn LiveConnect(
     first: Result<TopologyReport, AppError>,
     query: Memo<ConnectQuery>,
     set_query: Callback<ConnectQuery>,
+    live_allowed: RwSignal<bool>,
 ) -> impl IntoView {
     let LiveTopology {
         current: _,
@@ -75,7 +81,7 @@ fn LiveConnect(
         topology,
     } = live_topology(first, REFRESH_OK_SECONDS, REFRESH_FAILING_SECONDS);
     move || match problem.get() {
-        None => view! { <ConnectView topology query set_query/> }.into_any(),
+        None => view! { <ConnectView topology query set_query live_allowed/> }.into_any(),
         Some(AppError::EngineUnreachable(problem)) => {
             view! { <EngineProblemPanel problem retry_seconds=REFRESH_FAILING_SECONDS/> }.into_any()
         }
@@ -88,6 +94,7 @@ fn ConnectView(
     topology: Memo<Option<Topology>>,
     query: Memo<ConnectQuery>,
     set_query: Callback<ConnectQuery>,
+    live_allowed: RwSignal<bool>,
 ) -> impl IntoView {
     let containers = Memo::new(move |_| {
         topology.with(|t| {
@@ -96,7 +103,7 @@ fn ConnectView(
                 .unwrap_or_default()
         })
     });
-    let listening = read_listening(query);
+    let listening = read_listening(query, live_allowed);
     let ports = Memo::new(move |_| {
         let declared = topology.with(|t| {
             let (Some(t), Some(to)) = (t.as_ref(), query.with(|q| q.to.clone())) else {
@@ -158,8 +165,23 @@ fn ConnectView(
     }
     };
     let live_line = move || {
+        if let LiveRead::Waiting(to) = listening.get() {
+            return Some(
+                view! {
+                    <p class="small listening muted" data-testid=testids::CONNECT_LISTENING>
+                        "The ports listed are the ones "{to.to_string()}" declares. "
+                        <button type="button" class="link" data-testid=testids::CONNECT_READ_LISTENING
+                            on:click=move |_| live_allowed.set(true)>
+                            "Read what it really listens on"
+                        </button>
+                        " (runs netstat inside it, or in a short-lived debug container)."
+                    </p>
+                }
+                .into_any(),
+            );
+        }
         let (text, class) = listening.with(|l| match l {
-            LiveRead::Idle => (None, ""),
+            LiveRead::Idle | LiveRead::Waiting(_) => (None, ""),
             LiveRead::Reading(to) => (Some(format!("Reading the ports {to} listens on…")), "muted"),
             LiveRead::Done(_, Ok(Listening::Read(_))) => {
                 (Some(ports.with(|p| listening_summary(p))), "muted")
@@ -174,7 +196,7 @@ fn ConnectView(
                 "notice",
             ),
         });
-        text.map(|t| view! { <p class=format!("small listening {class}") role="status" data-testid=testids::CONNECT_LISTENING>{t}</p> })
+        text.map(|t| view! { <p class=format!("small listening {class}") role="status" data-testid=testids::CONNECT_LISTENING>{t}</p> }.into_any())
     };
     view! {
         <ConnectPicker containers ports automatic query set_query/>
@@ -189,6 +211,8 @@ fn ConnectView(
 enum LiveRead {
     /// No target picked.
     Idle,
+    /// A target came with the link: nothing is read until the user asks on this page.
+    Waiting(ContainerName),
     /// Asked; the page shows "reading…".
     Reading(ContainerName),
     Done(ContainerName, Result<Listening, AppError>),
@@ -207,20 +231,24 @@ fn sockets_of(
 }
 
 /// Reads what the chosen target listens on, after the page shows (an Effect: never during
-/// server rendering) and again whenever the target changes; an answer for a target no longer
-/// chosen is dropped.
-fn read_listening(query: Memo<ConnectQuery>) -> RwSignal<LiveRead> {
+/// server rendering) and again whenever the target changes — but only once `allowed` (a choice
+/// made on this page); an answer for a target no longer chosen is dropped.
+fn read_listening(query: Memo<ConnectQuery>, allowed: RwSignal<bool>) -> RwSignal<LiveRead> {
     let target = Memo::new(move |_| query.with(|q| q.to.clone()));
     let state = RwSignal::new(
         target
             .get_untracked()
-            .map_or(LiveRead::Idle, LiveRead::Reading),
+            .map_or(LiveRead::Idle, LiveRead::Waiting),
     );
     Effect::new(move |_| {
         let Some(to) = target.get() else {
             state.set(LiveRead::Idle);
             return;
         };
+        if !allowed.get() {
+            state.set(LiveRead::Waiting(to));
+            return;
+        }
         state.set(LiveRead::Reading(to.clone()));
         leptos::task::spawn_local(async move {
             let answer = get_listening_ports(to.to_string()).await;

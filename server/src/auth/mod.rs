@@ -5,6 +5,7 @@
 
 pub mod origin;
 pub mod password;
+pub mod path;
 pub mod rate_limit;
 pub mod sessions;
 

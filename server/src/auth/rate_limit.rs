@@ -58,6 +58,28 @@ impl LoginLimiter {
         }
     }
 
+    /// Checks and counts one attempt in a single step, before the password is verified: a burst
+    /// of parallel attempts cannot all pass the check before any of them is counted. A success
+    /// then clears the count ([`Self::record_success`]).
+    pub fn begin(&self, ip: IpAddr, now: Instant) -> Result<(), Duration> {
+        let key = client_key(ip);
+        let mut clients = self.lock();
+        if !clients.contains_key(&key) && clients.len() >= self.max_clients {
+            self.make_room(&mut clients, now);
+        }
+        let failures = clients.entry(key).or_default();
+        self.prune(failures, now);
+        if let Some(&oldest) = failures.front() {
+            if failures.len() >= self.max_failures {
+                return Err(self
+                    .window
+                    .saturating_sub(now.saturating_duration_since(oldest)));
+            }
+        }
+        failures.push_back(now);
+        Ok(())
+    }
+
     /// Counts a failed login for this client.
     pub fn record_failure(&self, ip: IpAddr, now: Instant) {
         let key = client_key(ip);
@@ -129,6 +151,62 @@ fn client_key(ip: IpAddr) -> IpAddr {
                 IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
             }
         },
+    }
+}
+
+/// Failed attempts from every client together: behind a reverse proxy every client has the
+/// proxy's address, and an attacker with many addresses has many per-client budgets; this
+/// bounds the guessing rate of all of them at once.
+pub struct GlobalLimiter {
+    max_failures: usize,
+    window: Duration,
+    failures: Mutex<VecDeque<Instant>>,
+}
+
+impl GlobalLimiter {
+    pub fn new(max_failures: u32, window: Duration) -> Self {
+        Self {
+            max_failures: usize::try_from(max_failures.max(1)).unwrap_or(usize::MAX),
+            window,
+            failures: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    /// Like [`LoginLimiter::begin`], for everyone: counts the attempt, or says when the next
+    /// one is allowed.
+    pub fn begin(&self, now: Instant) -> Result<(), Duration> {
+        let mut failures = self.lock();
+        while failures
+            .front()
+            .is_some_and(|&t| now.saturating_duration_since(t) >= self.window)
+        {
+            failures.pop_front();
+        }
+        if failures.len() >= self.max_failures {
+            let oldest = failures.front().copied().unwrap_or(now);
+            return Err(self
+                .window
+                .saturating_sub(now.saturating_duration_since(oldest)));
+        }
+        failures.push_back(now);
+        Ok(())
+    }
+
+    /// The attempt counted by `begin` turned out right: it was no failure.
+    pub fn forgive(&self) {
+        self.lock().pop_back();
+    }
+
+    /// Failures within the window now.
+    pub fn recent(&self, now: Instant) -> usize {
+        self.lock()
+            .iter()
+            .filter(|&&t| now.saturating_duration_since(t) < self.window)
+            .count()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, VecDeque<Instant>> {
+        self.failures.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -260,6 +338,30 @@ mod tests {
             limiter.record_failure(ip(1), t0 + i * Duration::from_millis(1));
         }
         assert_eq!(limiter.lock().get(&ip(1)).map(VecDeque::len), Some(5));
+    }
+
+    #[test]
+    fn begin_counts_the_attempt_before_it_is_judged_so_a_burst_gets_only_the_budget() {
+        let limiter = LoginLimiter::new(5, WINDOW);
+        let t0 = Instant::now();
+        let passed = (0..60).filter(|_| limiter.begin(ip(1), t0).is_ok()).count();
+        assert_eq!(passed, 5);
+        limiter.record_success(ip(1));
+        assert_eq!(limiter.begin(ip(1), t0), Ok(()));
+    }
+
+    #[test]
+    fn the_global_cap_refuses_every_client_once_reached_and_forgives_successes() {
+        let global = GlobalLimiter::new(3, WINDOW);
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            assert_eq!(global.begin(t0), Ok(()));
+        }
+        assert_eq!(global.begin(t0 + SEC), Err(WINDOW - SEC));
+        assert_eq!(global.recent(t0 + SEC), 3);
+        global.forgive();
+        assert_eq!(global.begin(t0 + SEC), Ok(()));
+        assert_eq!(global.begin(t0 + WINDOW), Ok(()), "the window slides");
     }
 
     #[test]

@@ -15,13 +15,13 @@ use server::config::LoginSettings;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-use tower::ServiceExt;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 pub const HOST: &str = "netdoctor.example.test";
 
 pub struct Fixture {
     pub router: Router,
+    pub access: Arc<Access>,
     pub shares: ShareStore,
     _dir: TempDir,
 }
@@ -34,6 +34,11 @@ impl Fixture {
 }
 
 pub struct TempDir(PathBuf);
+impl TempDir {
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
@@ -92,8 +97,10 @@ fn with_settings(engine: Engine, settings: LoginSettings) -> Fixture {
         },
         shares: shares.clone(),
     };
+    let access = Arc::new(access);
     Fixture {
-        router: server::router(state, Arc::new(access)),
+        router: server::router(state, Arc::clone(&access)),
+        access,
         shares,
         _dir: dir,
     }
@@ -111,12 +118,9 @@ pub fn request(method: &str, path: &str) -> axum::http::request::Builder {
 /// answered by then never will, and the test says so instead of hanging the whole run.
 pub const ANSWER_WITHIN: Duration = Duration::from_secs(90);
 
+/// Sends `request` to `router` served on a loopback socket, as a browser reaches it.
 pub async fn call(router: &Router, request: Request<Body>) -> Response<Body> {
-    let what = format!("{} {}", request.method(), request.uri());
-    tokio::time::timeout(ANSWER_WITHIN, router.clone().oneshot(request))
-        .await
-        .unwrap_or_else(|_| panic!("{what}: no response within {ANSWER_WITHIN:?}"))
-        .expect("response")
+    super::over_socket(router, request).await
 }
 
 pub async fn body(response: Response<Body>) -> String {

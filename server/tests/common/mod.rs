@@ -10,12 +10,16 @@ use app::engine::Engine;
 use app::state::AppState;
 use app::store::ShareStore;
 use axum::body::Body;
+use axum::http::Response;
 use axum::http::{Request, StatusCode};
+use axum::Router;
 use http_body_util::BodyExt;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
 use leptos::config::LeptosOptions;
 use server::access::Access;
+use std::net::SocketAddr;
 use std::sync::Arc;
-use tower::ServiceExt;
 
 pub fn state(engine: Engine) -> AppState {
     state_with(engine, Capabilities::default())
@@ -54,13 +58,7 @@ pub async fn send(state: AppState, mut request: Request<Body>) -> (StatusCode, S
     headers.insert("origin", "http://localhost".parse().expect("header"));
     let what = format!("{} {}", request.method(), request.uri());
     let limit = login::ANSWER_WITHIN;
-    let response = tokio::time::timeout(
-        limit,
-        server::router(state, Arc::new(Access::open())).oneshot(request),
-    )
-    .await
-    .unwrap_or_else(|_| panic!("{what}: no response within {limit:?}"))
-    .expect("response");
+    let response = over_socket(&server::router(state, Arc::new(Access::open())), request).await;
     let status = response.status();
     let body = tokio::time::timeout(limit, response.into_body().collect())
         .await
@@ -85,4 +83,44 @@ pub async fn web_and_client(lab: &TestLab) -> (String, String) {
         .container(ContainerSpec::new("client").network(&net, &[]))
         .await;
     (web, client)
+}
+
+/// An engine at a socket that does not exist: pages say what to do, nothing answers.
+pub fn missing_engine() -> Engine {
+    Engine::new(app::domain::endpoint::Endpoint::Unix(
+        "/nonexistent/netdoctor/docker.sock".into(),
+    ))
+}
+
+/// Serves `router` as production does — `axum::serve` on a loopback socket, hyper driving each
+/// connection on a task of its own, the peer address known — and sends `request` to it over a
+/// connection of its own. (Rendered in-process with `Router::oneshot`, Leptos 0.8's streaming
+/// SSR left a few concurrent pages unfinished, which no user sees: server/tests/ssr_concurrency.rs.)
+/// The request's path goes on the wire as it was written, dot segments and all.
+pub async fn over_socket(router: &Router, request: Request<Body>) -> Response<Body> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
+    let addr = listener.local_addr().expect("its address");
+    let app = router.clone();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+    });
+    let what = format!("{} {}", request.method(), request.uri());
+    let (mut parts, body) = request.into_parts();
+    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    parts.uri = format!("http://{addr}{path}")
+        .parse()
+        .unwrap_or_else(|e| panic!("{what}: not a URI: {e}"));
+    let client = Client::builder(TokioExecutor::new()).build_http::<Body>();
+    let limit = login::ANSWER_WITHIN;
+    tokio::time::timeout(limit, client.request(Request::from_parts(parts, body)))
+        .await
+        .unwrap_or_else(|_| panic!("{what}: no response within {limit:?}"))
+        .unwrap_or_else(|e| panic!("{what}: {e}"))
+        .map(Body::new)
 }
