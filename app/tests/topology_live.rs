@@ -155,3 +155,183 @@ async fn findings_on_the_live_engine_name_the_broken_containers() {
         );
     }
 }
+
+/// A host port on 127.0.0.1 that nothing holds right now: bound by the OS, then let go.
+fn free_loopback_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    listener.local_addr().expect("local addr").port()
+}
+
+/// Runs a fixed argv in one of the lab's containers with the docker CLI; its exit code.
+fn exec_status(container: &str, argv: &[&str]) -> i32 {
+    let out = std::process::Command::new("timeout")
+        .args(["20", &app::engine::testkit::docker_cli(), "exec", container])
+        .args(argv)
+        .output()
+        .expect("docker exec runs");
+    out.status.code().unwrap_or(-1)
+}
+
+/// `docker network …` on the lab's own networks and containers; its stderr when it fails.
+fn docker_network(args: &[&str]) -> Result<(), String> {
+    let out = std::process::Command::new(app::engine::testkit::docker_cli())
+        .arg("network")
+        .args(args)
+        .output()
+        .expect("docker network runs");
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+#[tokio::test]
+async fn a_container_left_created_by_a_taken_host_port_is_found_with_its_holder() {
+    let lab = TestLab::start().await;
+    let port = free_loopback_port();
+    let holder = lab
+        .container(
+            ContainerSpec::new("holder")
+                .cmd(["httpd", "-f", "-p", "80"])
+                .publish_on(80, "127.0.0.1", port),
+        )
+        .await;
+    let second = lab
+        .container(
+            ContainerSpec::new("second")
+                .cmd(["httpd", "-f", "-p", "80"])
+                .publish_on(80, "127.0.0.1", port)
+                .created_only(),
+        )
+        .await;
+    let refused = lab
+        .try_start(&second)
+        .await
+        .expect_err("the engine refuses");
+    assert!(refused.contains("port is already allocated"), "{refused}");
+
+    let t = lab.engine().topology().await.expect("topology");
+    let left = t.container(&second).expect("second");
+    assert_eq!(left.state, app::domain::containers::ContainerState::Created);
+    let found: Vec<_> = findings(&t)
+        .into_iter()
+        .filter(|f| f.code == FindingCode::HostPortConflict)
+        .filter(|f| f.subjects.contains(&Subject::Container(second.clone())))
+        .collect();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let f = &found[0];
+    assert_eq!(
+        f.title,
+        format!(
+            "{second} cannot start: host port 127.0.0.1:{port}/tcp it asks for is held by {holder} (127.0.0.1)."
+        )
+    );
+    assert!(f.subjects.contains(&Subject::Container(holder.clone())));
+    assert!(f.subjects.contains(&Subject::HostPort(port)));
+}
+
+/// What the internal-network finding claims on this engine, checked: peers answer, the host's
+/// address on the network (its gateway) answers, a container on another network does not.
+/// Traffic goes only to this lab's containers and this lab's network's gateway.
+#[tokio::test]
+async fn on_this_engine_an_internal_network_reaches_peers_and_the_host_but_not_other_networks() {
+    let lab = TestLab::start().await;
+    let sealed = lab.network_with("sealed", true).await;
+    let open = lab.network("open").await;
+    let a = lab
+        .container(ContainerSpec::new("a").network(&sealed, &[]))
+        .await;
+    let b = lab
+        .container(ContainerSpec::new("b").network(&sealed, &[]))
+        .await;
+    let outside = lab
+        .container(ContainerSpec::new("outside").network(&open, &[]))
+        .await;
+
+    let t = lab.engine().topology().await.expect("topology");
+    let version = t.engine_version.clone().expect("engine version");
+    let ip = |name: &str, net: &str| {
+        t.container(name)
+            .and_then(|c| c.attachment(net))
+            .and_then(|at| at.ipv4.clone())
+            .expect("an address")
+    };
+    let gateway = t.network(&sealed).expect("sealed").subnets[0]
+        .gateway
+        .clone();
+    assert!(!gateway.is_empty());
+
+    let ping = |to: &str| exec_status(&a, &["ping", "-c", "1", "-W", "2", to]);
+    assert_eq!(
+        ping(&ip(&b, &sealed)),
+        0,
+        "a peer on the internal network answers"
+    );
+    let outside_ip = ip(&outside, &open);
+    assert_ne!(ping(&outside_ip), 0, "another network is not reachable");
+
+    let f = findings(&t)
+        .into_iter()
+        .find(|f| {
+            f.code == FindingCode::InternalNetwork
+                && f.subjects.contains(&Subject::Container(a.clone()))
+        })
+        .expect("internal-network finding");
+    assert!(f
+        .title
+        .contains("it reaches its peers there, but nothing outside the network"));
+    let host_answers = ping(&gateway) == 0;
+    if version.starts_with("20.10") {
+        assert!(
+            host_answers,
+            "on 20.10 the host's address on the network answers"
+        );
+        assert!(
+            f.why.contains(&format!(
+                "default route via its gateway {gateway}, and the host's own addresses answer it"
+            )),
+            "{}",
+            f.why
+        );
+    } else {
+        // Other engines: the finding must not claim what this one did not show.
+        assert!(host_answers || !f.why.contains("the host's own addresses answer it"));
+    }
+}
+
+/// Engine 20.10 refuses to connect a `--network none` container; disconnected from `none`
+/// first, it connects, keeps mode `none`, and the finding lists what the engine shows.
+#[tokio::test]
+async fn a_none_container_given_a_network_afterwards_is_reported_on_that_network() {
+    let lab = TestLab::start().await;
+    let net = lab.network("late").await;
+    let alone = lab
+        .container(ContainerSpec::new("alone").network_mode("none"))
+        .await;
+    let first = docker_network(&["connect", &net, &alone]);
+    if let Err(refused) = &first {
+        assert!(refused.contains("none"), "{refused}");
+        docker_network(&["disconnect", "none", &alone]).expect("disconnect from none");
+        docker_network(&["connect", &net, &alone]).expect("connect after leaving none");
+    }
+
+    let t = lab.engine().topology().await.expect("topology");
+    let c = t.container(&alone).expect("alone");
+    assert_eq!(c.network_mode, app::domain::topology::NetworkMode::Null);
+    let addr = c
+        .attachment(&net)
+        .and_then(|at| at.ipv4.clone())
+        .expect("an address on the late network");
+    let f = findings(&t)
+        .into_iter()
+        .find(|f| {
+            f.code == FindingCode::NetworkNone
+                && f.subjects.contains(&Subject::Container(alone.clone()))
+        })
+        .expect("network-none finding");
+    assert_eq!(
+        f.title,
+        format!("{alone} is set to network mode none, but the engine lists it on {net} ({addr}): containers there can reach it.")
+    );
+}

@@ -153,6 +153,10 @@ pub struct Container {
     pub exposed: Vec<ExposedPort>,
     /// Host bindings in force (running containers only), sorted.
     pub published: Vec<PortMapping>,
+    /// Host bindings asked for (`HostConfig.PortBindings`, `-p`), also while it is not running,
+    /// sorted. A random host port (`-p 80`) is asked for as port 0.
+    #[serde(default)]
+    pub requested: Vec<PortMapping>,
     pub coolify: Option<CoolifyIdentity>,
     pub compose: Option<ComposeIdentity>,
     /// The labels that matter for networking (coolify.*, com.docker.compose.*, traefik.*,
@@ -195,6 +199,9 @@ pub struct Topology {
     pub proxy: Option<Proxy>,
     /// Routes of the live proxy type, parsed from the routed containers' labels.
     pub routes: Vec<Route>,
+    /// The Engine's version (`GET /version`'s `Version`, e.g. `20.10.24+dfsg1`), when known.
+    #[serde(default)]
+    pub engine_version: Option<String>,
 }
 
 /// Label prefixes kept on a container (secret-looking keys are still dropped).
@@ -283,6 +290,7 @@ impl Topology {
             containers,
             proxy,
             routes: Vec::new(),
+            engine_version: None,
         };
         topology.routes = topology
             .proxy
@@ -399,6 +407,16 @@ fn container_from_engine(
     published.sort();
     published.dedup();
 
+    let mut requested: Vec<PortMapping> = raw
+        .host_config
+        .port_bindings
+        .iter()
+        .filter_map(|(key, bindings)| Some((parse_port_key(key)?, bindings.as_ref()?)))
+        .flat_map(|(port, bindings)| bindings.iter().map(move |b| requested_port(port, b)))
+        .collect();
+    requested.sort();
+    requested.dedup();
+
     let labels: BTreeMap<String, String> = raw
         .config
         .labels
@@ -443,6 +461,7 @@ fn container_from_engine(
         attachments,
         exposed,
         published,
+        requested,
         compose,
         labels,
     }
@@ -501,6 +520,18 @@ fn published_port(port: ExposedPort, b: &PortBindingJson) -> Option<PortMapping>
             port: host_port,
         }),
     })
+}
+
+/// A binding as asked for: an empty or unparsable host port means "any free port" (0).
+fn requested_port(port: ExposedPort, b: &PortBindingJson) -> PortMapping {
+    PortMapping {
+        container_port: port.port,
+        protocol: port.protocol,
+        host: Some(HostBinding {
+            ip: b.host_ip.clone(),
+            port: b.host_port.parse().unwrap_or(0),
+        }),
+    }
 }
 
 #[cfg(test)]

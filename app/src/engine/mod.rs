@@ -253,9 +253,22 @@ impl Engine {
     /// The network picture: every container inspected (the list call does not carry aliases,
     /// exposed ports or endpoints), every network as listed.
     pub async fn topology(&self) -> Result<Topology, EngineError> {
-        let result = self.inspect_everything().await;
-        let (containers, networks) = self.forget_client_if_unreachable(result).await?;
-        Ok(Topology::from_engine(&containers, &networks))
+        let result = async {
+            let docker = self.client().await?;
+            tokio::try_join!(
+                async {
+                    let version = docker.version().await.map_err(|e| self.classify(e))?;
+                    to_domain::<_, VersionJson>(&version)
+                },
+                self.inspect_everything(),
+            )
+        }
+        .await;
+        let (version, (containers, networks)) = self.forget_client_if_unreachable(result).await?;
+        let mut topology = Topology::from_engine(&containers, &networks);
+        // Some rules word what holds by engine version (internal networks changed in 25.0).
+        topology.engine_version = Some(version.version).filter(|v| !v.is_empty());
+        Ok(topology)
     }
 
     /// The Engine answers behind [`Engine::topology`], for recording and benchmarks: every

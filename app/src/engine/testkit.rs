@@ -145,7 +145,8 @@ pub struct ContainerSpec {
     cmd: Vec<String>,
     attachments: Vec<Attachment>,
     network_mode: Option<String>,
-    publish: Vec<(u16, String)>,
+    /// Container port, host address, host port (0: a random one).
+    publish: Vec<(u16, String, u16)>,
     expose: Vec<u16>,
     labels: Vec<(String, String)>,
     env: Vec<String>,
@@ -204,7 +205,14 @@ impl ContainerSpec {
 
     /// Publish a container port on a random host port of `host_ip` (e.g. `127.0.0.1`).
     pub fn publish(mut self, container_port: u16, host_ip: &str) -> Self {
-        self.publish.push((container_port, host_ip.to_owned()));
+        self.publish.push((container_port, host_ip.to_owned(), 0));
+        self
+    }
+
+    /// Publish a container port on a given host address and port (`-p ip:host_port:port`).
+    pub fn publish_on(mut self, container_port: u16, host_ip: &str, host_port: u16) -> Self {
+        self.publish
+            .push((container_port, host_ip.to_owned(), host_port));
         self
     }
 
@@ -361,14 +369,18 @@ impl TestLab {
         let name = self.name(&spec.suffix);
         let mut port_bindings = HashMap::new();
         let mut exposed: Vec<String> = spec.expose.iter().map(|p| format!("{p}/tcp")).collect();
-        for (port, host_ip) in &spec.publish {
+        for (port, host_ip, host_port) in &spec.publish {
             let key = format!("{port}/tcp");
             exposed.push(key.clone());
             port_bindings.insert(
                 key,
                 Some(vec![PortBinding {
                     host_ip: Some(host_ip.clone()),
-                    host_port: Some(String::new()),
+                    host_port: Some(if *host_port == 0 {
+                        String::new()
+                    } else {
+                        host_port.to_string()
+                    }),
                 }]),
             );
         }
@@ -449,6 +461,15 @@ impl TestLab {
                 .label("coolify.proxy", "true"),
         )
         .await
+    }
+
+    /// Starts one of this lab's containers (made with `created_only`); the Engine's refusal
+    /// comes back as its message, for tests that expect one.
+    pub async fn try_start(&self, name: &str) -> Result<(), String> {
+        self.docker
+            .start_container(name, None)
+            .await
+            .map_err(|e| e.to_string())
     }
 
     /// Stops one of this lab's containers, killing it after `grace_seconds`.

@@ -7,10 +7,39 @@ use super::{
 use crate::domain::problem::FixStep;
 use crate::domain::topology::Topology;
 
+/// What an internal network lets through, by engine version (see [`Reach`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// Engine before 25.0 (verified on 20.10 by `tests/topology_live.rs`): a default route via
+    /// the gateway, the host's own addresses answer, forwarded traffic leaving the subnet is
+    /// dropped.
+    GatewayRoute,
+    /// Engine 25 and later: no default route; the host's address on the network was removed in
+    /// 25.0.0 and restored later (moby/moby 419f5a6), so it depends on the release.
+    NoRoute,
+    /// The version is not known: say what holds on 20.10 and that others may differ.
+    Unknown,
+}
+
+impl Reach {
+    fn of(engine_version: Option<&str>) -> Self {
+        let major = engine_version
+            .and_then(|v| v.split('.').next())
+            .and_then(|m| m.trim_start_matches('v').parse::<u32>().ok());
+        match major {
+            Some(m) if m < 25 => Self::GatewayRoute,
+            Some(_) => Self::NoRoute,
+            None => Self::Unknown,
+        }
+    }
+}
+
 /// Info: an internal-only database is often exactly what was meant.
 pub fn check(t: &Topology) -> Vec<Finding> {
     let destinations = destination_networks(t);
     let outside = primary_destination(&destinations).unwrap_or("bridge");
+    let reach = Reach::of(t.engine_version.as_deref());
+    let engine = t.engine_version.as_deref().unwrap_or("20.10");
     t.containers
         .iter()
         .filter(|c| {
@@ -18,6 +47,17 @@ pub fn check(t: &Topology) -> Vec<Finding> {
         })
         .map(|c| {
             let nets: Vec<&str> = c.network_names().collect();
+            let gateways: Vec<&str> = nets
+                .iter()
+                .filter_map(|n| t.network(n))
+                .flat_map(|n| n.subnets.iter().map(|s| s.gateway.as_str()))
+                .filter(|g| !g.is_empty())
+                .collect();
+            let gateway = if gateways.is_empty() {
+                "its gateway".to_owned()
+            } else {
+                format!("its gateway {}", join(&gateways))
+            };
             let mut subjects = vec![Subject::Container(c.name.to_string())];
             subjects.extend(nets.iter().map(|n| Subject::Network((*n).to_owned())));
             let published = if c.published.is_empty() {
@@ -25,17 +65,28 @@ pub fn check(t: &Topology) -> Vec<Finding> {
             } else {
                 " Its published ports do not work either."
             };
+            let host = match reach {
+                Reach::GatewayRoute => format!(
+                    "On Engine {engine} the container still has a default route via {gateway}, and the host's own addresses answer it (a service on the host listening on all interfaces is reachable)."
+                ),
+                Reach::NoRoute => format!(
+                    "On Engine {engine} (25 and later) the container has no default route, so connections outside the subnet fail at once; whether the host's address on the network ({gateway}) answers depends on the release: 25.0.0 removed it and later releases restored it (moby/moby 419f5a6)."
+                ),
+                Reach::Unknown => format!(
+                    "On Engine 20.10 the container still has a default route via {gateway} and the host's own addresses answer it; other engine versions may differ (25.0 removed the default route)."
+                ),
+            };
             Finding {
                 code: FindingCode::InternalNetwork,
                 severity: Severity::Info,
                 title: format!(
-                    "{} is only on internal network{} {}: it cannot reach the internet or the host, and nothing outside can reach it.",
+                    "{} is only on internal network{} {}: it reaches its peers there, but nothing outside the network (other networks, the LAN, the internet), and nothing outside can reach it.",
                     c.name,
                     if nets.len() == 1 { "" } else { "s" },
                     join(&nets)
                 ),
                 why: format!(
-                    "Docker creates an `--internal` network without a route out: its containers talk only to each other. Downloads, webhooks, external APIs and DNS names outside Docker fail from {}.{published}",
+                    "Docker drops traffic that an `--internal` network would forward out of its subnet: containers on it talk to each other, and downloads, webhooks, external APIs and DNS names outside Docker fail from {}. {host}{published}",
                     c.name
                 ),
                 fix: vec![
@@ -53,8 +104,56 @@ pub fn check(t: &Topology) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{container, host, on, recorded};
+    use super::super::test_support::{container, host, on, recorded, text};
     use super::*;
+
+    fn sealed(engine: Option<&str>) -> Finding {
+        let mut t = host(vec![on(container("db"), "private", &[])], Vec::new());
+        t.engine_version = engine.map(str::to_owned);
+        if let Some(n) = t.networks.iter_mut().find(|n| n.name == "private") {
+            n.internal = true;
+            n.subnets.push(crate::domain::topology::Subnet {
+                subnet: "172.30.0.0/16".into(),
+                gateway: "172.30.0.1".into(),
+            });
+        }
+        let mut found = check(&t);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        found.remove(0)
+    }
+
+    #[test]
+    fn on_engine_20_10_peers_answer_the_outside_does_not_and_the_host_does() {
+        let f = sealed(Some("20.10.24+dfsg1"));
+        assert!(f
+            .title
+            .contains("it reaches its peers there, but nothing outside the network"));
+        assert!(!text(&f).contains("cannot reach the internet or the host"));
+        assert!(f.why.contains("On Engine 20.10.24+dfsg1 the container still has a default route via its gateway 172.30.0.1, and the host's own addresses answer it"), "{}", f.why);
+    }
+
+    #[test]
+    fn on_engine_25_and_later_the_wording_says_there_is_no_route_and_the_host_depends_on_the_release(
+    ) {
+        let f = sealed(Some("28.1.1"));
+        assert!(
+            f.why
+                .contains("On Engine 28.1.1 (25 and later) the container has no default route"),
+            "{}",
+            f.why
+        );
+        assert!(f.why.contains("depends on the release"));
+        assert!(!f.why.contains("the host's own addresses answer it"));
+    }
+
+    #[test]
+    fn with_no_engine_version_it_says_what_holds_on_20_10_and_that_others_may_differ() {
+        let f = sealed(None);
+        assert!(f
+            .why
+            .contains("On Engine 20.10 the container still has a default route"));
+        assert!(f.why.contains("other engine versions may differ"));
+    }
 
     #[test]
     fn a_container_only_on_an_internal_network_has_no_way_out() {

@@ -3,6 +3,7 @@
 use super::{
     is_core, is_proxy, join, proxy_kind, proxy_name, Finding, FindingCode, Severity, Subject,
 };
+use crate::domain::containers::ContainerState;
 use crate::domain::ports::{PortMapping, Protocol};
 use crate::domain::problem::FixStep;
 use crate::domain::proxy::ProxyKind;
@@ -115,7 +116,123 @@ pub fn check(t: &Topology) -> Vec<Finding> {
             out.push(takes_reserved(t, first, taken));
         }
     }
+    out.extend(blocked_starts(t, &bindings));
     out
+}
+
+/// Containers left `created` (or `exited`) holding no live port, whose `-p` asks for a host port
+/// that a running container holds: starting them fails with "port is already allocated", and the
+/// live bindings above never show them because a container that did not start binds nothing.
+fn blocked_starts(t: &Topology, live: &[Binding<'_>]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for c in &t.containers {
+        if !matches!(c.state, ContainerState::Created | ContainerState::Exited)
+            || !c.published.is_empty()
+        {
+            continue;
+        }
+        let mut seen: BTreeSet<(u16, Protocol, &str)> = BTreeSet::new();
+        for want in &c.requested {
+            let Some(host) = want.host.as_ref().filter(|h| h.port != 0) else {
+                continue;
+            };
+            let holders: Vec<&Binding<'_>> = live
+                .iter()
+                .filter(|b| {
+                    b.container.name != c.name
+                        && b.port == host.port
+                        && b.protocol == want.protocol
+                        && overlaps(b.ip, &host.ip)
+                })
+                .collect();
+            if holders.is_empty() || !seen.insert((host.port, want.protocol, host.ip.as_str())) {
+                continue;
+            }
+            out.push(blocked_start(c, want, &host.ip, host.port, &holders));
+        }
+    }
+    out
+}
+
+/// `0.0.0.0` for "every address", as the Engine's error message writes it.
+fn bind_address(ip: &str) -> &str {
+    if ip.is_empty() {
+        "0.0.0.0"
+    } else {
+        ip
+    }
+}
+
+fn blocked_start(
+    c: &Container,
+    want: &PortMapping,
+    ip: &str,
+    port: u16,
+    holders: &[&Binding<'_>],
+) -> Finding {
+    let proto = want.protocol.as_str();
+    let asked = bind_address(ip);
+    let held: BTreeMap<&str, BTreeSet<&str>> = holders.iter().fold(BTreeMap::new(), |mut m, b| {
+        m.entry(b.container.name.as_str())
+            .or_insert_with(BTreeSet::new)
+            .insert(bind_address(b.ip));
+        m
+    });
+    let who: Vec<String> = held
+        .iter()
+        .map(|(name, ips)| format!("{name} ({})", join(ips)))
+        .collect();
+    let holder_names: Vec<&str> = held.keys().copied().collect();
+    let (now, severity) = if c.state == ContainerState::Created {
+        ("it never started and stays Created", Severity::Blocking)
+    } else {
+        ("it will fail the next time it starts", Severity::Warning)
+    };
+    let host_side = |p: u16| {
+        if ip.is_empty() {
+            format!("{p}:{}", want.container_port)
+        } else {
+            format!("{ip}:{p}:{}", want.container_port)
+        }
+    };
+    let mut subjects = vec![Subject::Container(c.name.to_string())];
+    subjects.extend(
+        holder_names
+            .iter()
+            .map(|n| Subject::Container((*n).to_owned())),
+    );
+    subjects.push(Subject::HostPort(port));
+    Finding {
+        code: FindingCode::HostPortConflict,
+        severity,
+        title: format!(
+            "{} cannot start: host port {asked}:{port}/{proto} it asks for is held by {}.",
+            c.name,
+            join(&who)
+        ),
+        why: format!(
+            "Only one socket can listen on a host port and address, and 0.0.0.0 or :: takes the port on every address. While {} holds it, starting {} fails with \"Bind for {asked}:{port} failed: port is already allocated\", so {now}.",
+            join(&holder_names),
+            c.name
+        ),
+        fix: vec![
+            FixStep::run(
+                "See every container that publishes it:",
+                &format!("docker ps -a --filter publish={port}/{proto}"),
+            ),
+            FixStep::say(&format!(
+                "Give {} another host port: change `{}` to a free one (e.g. `{}`) in Coolify's \"Ports Mappings\" or `-p` / compose `ports:`, and redeploy. Or remove the mapping: the proxy reaches containers without published ports.",
+                c.name,
+                host_side(port),
+                host_side(port.saturating_add(10_000))
+            )),
+            FixStep::run(
+                &format!("Or, if {} should not run, stop it and start {}:", join(&holder_names), c.name),
+                &format!("docker stop {} && docker start {}", holder_names.join(" "), c.name),
+            ),
+        ],
+        subjects,
+    }
 }
 
 /// Two bindings of one port clash when they share an address, or when either takes them all.
@@ -216,8 +333,105 @@ fn takes_reserved(t: &Topology, first: &Binding<'_>, taken: &[(&Binding<'_>, Own
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{container, host, on, publishing, recorded};
+    use super::super::test_support::{
+        container, host, on, publishing, recorded, recorded_from, requesting, text,
+    };
     use super::*;
+
+    /// Recorded on Engine 20.10: `ndfx-holder` runs with `-p 127.0.0.1:33551:80`; `ndfx-second`
+    /// asks for the same and `docker start` failed with "port is already allocated".
+    const LEFT_CREATED: &str = include_str!("../fixtures/port-conflict-api-1.41.json");
+
+    fn created(name: &str) -> Container {
+        let mut c = container(name);
+        c.state = ContainerState::Created;
+        c
+    }
+
+    #[test]
+    fn a_container_left_created_by_a_taken_host_port_names_the_holder_and_the_fix() {
+        let holder = requesting(
+            publishing(container("grafana"), "0.0.0.0", 3000, 3000),
+            "",
+            3000,
+            3000,
+        );
+        let blocked = requesting(created("metabase"), "127.0.0.1", 3000, 3000);
+        let found = check(&host(vec![holder, blocked], Vec::new()));
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let f = &found[0];
+        assert_eq!(f.severity, Severity::Blocking);
+        assert_eq!(
+            f.title,
+            "metabase cannot start: host port 127.0.0.1:3000/tcp it asks for is held by grafana (0.0.0.0)."
+        );
+        assert!(f
+            .why
+            .contains("\"Bind for 127.0.0.1:3000 failed: port is already allocated\""));
+        assert!(
+            f.fix[1].text.contains("change `127.0.0.1:3000:3000`"),
+            "{}",
+            f.fix[1].text
+        );
+        assert!(f.fix[1].text.contains("`127.0.0.1:13000:3000`"));
+        assert!(f.fix[1].text.contains("\"Ports Mappings\""));
+        assert_eq!(
+            f.fix[2].command.as_deref(),
+            Some("docker stop grafana && docker start metabase")
+        );
+        assert_eq!(
+            f.subjects,
+            [
+                Subject::Container("metabase".into()),
+                Subject::Container("grafana".into()),
+                Subject::HostPort(3000)
+            ]
+        );
+    }
+
+    #[test]
+    fn an_exited_container_whose_port_is_now_taken_will_fail_on_its_next_start() {
+        let holder = publishing(container("new-app"), "", 8081, 80);
+        let mut old = requesting(container("old-app"), "", 8081, 80);
+        old.state = ContainerState::Exited;
+        let found = check(&host(vec![holder, old], Vec::new()));
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert!(found[0]
+            .title
+            .starts_with("old-app cannot start: host port 0.0.0.0:8081/tcp"));
+        assert!(text(&found[0]).contains("the next time it starts"));
+    }
+
+    #[test]
+    fn a_stopped_container_asking_for_a_free_or_random_port_or_another_address_is_fine() {
+        let holder = publishing(container("web"), "127.0.0.1", 8080, 80);
+        let other_port = requesting(created("a"), "", 8081, 80);
+        let random = requesting(created("b"), "", 0, 80);
+        let other_ip = requesting(created("c"), "10.0.0.5", 8080, 80);
+        let mut udp = requesting(created("d"), "", 8080, 80);
+        udp.requested[0].protocol = Protocol::Udp;
+        let found = check(&host(
+            vec![holder, other_port, random, other_ip, udp],
+            Vec::new(),
+        ));
+        assert!(found.is_empty(), "{found:#?}");
+    }
+
+    #[test]
+    fn the_recorded_container_left_created_by_port_is_already_allocated_is_found() {
+        let t = recorded_from(LEFT_CREATED);
+        let second = t.container("ndfx-second").expect("recorded");
+        assert_eq!(second.state, ContainerState::Created);
+        assert!(second.published.is_empty());
+        let found = check(&t);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(
+            found[0].title,
+            "ndfx-second cannot start: host port 127.0.0.1:33551/tcp it asks for is held by ndfx-holder (127.0.0.1)."
+        );
+        assert!(found[0].subjects.contains(&Subject::HostPort(33551)));
+    }
 
     #[test]
     fn two_containers_on_the_same_host_port_block_each_other() {

@@ -27,7 +27,12 @@ pub const PUBLIC_DB_PROXY: &str = "ro8kcog4kso4ck0ows4k4wkw-proxy";
 
 /// The Coolify-like destination recorded from a real engine (scripts/record-fixtures.sh).
 pub fn recorded() -> Topology {
-    let raw: serde_json::Value = serde_json::from_str(DESTINATION).expect("fixture is JSON");
+    recorded_from(DESTINATION)
+}
+
+/// A host recorded as `{"containers": [inspect…], "networks": [network…]}`.
+pub fn recorded_from(json: &str) -> Topology {
+    let raw: serde_json::Value = serde_json::from_str(json).expect("fixture is JSON");
     let containers: Vec<ContainerInspectJson> =
         serde_json::from_value(raw["containers"].clone()).expect("containers parse");
     let networks: Vec<NetworkInspectJson> =
@@ -60,6 +65,7 @@ pub fn container(name: &str) -> Container {
         attachments: Vec::new(),
         exposed: Vec::new(),
         published: Vec::new(),
+        requested: Vec::new(),
         coolify: None,
         compose: None,
         labels: BTreeMap::new(),
@@ -111,6 +117,20 @@ pub fn publishing(mut c: Container, ip: &str, host: u16, container_port: u16) ->
         }),
     });
     c.published.sort();
+    c
+}
+
+/// `-p ip:host:container_port` as asked for (`HostConfig.PortBindings`), started or not.
+pub fn requesting(mut c: Container, ip: &str, host: u16, container_port: u16) -> Container {
+    c.requested.push(PortMapping {
+        container_port,
+        protocol: Protocol::Tcp,
+        host: Some(HostBinding {
+            ip: ip.to_owned(),
+            port: host,
+        }),
+    });
+    c.requested.sort();
     c
 }
 
@@ -206,6 +226,7 @@ pub fn host(containers: Vec<Container>, routes: Vec<Route>) -> Topology {
         containers,
         proxy,
         routes,
+        engine_version: None,
     }
 }
 
