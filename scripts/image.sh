@@ -11,24 +11,17 @@ cd "$ND_ROOT"
 tag="${1:-netdoctor:local}"
 command -v docker >/dev/null 2>&1 || die "the docker CLI is missing: install Docker first"
 
-ensure_rust_target
-ensure_musl
-ensure_cargo_leptos
-ensure_wasm_bindgen
-ensure_binaryen
-
-say "building the site and the static server binary (release, $ND_MUSL_TARGET)"
-# cargo-leptos builds the server with --target from LEPTOS_BIN_TARGET_TRIPLE, with the features
-# and environment it always uses for the bin, and the wasm site as usual into target/site.
-# The image's binary is optimised for size with whole-program LTO: half the size (17.7 → 8.7 MB
-# stripped). The overrides reach only this build: the musl target has its own directory, the
-# wasm profile sets these three itself, and build scripts and proc macros keep their own
-# settings, so the other release builds are not rebuilt because of this one.
-CARGO_PROFILE_RELEASE_OPT_LEVEL=s CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
-  LEPTOS_BIN_TARGET_TRIPLE="$ND_MUSL_TARGET" cargo leptos build --release
-bin="target/$ND_MUSL_TARGET/release/netdoctor"
-[ -x "$bin" ] || die "no server binary at $bin after the build"
-[ -f target/site/pkg/netdoctor.wasm ] || die "no site at target/site after the build"
+# The site and the static musl binary come from the one release build (setup.sh's
+# release_build), which scripts/test.sh also runs for the browser tests; with
+# NETDOCTOR_IMAGE_PREBUILT=1 this script uses what that build left instead of asking cargo-leptos
+# again (which would rerun wasm-bindgen and wasm-opt).
+if [ "${NETDOCTOR_IMAGE_PREBUILT:-}" = 1 ]; then
+  [ -x "$ND_RELEASE_BIN" ] || die "NETDOCTOR_IMAGE_PREBUILT=1 but there is no $ND_RELEASE_BIN: run without it"
+  [ -f target/site/pkg/netdoctor.wasm ] || die "NETDOCTOR_IMAGE_PREBUILT=1 but there is no site in target/site"
+else
+  release_build
+fi
+bin="$ND_RELEASE_BIN"
 
 say "building the image $tag"
 context="$(mktemp -d "${TMPDIR:-/tmp}/netdoctor-image.XXXXXX")"

@@ -54,8 +54,8 @@ stage_lint() {
 stage_unit() {
   ensure_c_toolchain
   say "unit tests: the pure domain and the server's own modules"
-  run cargo test -p app --features testkit --lib
-  run cargo test -p server --lib --bins
+  run cargo test --no-fail-fast -p app --features testkit --lib
+  run cargo test --no-fail-fast -p server --lib --bins
 }
 
 stage_live() {
@@ -63,7 +63,7 @@ stage_live() {
   ensure_docker
   ensure_busybox
   say "live-engine tests (app)"
-  run cargo test -p app --features testkit --test "*"
+  run cargo test --no-fail-fast -p app --features testkit --test "*"
 }
 
 stage_server() {
@@ -71,7 +71,7 @@ stage_server() {
   ensure_docker
   ensure_busybox
   say "server tests (router, server functions, login, CLI, health)"
-  run cargo test -p server --test "*"
+  run cargo test --no-fail-fast -p server --test "*"
 }
 
 stage_browser() {
@@ -80,7 +80,7 @@ stage_browser() {
   ensure_busybox
   ensure_chromium
   say "browser tests (headless chromium) against the release build"
-  NETDOCTOR_BIN="$ND_ROOT/$ND_RELEASE_BIN" run cargo test -p end2end -- --include-ignored --test-threads=1
+  NETDOCTOR_BIN="$ND_ROOT/$ND_RELEASE_BIN" run cargo test --no-fail-fast -p end2end -- --include-ignored --test-threads=1
 }
 
 stage_image() {

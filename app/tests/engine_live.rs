@@ -221,3 +221,30 @@ async fn engine_changes_arrive_when_a_container_starts() {
         }
     }
 }
+
+#[tokio::test]
+async fn debug_containers_left_by_a_crash_are_swept_and_nothing_else_is_touched() {
+    let lab = TestLab::start().await;
+    let left = lab
+        .container(ContainerSpec::new("left-debug").label(app::engine::exec::DEBUG_LABEL, "true"))
+        .await;
+    let bystander = lab.container(ContainerSpec::new("bystander")).await;
+    let engine = lab.engine();
+    let own = format!("{}={}", app::engine::testkit::TEST_LABEL, lab.run_id());
+
+    // Young debug containers belong to a check that may still be running: kept.
+    let kept = engine
+        .remove_stale_debug_containers(std::time::Duration::from_secs(600), Some(&own))
+        .await
+        .expect("sweep");
+    assert_eq!(kept, 0);
+
+    let removed = engine
+        .remove_stale_debug_containers(std::time::Duration::ZERO, Some(&own))
+        .await
+        .expect("sweep");
+    assert_eq!(removed, 1);
+    let topology = engine.topology().await.expect("topology");
+    assert!(topology.container(&left).is_none(), "{left} was swept");
+    assert!(topology.container(&bystander).is_some(), "{bystander} is not a debug container");
+}

@@ -55,7 +55,7 @@ fn server_binary() -> PathBuf {
         .map(|profile| root.join("target").join(profile).join("netdoctor"))
         .filter(|p| p.exists())
         .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
-        .expect("no built netdoctor server: run the browser tests with `cargo leptos end-to-end`, which builds it")
+        .expect("no built netdoctor server: build it with `scripts/test.sh browser` (or cargo leptos build), which builds it")
 }
 
 /// A running netdoctor server; killed on drop.
@@ -77,7 +77,7 @@ impl Server {
         let site = root.join("target/site");
         assert!(
             site.join("pkg/netdoctor.wasm").exists(),
-            "no built site at {}: run the browser tests with `cargo leptos end-to-end`",
+            "no built site at {}: build it with `scripts/test.sh browser` (or cargo leptos build)",
             site.display()
         );
         let port = free_port();

@@ -29,7 +29,7 @@ async fn press_until_report(client: &Client, id: &str, attr: &str) -> (String, S
 }
 
 #[tokio::test]
-#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+#[ignore = "browser test: run by `scripts/test.sh browser`"]
 async fn test_it_proves_the_built_address_answers_and_the_wizard_finds_a_wrong_port() {
     let lab = TestLab::start().await;
     let net = lab.network("net").await;
@@ -102,7 +102,7 @@ async fn test_it_proves_the_built_address_answers_and_the_wizard_finds_a_wrong_p
 }
 
 #[tokio::test]
-#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+#[ignore = "browser test: run by `scripts/test.sh browser`"]
 async fn a_finding_on_the_graph_opens_its_wizard_filled_in_without_running_it() {
     let lab = TestLab::start().await;
     let cut_off = lab
@@ -164,7 +164,7 @@ async fn a_finding_on_the_graph_opens_its_wizard_filled_in_without_running_it() 
 }
 
 #[tokio::test]
-#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+#[ignore = "browser test: run by `scripts/test.sh browser`"]
 async fn the_proxy_wizard_is_clicked_through_to_the_missing_network_and_its_fix() {
     let lab = TestLab::start().await;
     let dest = lab.network("dest").await;
@@ -236,7 +236,7 @@ async fn the_proxy_wizard_is_clicked_through_to_the_missing_network_and_its_fix(
 }
 
 #[tokio::test]
-#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+#[ignore = "browser test: run by `scripts/test.sh browser`"]
 async fn network_diagnostics_walks_from_the_networks_to_a_members_settings_and_the_link_reproduces_it(
 ) {
     let lab = TestLab::start().await;

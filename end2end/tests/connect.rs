@@ -28,7 +28,7 @@ async fn built_url(client: &Client) -> String {
 }
 
 #[tokio::test]
-#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+#[ignore = "browser test: run by `scripts/test.sh browser`"]
 async fn picking_source_target_and_port_builds_a_string_the_copy_button_and_the_link_carry() {
     let lab = TestLab::start().await;
     let net = lab.network("net").await;
@@ -131,7 +131,7 @@ async fn picking_source_target_and_port_builds_a_string_the_copy_button_and_the_
 }
 
 #[tokio::test]
-#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+#[ignore = "browser test: run by `scripts/test.sh browser`"]
 async fn pick_an_http_target_copy_its_string_and_test_it_through_resolution_tcp_and_http() {
     let lab = TestLab::start().await;
     let net = lab.network("net").await;
@@ -277,4 +277,66 @@ async fn pick_an_http_target_copy_its_string_and_test_it_through_resolution_tcp_
     })
     .await;
     drop(server);
+}
+
+/// Any web page can open `/connect?to=X` in a new tab (on loopback there is no login): opening
+/// it must not run anything inside X. The live read starts from a click on the page.
+#[tokio::test]
+#[ignore = "browser test: run by `scripts/test.sh browser`"]
+async fn opening_a_connect_link_runs_nothing_until_the_user_clicks() {
+    let lab = TestLab::start().await;
+    let net = lab.network("net").await;
+    let web = lab
+        .container(
+            ContainerSpec::new("web")
+                .cmd(["httpd", "-f", "-p", "8080"])
+                .network(&net, &["web-alias"])
+                .expose(8080),
+        )
+        .await;
+    let app = lab
+        .container(ContainerSpec::new("app").network(&net, &[]))
+        .await;
+    let server = Server::start(&lab.endpoint().to_string());
+    let url = format!("{}/connect?v=1&from={app}&to={web}", server.url);
+    // Every probe is logged by the server ("probe ran", with its container): the proof of what
+    // ran. (The engine forgets finished execs at once, so counting them proves nothing.)
+    let log = server.log.clone();
+    let probes_in = move |name: String| {
+        let log = log.clone();
+        move || {
+            std::fs::read_to_string(&log)
+                .unwrap_or_default()
+                .lines()
+                .filter(|l| l.contains("probe ran") && l.contains(name.as_str()))
+                .count()
+        }
+    };
+    let probes_in_web = probes_in(web.clone());
+
+    with_browser(move |client| async move {
+        client.goto(&url).await.expect("open the link");
+        wait_for_hydration(&client).await;
+        eventually("the string is built from the link", || async {
+            built_url(&client).await == "http://web-alias:8080"
+        })
+        .await;
+        // Time for anything the page would start by itself to reach the engine.
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        assert_eq!(probes_in_web(), 0, "opening the link ran a command");
+        let line = text_of(&client, testid(testids::CONNECT_LISTENING)).await;
+        assert!(line.contains("Read what it really listens on"), "{line}");
+
+        click(&client, testids::CONNECT_READ_LISTENING).await;
+        eventually("the click reads the listening ports", || async {
+            text_of(&client, testid(testids::CONNECT_LISTENING))
+                .await
+                .contains("Listening now: 8080.")
+        })
+        .await;
+        assert!(probes_in_web() > 0, "the click ran the read");
+    })
+    .await;
+    drop(server);
+    drop(lab);
 }

@@ -15,7 +15,7 @@ fn node(name: &str) -> Locator<'static> {
 }
 
 #[tokio::test]
-#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+#[ignore = "browser test: run by `scripts/test.sh browser`"]
 async fn the_graph_shows_containers_a_finding_badge_and_a_nodes_details() {
     let lab = TestLab::start().await;
     let net = lab.network("net").await;
@@ -107,7 +107,7 @@ async fn the_graph_shows_containers_a_finding_badge_and_a_nodes_details() {
 }
 
 #[tokio::test]
-#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+#[ignore = "browser test: run by `scripts/test.sh browser`"]
 async fn the_graph_follows_engine_events_without_a_reload() {
     let lab = std::sync::Arc::new(TestLab::start().await);
     let net = lab.network("live").await;

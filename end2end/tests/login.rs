@@ -10,7 +10,7 @@ use end2end::{
 const PASSWORD: &str = "a long enough browser password";
 
 #[tokio::test]
-#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+#[ignore = "browser test: run by `scripts/test.sh browser`"]
 async fn a_guarded_dashboard_sends_the_browser_to_sign_in_and_back_hydrated() {
     let lab = TestLab::start().await;
     let server = Server::start_with(

@@ -31,7 +31,7 @@ async fn has_row(client: &Client, text: &str, stream: &str) -> bool {
 }
 
 #[tokio::test]
-#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+#[ignore = "browser test: run by `scripts/test.sh browser`"]
 async fn a_container_page_shows_its_exact_name_to_copy_and_live_log_lines_until_it_stops() {
     let lab = TestLab::start().await;
     let chatty = lab
@@ -168,7 +168,7 @@ async fn a_container_page_shows_its_exact_name_to_copy_and_live_log_lines_until_
 }
 
 #[tokio::test]
-#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+#[ignore = "browser test: run by `scripts/test.sh browser`"]
 async fn the_proxy_logs_are_one_click_away_from_any_page() {
     let lab = TestLab::start().await;
     let proxy = lab
@@ -215,7 +215,7 @@ async fn the_proxy_logs_are_one_click_away_from_any_page() {
 }
 
 #[tokio::test]
-#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+#[ignore = "browser test: run by `scripts/test.sh browser`"]
 async fn a_log_of_twelve_thousand_lines_keeps_a_capped_window_and_renders_only_rows_in_sight() {
     let lab = TestLab::start().await;
     let talker = lab
@@ -256,7 +256,7 @@ async fn a_log_of_twelve_thousand_lines_keeps_a_capped_window_and_renders_only_r
 }
 
 #[tokio::test]
-#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+#[ignore = "browser test: run by `scripts/test.sh browser`"]
 async fn when_netdoctor_goes_away_the_view_says_the_connection_was_lost_and_offers_reconnect() {
     let lab = TestLab::start().await;
     let ticker = lab
@@ -297,7 +297,7 @@ async fn when_netdoctor_goes_away_the_view_says_the_connection_was_lost_and_offe
 }
 
 #[tokio::test]
-#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+#[ignore = "browser test: run by `scripts/test.sh browser`"]
 async fn a_typed_utc_time_restarts_the_log_from_that_time() {
     let lab = TestLab::start().await;
     let c = lab

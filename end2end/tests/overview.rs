@@ -15,7 +15,7 @@ fn row(name: &str) -> Locator<'static> {
 }
 
 #[tokio::test]
-#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+#[ignore = "browser test: run by `scripts/test.sh browser`"]
 async fn a_labelled_container_appears_and_the_hydrated_page_filters_without_a_reload() {
     let lab = TestLab::start().await;
     let web = lab
@@ -138,7 +138,7 @@ async fn a_labelled_container_appears_and_the_hydrated_page_filters_without_a_re
 }
 
 #[tokio::test]
-#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+#[ignore = "browser test: run by `scripts/test.sh browser`"]
 async fn with_no_engine_the_page_explains_the_problem_and_recovers_without_a_reload() {
     let app::domain::endpoint::Endpoint::Unix(real_socket) = test_endpoint() else {
         eprintln!("skipped: the test engine is not on a Unix socket");
@@ -188,7 +188,7 @@ async fn with_no_engine_the_page_explains_the_problem_and_recovers_without_a_rel
 }
 
 #[tokio::test]
-#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+#[ignore = "browser test: run by `scripts/test.sh browser`"]
 async fn a_container_created_after_the_page_loaded_appears_without_a_reload() {
     let lab = std::sync::Arc::new(TestLab::start().await);
     let server = Server::start(&lab.endpoint().to_string());

@@ -13,7 +13,7 @@ use end2end::{
 const PASSWORD: &str = "a long enough sharing password";
 
 #[tokio::test]
-#[ignore = "browser test: run by `cargo leptos end-to-end`"]
+#[ignore = "browser test: run by `scripts/test.sh browser`"]
 async fn a_shared_wizard_result_opens_in_a_fresh_browser_without_signing_in_until_revoked() {
     let lab = TestLab::start().await;
     let net = lab.network("net").await;
