@@ -417,6 +417,11 @@ fn mask_keyed_values(text: &str) -> String {
             out.push(' ');
             i += 1;
         }
+        // A JSON array of values (Caddy's `"Authorization":["Bearer x"]`): its first value.
+        if chars.get(i) == Some(&'[') {
+            out.push('[');
+            i += 1;
+        }
         let escaped = chars.get(i) == Some(&'\\') && matches!(chars.get(i + 1), Some('"' | '\''));
         if escaped {
             out.push('\\');
@@ -826,7 +831,7 @@ mod tests {
     }
 
     /// (the line, the secret that must go, the readable part that must stay)
-    const SHAPES: [(&str, &str, &str); 44] = [
+    const SHAPES: [(&str, &str, &str); 45] = [
         ("password = hunter2 ok", "hunter2", "password ="),
         ("'password': 'hunter2'", "hunter2", "'password':"),
         (r#"{"password" : "hunter2"}"#, "hunter2", r#""password" :"#),
@@ -975,6 +980,11 @@ mod tests {
             "Hunter2",
             "published",
         ),
+        (
+            r#"{"headers":{"Authorization":["Bearer hunter2"],"Cookie":["sid=hunter3"]}}"#,
+            "hunter",
+            r#""Authorization":["#,
+        ),
     ];
 
     #[test]
@@ -1093,6 +1103,53 @@ mod tests {
             ("coolify.name", "Basic setup"),
         ] {
             assert!(!is_secret_label_entry(key, value), "{key}={value}");
+        }
+    }
+
+    #[test]
+    fn odd_text_never_makes_the_redactor_panic_and_a_key_marker_never_survives() {
+        let pieces = [
+            "é",
+            "🔑",
+            "=",
+            ":",
+            " ",
+            "'",
+            "\"",
+            "\\",
+            "[",
+            "$",
+            "$$",
+            "$2y$",
+            "{SHA}",
+            "@",
+            "://",
+            "-p",
+            "--password",
+            "Bearer",
+            "Basic ",
+            "password",
+            "ghp_",
+            "AKIA",
+            "eyJ",
+            "?sig=",
+            "&",
+            "a:b:",
+            "-----BEGIN PRIVATE KEY-----",
+            "\n",
+            "ü0123456789abcdef0123456789abcdef",
+        ];
+        let mut r = LineRedactor::new();
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let text = format!("{a}{b}{c}{a}");
+                    let out = redact_text(&text);
+                    assert!(!out.contains("BEGIN PRIVATE KEY"), "{text:?} → {out:?}");
+                    assert!(!r.line(&text).contains("BEGIN PRIVATE KEY"), "{text:?}");
+                    let _ = is_secret_label_entry(&text, &text);
+                }
+            }
         }
     }
 }
