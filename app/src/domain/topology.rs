@@ -10,7 +10,7 @@ use crate::domain::engine_json::{
 use crate::domain::names::{short_id, ContainerName};
 use crate::domain::ports::{HostBinding, PortMapping, Protocol};
 use crate::domain::proxy::{self, ProxyKind, Route, RoutedContainer};
-use crate::domain::redact::is_secret_label;
+use crate::domain::redact::is_secret_label_entry;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -421,7 +421,9 @@ fn container_from_engine(
         .config
         .labels
         .iter()
-        .filter(|(k, _)| KEPT_LABELS.iter().any(|p| k.starts_with(p)) && !is_secret_label(k))
+        .filter(|(k, v)| {
+            KEPT_LABELS.iter().any(|p| k.starts_with(p)) && !is_secret_label_entry(k, v)
+        })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     let compose = raw

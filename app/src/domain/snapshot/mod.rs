@@ -10,7 +10,7 @@ use crate::domain::checks::outcome::Observation;
 use crate::domain::checks::report::CheckReport;
 use crate::domain::graph::TopologyReport;
 use crate::domain::logs::LogLine;
-use crate::domain::redact::{is_secret_label, redact_text};
+use crate::domain::redact::{is_secret_label_entry, redact_text, LineRedactor};
 use crate::domain::share_link::ShareInfo;
 use serde::{Deserialize, Serialize};
 
@@ -113,7 +113,7 @@ impl Snapshot {
         self.title = redact_text(&self.title);
         self.taken_from = redact_text(&self.taken_from);
         for c in &mut self.topology.topology.containers {
-            c.labels.retain(|k, _| !is_secret_label(k));
+            c.labels.retain(|k, v| !is_secret_label_entry(k, v));
             for v in c.labels.values_mut() {
                 *v = redact_text(v);
             }
@@ -123,8 +123,13 @@ impl Snapshot {
             SnapshotView::Container { .. } => {}
             SnapshotView::Graph { query } => *query = redact_text(query),
         }
-        for line in self.logs.iter_mut().flat_map(|l| l.lines.iter_mut()) {
-            line.text = redact_text(&line.text);
+        // In order, one redactor per log: a private key printed over several lines is masked
+        // from its BEGIN line to its END line.
+        for log in &mut self.logs {
+            let mut redactor = LineRedactor::new();
+            for line in &mut log.lines {
+                line.text = redactor.line(&line.text);
+            }
         }
         self
     }
@@ -310,6 +315,59 @@ mod tests {
         assert!(!json.contains(SECRET), "{json}");
         assert!(!json.contains("app.db_password"));
         assert!(json.contains("postgres://app:***@db/app"));
+    }
+
+    #[test]
+    fn a_private_key_logged_over_several_lines_and_a_credential_header_label_leave_nothing() {
+        let texts = [
+            "loading the signing key",
+            "-----BEGIN PRIVATE KEY-----",
+            "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj",
+            "Hunter2SekritBodyLine",
+            "-----END PRIVATE KEY-----",
+            "signing key loaded",
+        ];
+        let lines = texts
+            .iter()
+            .enumerate()
+            .map(|(n, t)| LogLine {
+                n: n as u64,
+                s: LogStream::Stdout,
+                ts: String::new(),
+                text: (*t).to_owned(),
+                cut: 0,
+            })
+            .collect();
+        let logs = vec![ContainerLog {
+            container: "app".into(),
+            lines,
+        }];
+        let mut topology = TopologyReport::new(recorded());
+        topology.topology.containers[0].labels.insert(
+            "caddy_0.reverse_proxy.header_up".into(),
+            format!("Authorization \"Bearer {SECRET}\""),
+        );
+        let s = Snapshot::new(
+            "t".into(),
+            0,
+            "/containers/app".into(),
+            SnapshotView::Container { name: "app".into() },
+            topology,
+            logs,
+        );
+        let json = serde_json::to_string(&s).expect("json");
+        assert!(
+            !json.contains(SECRET) && !json.contains("Hunter2Sekrit"),
+            "{json}"
+        );
+        assert!(!json.contains("MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj"));
+        assert!(!json.contains("caddy_0.reverse_proxy.header_up"));
+        let kept: Vec<&str> = s.logs[0].lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(kept[0], "loading the signing key");
+        assert_eq!(kept[5], "signing key loaded");
+        assert!(kept[1..5]
+            .iter()
+            .all(|t| *t == crate::domain::redact::PRIVATE_KEY_LINE));
     }
 
     #[test]
