@@ -246,5 +246,8 @@ async fn debug_containers_left_by_a_crash_are_swept_and_nothing_else_is_touched(
     assert_eq!(removed, 1);
     let topology = engine.topology().await.expect("topology");
     assert!(topology.container(&left).is_none(), "{left} was swept");
-    assert!(topology.container(&bystander).is_some(), "{bystander} is not a debug container");
+    assert!(
+        topology.container(&bystander).is_some(),
+        "{bystander} is not a debug container"
+    );
 }
