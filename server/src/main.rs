@@ -17,8 +17,25 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<ExitCode> {
+/// Leptos 0.8's streaming SSR can leave a page unfinished when the runtime has a single worker
+/// (leptos-rs/leptos#4647: a resource's future never resumes; seen here as 1 stalled body in
+/// several hundred on a current-thread runtime). Coolify hosts are often 1-vCPU machines, so the
+/// server keeps at least this many workers whatever the core count.
+const MIN_WORKERS: usize = 4;
+
+fn main() -> anyhow::Result<ExitCode> {
+    let workers = std::thread::available_parallelism()
+        .map_or(MIN_WORKERS, |n| n.get())
+        .max(MIN_WORKERS);
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()
+        .context("start the async runtime")?
+        .block_on(run())
+}
+
+async fn run() -> anyhow::Result<ExitCode> {
     let config = Config::parse();
     match &config.command {
         Some(Command::Health) => return Ok(health(config.listen).await),

@@ -19,7 +19,7 @@ use hyper_util::rt::TokioExecutor;
 use leptos::config::LeptosOptions;
 use server::access::Access;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub fn state(engine: Engine) -> AppState {
     state_with(engine, Capabilities::default())
@@ -92,23 +92,32 @@ pub fn missing_engine() -> Engine {
     ))
 }
 
-/// Serves `router` as production does — `axum::serve` on a loopback socket, hyper driving each
-/// connection on a task of its own, the peer address known — and sends `request` to it over a
-/// connection of its own. (Rendered in-process with `Router::oneshot`, Leptos 0.8's streaming
-/// SSR left a few concurrent pages unfinished, which no user sees: server/tests/ssr_concurrency.rs.)
-/// The request's path goes on the wire as it was written, dot segments and all.
+/// Serves `router` as production does — `axum::serve` on a loopback socket, on a multi-thread
+/// runtime with netdoctor's minimum of 4 workers shared by every request of the test binary,
+/// hyper driving each connection on a task of its own, the peer address known — and sends
+/// `request` to it over a connection of its own. The server stops when the response body is
+/// dropped. (On a test's own current-thread runtime Leptos 0.8's streaming SSR left about one
+/// page in several hundred unfinished, leptos-rs/leptos#4647; in-process with `Router::oneshot`
+/// more: server/tests/ssr_concurrency.rs.) The request's path goes on the wire as it was
+/// written, dot segments and all.
 pub async fn over_socket(router: &Router, request: Request<Body>) -> Response<Body> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind a loopback port");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    listener
+        .set_nonblocking(true)
+        .expect("a non-blocking listener");
     let addr = listener.local_addr().expect("its address");
     let app = router.clone();
-    tokio::spawn(async move {
-        axum::serve(
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    server_runtime().spawn(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).expect("a tokio listener");
+        let serving = axum::serve(
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
+        );
+        tokio::select! {
+            _ = serving => {}
+            _ = stopped => {}
+        }
     });
     let what = format!("{} {}", request.method(), request.uri());
     let (mut parts, body) = request.into_parts();
@@ -122,5 +131,44 @@ pub async fn over_socket(router: &Router, request: Request<Body>) -> Response<Bo
         .await
         .unwrap_or_else(|_| panic!("{what}: no response within {limit:?}"))
         .unwrap_or_else(|e| panic!("{what}: {e}"))
-        .map(Body::new)
+        .map(|body| Body::new(StopsServer { body, _stop: stop }))
+}
+
+/// The runtime every test server of this binary runs on, as production's does.
+fn server_runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(4)
+            .thread_name("test-server")
+            .enable_all()
+            .build()
+            .expect("the test servers' runtime")
+    })
+}
+
+/// A response body that stops its one-request server when it is dropped.
+struct StopsServer {
+    body: hyper::body::Incoming,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl http_body::Body for StopsServer {
+    type Data = bytes::Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::pin::Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
 }
