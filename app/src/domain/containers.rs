@@ -1,10 +1,9 @@
 //! The container list as `docker ps -a` shows it: one row per container, newest first.
 
-use crate::domain::coolify::CoolifyIdentity;
+use crate::domain::coolify::{proxy_preference, CoolifyIdentity};
 use crate::domain::engine_json::ContainerSummaryJson;
 use crate::domain::names::{short_id, ContainerName};
 use crate::domain::ports::{ports_from_engine, PortMapping};
-use crate::domain::topology::Health;
 use serde::{Deserialize, Serialize};
 
 /// A container's lifecycle state, as the Engine reports it.
@@ -48,9 +47,35 @@ impl ContainerState {
         }
     }
 
-    /// Running in the sense of `docker ps` without `-a`.
+    /// Running now: the processes run and the network answers (not paused, not between
+    /// restarts). What the reachability model and the checks mean by "running".
     pub fn is_running(self) -> bool {
+        self == Self::Running
+    }
+
+    /// Listed by `docker ps` without `-a`: running, paused or restarting. What the container
+    /// list's "running" filter and the overview's count mean.
+    pub fn is_listed_by_docker_ps(self) -> bool {
         matches!(self, Self::Running | Self::Restarting | Self::Paused)
+    }
+}
+
+/// A container's health check state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Health {
+    Starting,
+    Healthy,
+    Unhealthy,
+}
+
+impl Health {
+    /// The word Docker uses, also the CSS class suffix.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Starting => "starting",
+            Self::Healthy => "healthy",
+            Self::Unhealthy => "unhealthy",
+        }
     }
 }
 
@@ -137,19 +162,13 @@ pub fn rows_from_engine(raw: &[ContainerSummaryJson]) -> Vec<ContainerRow> {
 /// Coolify's proxy among the rows: a container named `coolify-proxy` or labelled
 /// `coolify.proxy=true`, a running one first, the conventional name first among equals.
 pub fn proxy_container(rows: &[ContainerRow]) -> Option<&ContainerRow> {
-    use crate::domain::coolify::{CoolifyKind, PROXY_CONTAINER};
     rows.iter()
-        .filter(|r| {
-            r.coolify
-                .as_ref()
-                .is_some_and(|c| c.kind == CoolifyKind::Proxy)
+        .filter_map(|r| {
+            let rank = proxy_preference(r.name.as_str(), r.coolify.as_ref(), r.state.is_running())?;
+            Some((rank, r))
         })
-        .min_by_key(|r| {
-            (
-                r.state != ContainerState::Running,
-                r.name.as_str() != PROXY_CONTAINER,
-            )
-        })
+        .min_by_key(|(rank, _)| *rank)
+        .map(|(_, r)| r)
 }
 
 #[cfg(test)]

@@ -131,6 +131,18 @@ pub fn is_coolify_uuid(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
+/// How Coolify's proxy is told apart from other containers that claim to be it (a stopped old
+/// one beside the live one, a second `coolify.proxy=true`): a running one first, then the
+/// conventional name. `None`: not a proxy. The topology and the container list both pick by it.
+pub fn proxy_preference(
+    name: &str,
+    identity: Option<&CoolifyIdentity>,
+    running: bool,
+) -> Option<(bool, bool)> {
+    identity.filter(|i| i.kind == CoolifyKind::Proxy)?;
+    Some((!running, name != PROXY_CONTAINER))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -153,8 +153,8 @@ impl ContainerFilter {
     pub fn matches(&self, row: &ContainerRow) -> bool {
         let state_ok = match self.state {
             StateFilter::All => true,
-            StateFilter::Running => row.state.is_running(),
-            StateFilter::Stopped => !row.state.is_running(),
+            StateFilter::Running => row.state.is_listed_by_docker_ps(),
+            StateFilter::Stopped => !row.state.is_listed_by_docker_ps(),
         };
         if !state_ok {
             return false;

@@ -39,7 +39,10 @@ impl Overview {
         networks: usize,
     ) -> Self {
         let containers = rows_from_engine(containers);
-        let running = containers.iter().filter(|c| c.state.is_running()).count();
+        let running = containers
+            .iter()
+            .filter(|c| c.state.is_listed_by_docker_ps())
+            .count();
         Self {
             status: EngineStatus {
                 endpoint,

@@ -82,28 +82,6 @@ pub struct Route {
     pub containers: Vec<String>,
 }
 
-/// The routes a container's own proxy labels describe, read as Traefik labels, then as
-/// caddy-docker-proxy ones (a container page knows the container, not the live proxy).
-pub fn own_routes(c: &crate::domain::topology::Container) -> Vec<Route> {
-    let exposed: Vec<u16> = c.exposed.iter().map(|p| p.port).collect();
-    let me = [RoutedContainer {
-        name: c.name.as_str(),
-        labels: &c.labels,
-        exposed_ports: &exposed,
-    }];
-    [ProxyKind::Traefik, ProxyKind::Caddy]
-        .into_iter()
-        .flat_map(|kind| routes(kind, &me))
-        .collect()
-}
-
-/// The first domain a container's own proxy labels route to it.
-pub fn first_host(c: &crate::domain::topology::Container) -> Option<String> {
-    own_routes(c)
-        .into_iter()
-        .find_map(|r| r.hosts.into_iter().next())
-}
-
 /// Routes of the live proxy type, sorted by (first host, id); deterministic.
 pub fn routes(kind: ProxyKind, containers: &[RoutedContainer<'_>]) -> Vec<Route> {
     // Merged fields come from the first container by name, whatever order the Engine listed them.
@@ -704,20 +682,6 @@ mod tests {
     use super::*;
 
     const APP_CONTAINER: &str = "jk8c0wc4ok80s0gkcgwgo4s8-142311873944";
-
-    #[test]
-    fn a_container_page_finds_the_domain_its_own_labels_route_to_it() {
-        use crate::domain::findings::test_support::{container, recorded};
-        let t = recorded();
-        let routed = t
-            .routes
-            .iter()
-            .find(|r| r.containers.iter().any(|c| c == APP_CONTAINER))
-            .expect("the recorded app is routed");
-        let app = t.container(APP_CONTAINER).expect("app");
-        assert_eq!(first_host(app).as_ref(), routed.hosts.first());
-        assert_eq!(first_host(&container("plain")), None);
-    }
 
     /// §1.10 application `my-express-api`: both label families, as Coolify writes them.
     const APP_LABELS: &str = "\

@@ -4,7 +4,7 @@
 
 use crate::domain::coolify::{name_stability, NameStability};
 use crate::domain::ports::Protocol;
-use crate::domain::proxy::{own_routes, PortSource};
+use crate::domain::proxy::PortSource;
 use crate::domain::topology::Container;
 use serde::{Deserialize, Serialize};
 
@@ -110,7 +110,7 @@ fn known_ports(c: &Container) -> Vec<(u16, PortFrom)> {
     if !ports.is_empty() {
         return ports;
     }
-    for route in own_routes(c) {
+    for route in c.own_routes() {
         if let (Some(port), PortSource::Label) = (route.target_port, route.port_source) {
             if !ports.iter().any(|(p, _)| *p == port) {
                 ports.push((port, PortFrom::RouteLabel));

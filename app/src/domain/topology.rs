@@ -3,7 +3,8 @@
 //! API ≥ 1.44 shape (`DNSNames`) and the older one (names derived from name, aliases, short ID).
 
 use crate::domain::containers::ContainerState;
-use crate::domain::coolify::{CoolifyIdentity, CoolifyKind, PROXY_CONTAINER};
+pub use crate::domain::containers::Health;
+use crate::domain::coolify::{proxy_preference, CoolifyIdentity};
 use crate::domain::engine_json::{
     ContainerInspectJson, EndpointJson, NetworkInspectJson, PortBindingJson,
 };
@@ -62,25 +63,6 @@ pub struct Network {
     pub attachable: bool,
     /// Names of the containers attached (running or not), sorted.
     pub members: Vec<ContainerName>,
-}
-
-/// A container's health check state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Health {
-    Starting,
-    Healthy,
-    Unhealthy,
-}
-
-impl Health {
-    /// The word Docker uses, also the CSS class suffix.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Starting => "starting",
-            Self::Healthy => "healthy",
-            Self::Unhealthy => "unhealthy",
-        }
-    }
 }
 
 /// How a container's network namespace is set up (`HostConfig.NetworkMode`).
@@ -177,8 +159,31 @@ impl Container {
         self.attachments.iter().map(|a| a.network.as_str())
     }
 
+    /// Running now (see [`ContainerState::is_running`]).
     pub fn is_running(&self) -> bool {
-        self.state == ContainerState::Running
+        self.state.is_running()
+    }
+
+    /// The routes this container's own proxy labels describe, read as Traefik labels, then as
+    /// caddy-docker-proxy ones (a container page knows the container, not the live proxy).
+    pub fn own_routes(&self) -> Vec<Route> {
+        let exposed: Vec<u16> = self.exposed.iter().map(|p| p.port).collect();
+        let me = [RoutedContainer {
+            name: self.name.as_str(),
+            labels: &self.labels,
+            exposed_ports: &exposed,
+        }];
+        [ProxyKind::Traefik, ProxyKind::Caddy]
+            .into_iter()
+            .flat_map(|kind| proxy::routes(kind, &me))
+            .collect()
+    }
+
+    /// The first domain this container's own proxy labels route to it.
+    pub fn first_host(&self) -> Option<String> {
+        self.own_routes()
+            .into_iter()
+            .find_map(|r| r.hosts.into_iter().next())
     }
 }
 
@@ -271,15 +276,12 @@ impl Topology {
 
         let proxy = containers
             .iter()
-            .find(|c| c.name.as_str() == PROXY_CONTAINER)
-            .or_else(|| {
-                containers.iter().find(|c| {
-                    c.coolify
-                        .as_ref()
-                        .is_some_and(|i| i.kind == CoolifyKind::Proxy)
-                })
+            .filter_map(|c| {
+                let rank = proxy_preference(c.name.as_str(), c.coolify.as_ref(), c.is_running())?;
+                Some((rank, c))
             })
-            .map(|c| Proxy {
+            .min_by_key(|(rank, _)| *rank)
+            .map(|(_, c)| Proxy {
                 container: c.name.clone(),
                 kind: ProxyKind::from_image(&c.image),
                 image: c.image.clone(),
@@ -345,6 +347,37 @@ impl Topology {
 
     pub fn network(&self, name: &str) -> Option<&Network> {
         self.networks.iter().find(|n| n.name == name)
+    }
+
+    /// The kind of a network by name, also for one the topology did not list (a container can
+    /// name a network that vanished between the Engine's answers).
+    pub fn network_kind(&self, name: &str) -> NetworkKind {
+        self.network(name)
+            .map_or_else(|| NetworkKind::of(name, ""), |n| n.kind)
+    }
+
+    /// Whether Docker's embedded DNS resolves container names on this network.
+    pub fn resolves_names_on(&self, network: &str) -> bool {
+        self.network_kind(network).resolves_names()
+    }
+
+    /// Whether containers can be reached over this network at all: a user-defined network or
+    /// the default bridge, not `none` and not `host`.
+    pub fn is_routable(&self, network: &str) -> bool {
+        matches!(
+            self.network_kind(network),
+            NetworkKind::UserDefined | NetworkKind::DefaultBridge
+        )
+    }
+
+    /// Whether the network was created `--internal`.
+    pub fn is_internal(&self, network: &str) -> bool {
+        self.network(network).is_some_and(|n| n.internal)
+    }
+
+    /// The networks of `c` on which names resolve, sorted.
+    pub fn dns_networks<'a>(&'a self, c: &'a Container) -> impl Iterator<Item = &'a str> + 'a {
+        c.network_names().filter(move |n| self.resolves_names_on(n))
     }
 
     /// Networks both containers are attached to, sorted.
@@ -539,6 +572,7 @@ fn requested_port(port: ExposedPort, b: &PortBindingJson) -> PortMapping {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::coolify::CoolifyKind;
     use serde_json::Value;
 
     const DESTINATION: &str = include_str!("fixtures/destination-api-1.41.json");
@@ -603,6 +637,26 @@ mod tests {
     fn container<'a>(t: &'a Topology, name: &str) -> &'a Container {
         t.container(name)
             .unwrap_or_else(|| panic!("{name} is in the topology"))
+    }
+
+    #[test]
+    fn a_container_page_finds_the_domain_its_own_labels_route_to_it() {
+        use crate::domain::findings::test_support::{container, recorded};
+        let t = recorded();
+        let routed = t
+            .routes
+            .iter()
+            .find(|r| {
+                r.containers
+                    .iter()
+                    .any(|c| c == "jk8c0wc4ok80s0gkcgwgo4s8-142311873944")
+            })
+            .expect("the recorded app is routed");
+        let app = t
+            .container("jk8c0wc4ok80s0gkcgwgo4s8-142311873944")
+            .expect("app");
+        assert_eq!(app.first_host().as_ref(), routed.hosts.first());
+        assert_eq!(container("plain").first_host(), None);
     }
 
     #[test]

@@ -103,7 +103,7 @@ pub fn ContainerHeader(container: Container) -> impl IntoView {
     let reach_wizard = wizard(Wizard::Reach).path();
     let external_wizard = wizard(Wizard::External).path();
     let network_wizard = wizard(Wizard::Network).path();
-    let proxy_wizard = crate::domain::proxy::first_host(&container).map(|domain| {
+    let proxy_wizard = container.first_host().map(|domain| {
         WizardQuery {
             wizard: Wizard::Proxy,
             domain,

@@ -16,7 +16,7 @@ use crate::domain::coolify::PROXY_CONTAINER;
 use crate::domain::names::ContainerName;
 use crate::domain::problem::FixStep;
 use crate::domain::proxy::{PortSource, ProxyKind, Route};
-use crate::domain::topology::{Container, Health, NetworkKind, NetworkMode, Topology};
+use crate::domain::topology::{Container, Health, NetworkMode, Topology};
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 
@@ -552,14 +552,6 @@ struct DialPlan {
     ok: bool,
 }
 
-fn reachable(t: &Topology, network: &str) -> bool {
-    matches!(
-        t.network(network)
-            .map_or_else(|| NetworkKind::of(network, ""), |n| n.kind),
-        NetworkKind::UserDefined | NetworkKind::DefaultBridge
-    )
-}
-
 fn dial_plan(t: &Topology, proxy: &Container, target: &Container, route: &Route) -> DialPlan {
     let (p, c) = (&proxy.name, &target.name);
     let ip_on = |net: &str| {
@@ -591,9 +583,12 @@ fn dial_plan(t: &Topology, proxy: &Container, target: &Container, route: &Route)
     }
     let shared: Vec<&str> = t
         .shared_networks(target, proxy)
-        .filter(|n| reachable(t, n))
+        .filter(|n| t.is_routable(n))
         .collect();
-    let theirs: Vec<&str> = target.network_names().filter(|n| reachable(t, n)).collect();
+    let theirs: Vec<&str> = target
+        .network_names()
+        .filter(|n| t.is_routable(n))
+        .collect();
     let label = match route.kind {
         ProxyKind::Caddy => "caddy_ingress_network",
         _ => "traefik.docker.network",

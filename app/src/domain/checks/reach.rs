@@ -226,7 +226,7 @@ impl ReachRequest {
         let resolving: Vec<&str> = shared
             .iter()
             .copied()
-            .filter(|n| kind_of(t, n).resolves_names())
+            .filter(|n| t.network_kind(n).resolves_names())
             .collect();
         let outcome = if !resolving.is_empty() {
             ProbeOutcome::ok(
@@ -272,7 +272,7 @@ impl ReachRequest {
         if shared.is_empty() {
             let target_net = b
                 .network_names()
-                .find(|n| kind_of(t, n).resolves_names())
+                .find(|n| t.network_kind(n).resolves_names())
                 .or_else(|| b.network_names().next())
                 .unwrap_or("NETWORK");
             return Diagnosis::problem(
@@ -312,7 +312,7 @@ impl ReachRequest {
         }
         if shared
             .iter()
-            .all(|n| kind_of(t, n) == NetworkKind::DefaultBridge)
+            .all(|n| t.network_kind(n) == NetworkKind::DefaultBridge)
         {
             return Diagnosis::problem(
                 DiagnosisCode::DefaultBridgeNoNames,
@@ -474,11 +474,6 @@ fn stopped_or_isolated(a: &Container, b: &Container) -> Option<Diagnosis> {
         }
     }
     None
-}
-
-fn kind_of(t: &Topology, network: &str) -> NetworkKind {
-    t.network(network)
-        .map_or_else(|| NetworkKind::of(network, ""), |n| n.kind)
 }
 
 /// The target's IPv4 address on a network both share.

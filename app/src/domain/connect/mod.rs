@@ -544,7 +544,7 @@ impl<'a> Builder<'a> {
 
     /// The network to suggest joining: a DNS network of the target, the destination first.
     fn fix_network(&self) -> String {
-        let target_nets: Vec<&str> = naming::dns_networks(self.t, self.target).collect();
+        let target_nets: Vec<&str> = self.t.dns_networks(self.target).collect();
         let destinations = destination_networks(self.t);
         destinations
             .iter()
@@ -555,12 +555,10 @@ impl<'a> Builder<'a> {
 
     fn no_shared_network(&mut self, source: &'a Container, target: &'a Container) {
         let t = self.t;
-        let on_bridge = t.shared_networks(source, target).find(|n| {
-            t.network(n)
-                .map_or_else(|| NetworkKind::of(n, ""), |x| x.kind)
-                == NetworkKind::DefaultBridge
-        });
-        let target_nets: Vec<&str> = naming::dns_networks(t, target).collect();
+        let on_bridge = t
+            .shared_networks(source, target)
+            .find(|n| t.network_kind(n) == NetworkKind::DefaultBridge);
+        let target_nets: Vec<&str> = t.dns_networks(target).collect();
         let mut fix = Vec::new();
 
         // Coolify's own setting first: it survives deploys, a manual connect does not.

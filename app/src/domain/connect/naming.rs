@@ -4,7 +4,7 @@
 
 use crate::domain::coolify::{is_coolify_uuid, name_stability, NameStability};
 use crate::domain::names::ContainerName;
-use crate::domain::topology::{Container, NetworkKind, Topology};
+use crate::domain::topology::{Container, Topology};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -51,17 +51,6 @@ impl Candidate {
     pub fn unique(&self) -> bool {
         self.holders.len() == 1
     }
-}
-
-fn resolves_names(t: &Topology, network: &str) -> bool {
-    t.network(network)
-        .map_or_else(|| NetworkKind::of(network, ""), |n| n.kind)
-        .resolves_names()
-}
-
-/// The networks of `c` on which names resolve.
-pub fn dns_networks<'a>(t: &'a Topology, c: &'a Container) -> impl Iterator<Item = &'a str> + 'a {
-    c.network_names().filter(move |n| resolves_names(t, n))
 }
 
 /// Classifies `name` as a name of `target`, from `source`'s point of view.
@@ -115,7 +104,7 @@ pub fn container_name_kind(name: &str) -> NameKind {
 /// containers it may reach from `source`. Sorted best first: unambiguous, then stable, then by
 /// [`NameKind`], then by name and network, so the first is the one to use.
 pub fn candidates(t: &Topology, source: &Container, target: &Container) -> Vec<Candidate> {
-    let source_nets: Vec<&str> = dns_networks(t, source).collect();
+    let source_nets: Vec<&str> = t.dns_networks(source).collect();
     let names_by_net: BTreeMap<&str, BTreeMap<&str, Vec<&ContainerName>>> =
         source_nets.iter().map(|n| (*n, t.names_on(n))).collect();
     let holders_of = |name: &str| -> Vec<ContainerName> {

@@ -17,8 +17,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
         .filter(|c| !c.coolify.as_ref().is_some_and(|i| i.kind == CoolifyKind::Agent))
         .filter_map(|c| {
             let bridge = c.attachments.iter().find(|a| {
-                t.network(&a.network)
-                    .map_or_else(|| NetworkKind::of(&a.network, ""), |n| n.kind)
+                t.network_kind(&a.network)
                     == NetworkKind::DefaultBridge
             })?;
             let mut fix = Vec::new();

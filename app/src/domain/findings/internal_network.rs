@@ -1,8 +1,7 @@
 //! "It can't download anything / no outside access": the container is only on internal networks.
 
 use super::{
-    destination_networks, is_internal, join, primary_destination, Finding, FindingCode, Severity,
-    Subject,
+    destination_networks, join, primary_destination, Finding, FindingCode, Severity, Subject,
 };
 use crate::domain::problem::FixStep;
 use crate::domain::topology::Topology;
@@ -43,7 +42,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
     t.containers
         .iter()
         .filter(|c| {
-            !c.attachments.is_empty() && c.network_names().all(|n| is_internal(t, n))
+            !c.attachments.is_empty() && c.network_names().all(|n| t.is_internal(n))
         })
         .map(|c| {
             let nets: Vec<&str> = c.network_names().collect();

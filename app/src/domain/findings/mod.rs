@@ -205,24 +205,6 @@ fn routed(t: &Topology) -> BTreeMap<&str, Vec<&Route>> {
     out
 }
 
-/// The kind of a network by name, also for networks the topology did not list.
-fn network_kind(t: &Topology, name: &str) -> NetworkKind {
-    t.network(name)
-        .map_or_else(|| NetworkKind::of(name, ""), |n| n.kind)
-}
-
-/// Whether a network is a real one the container can be reached on (not `none`, not `host`).
-fn is_reachable_network(t: &Topology, name: &str) -> bool {
-    matches!(
-        network_kind(t, name),
-        NetworkKind::UserDefined | NetworkKind::DefaultBridge
-    )
-}
-
-fn is_internal(t: &Topology, name: &str) -> bool {
-    t.network(name).is_some_and(|n| n.internal)
-}
-
 /// Whether the proxy dials this container over its own networks. Containers in `host` mode are
 /// reached through the host, and `container:` mode ones through another container's networks,
 /// so network rules do not judge them.
@@ -284,7 +266,7 @@ fn user_networks<'a>(t: &Topology, c: &'a Container) -> BTreeSet<&'a str> {
     c.attachments
         .iter()
         .map(|a| a.network.as_str())
-        .filter(|n| network_kind(t, n) == NetworkKind::UserDefined)
+        .filter(|n| t.network_kind(n) == NetworkKind::UserDefined)
         .collect()
 }
 

@@ -1,8 +1,8 @@
 //! "504 Gateway Timeout, sometimes or always": the proxy dials a network of the container it is not on.
 
 use super::{
-    has_own_networks, hosts_of, is_reachable_network, join, network_label, proxy_container,
-    proxy_kind, route_subjects, routed, Finding, FindingCode, Severity, Subject,
+    has_own_networks, hosts_of, join, network_label, proxy_container, proxy_kind, route_subjects,
+    routed, Finding, FindingCode, Severity, Subject,
 };
 use crate::domain::problem::FixStep;
 use crate::domain::proxy::{ProxyKind, Route};
@@ -44,7 +44,7 @@ pub fn check(t: &Topology) -> Vec<Finding> {
 /// The container's networks the proxy is not on (`none` and `host` aside).
 fn missing<'a>(t: &Topology, proxy: &Container, c: &'a Container) -> Vec<&'a str> {
     c.network_names()
-        .filter(|n| is_reachable_network(t, n) && proxy.attachment(n).is_none())
+        .filter(|n| t.is_routable(n) && proxy.attachment(n).is_none())
         .collect()
 }
 
@@ -172,7 +172,7 @@ fn no_selected_network(
         title: format!(
             "{} is on {} but {} only on {}, so {} sometimes times out.",
             c.name,
-            join(c.network_names().filter(|n| is_reachable_network(t, n))),
+            join(c.network_names().filter(|n| t.is_routable(n))),
             proxy.name,
             join(shared),
             hosts_of(routes)

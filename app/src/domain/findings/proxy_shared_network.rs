@@ -1,8 +1,8 @@
 //! "504 Gateway Timeout" on a domain: the proxy shares no network with the container it routes to.
 
 use super::{
-    has_own_networks, hosts_of, is_reachable_network, join, network_label, proxy_container,
-    proxy_kind, route_subjects, routed, Finding, FindingCode, Severity, Subject,
+    has_own_networks, hosts_of, join, network_label, proxy_container, proxy_kind, route_subjects,
+    routed, Finding, FindingCode, Severity, Subject,
 };
 use crate::domain::problem::FixStep;
 use crate::domain::proxy::{ProxyKind, Route};
@@ -46,10 +46,7 @@ fn network_to_join<'a>(c: &'a Container, routes: &[&'a Route]) -> Option<&'a str
 
 fn finding(t: &Topology, proxy: &Container, c: &Container, routes: &[&Route]) -> Finding {
     let hosts = hosts_of(routes);
-    let nets: Vec<&str> = c
-        .network_names()
-        .filter(|n| is_reachable_network(t, n))
-        .collect();
+    let nets: Vec<&str> = c.network_names().filter(|n| t.is_routable(n)).collect();
     let proxy_nets: Vec<&str> = proxy.network_names().collect();
     let where_c = if nets.is_empty() {
         format!("{} is on no network the proxy could join", c.name)

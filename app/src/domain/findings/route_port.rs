@@ -8,7 +8,7 @@ use crate::domain::coolify::CoolifyKind;
 use crate::domain::ports::Protocol;
 use crate::domain::problem::FixStep;
 use crate::domain::proxy::{PortSource, ProxyKind, Route};
-use crate::domain::topology::{Container, NetworkKind, Topology};
+use crate::domain::topology::{Container, Topology};
 use std::collections::BTreeMap;
 
 /// Warning, not Blocking: the image's EXPOSE list is a hint, and an app can listen on a port
@@ -86,11 +86,9 @@ fn finding(t: &Topology, c: &Container, port: u16, routes: &[&Route]) -> Finding
     // From inside the proxy (busybox wget, used by its own health check), when it can resolve the
     // container by name on a shared network.
     if let Some(proxy) = proxy_container(t) {
-        let resolvable = t.shared_networks(proxy, c).any(|n| {
-            t.network(n)
-                .map_or_else(|| NetworkKind::of(n, ""), |net| net.kind)
-                .resolves_names()
-        });
+        let resolvable = t
+            .shared_networks(proxy, c)
+            .any(|n| t.network_kind(n).resolves_names());
         if resolvable {
             fix.push(FixStep::run(
                 &format!("Check which port answers, from inside {}:", proxy.name),
