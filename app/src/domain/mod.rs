@@ -23,6 +23,7 @@ pub mod reach;
 pub mod redact;
 pub mod share_link;
 pub mod snapshot;
+pub mod stacks;
 pub mod time;
 pub mod topology;
 pub mod url;

@@ -16,10 +16,11 @@ pub use query::{ConnectQuery, QueryError, Source, HOST_PARAM};
 use crate::domain::checks::outcome::Listener;
 use crate::domain::coolify::{CoolifyKind, PROXY_CONTAINER};
 use crate::domain::findings::public_ports::{docker_user_rules, UFW_RULE};
-use crate::domain::findings::{destination_networks, join, stack_of, Severity, StackKind};
+use crate::domain::findings::{join, Severity};
 use crate::domain::names::ContainerName;
 use crate::domain::ports::{PortMapping, Protocol};
 use crate::domain::problem::FixStep;
+use crate::domain::stacks::StackKind;
 use crate::domain::topology::{Attachment, Container, NetworkKind, NetworkMode, Topology};
 use serde::{Deserialize, Serialize};
 
@@ -545,7 +546,7 @@ impl<'a> Builder<'a> {
     /// The network to suggest joining: a DNS network of the target, the destination first.
     fn fix_network(&self) -> String {
         let target_nets: Vec<&str> = self.t.dns_networks(self.target).collect();
-        let destinations = destination_networks(self.t);
+        let destinations = self.t.destination_networks();
         destinations
             .iter()
             .find(|d| target_nets.contains(d))
@@ -562,9 +563,9 @@ impl<'a> Builder<'a> {
         let mut fix = Vec::new();
 
         // Coolify's own setting first: it survives deploys, a manual connect does not.
-        let destinations = destination_networks(t);
+        let destinations = t.destination_networks();
         let on_destination = |c: &Container| destinations.iter().any(|d| c.attachment(d).is_some());
-        if let Some(stack) = stack_of(target).filter(|_| on_destination(source)) {
+        if let Some(stack) = target.stack().filter(|_| on_destination(source)) {
             let after = stack
                 .service
                 .map(|svc| format!(" Then use `{svc}-{}` from {}.", stack.uuid, source.name))
@@ -576,7 +577,7 @@ impl<'a> Builder<'a> {
                 if stack.kind == StackKind::ComposeApp { " under Advanced" } else { "" },
                 if stack.kind == StackKind::ComposeApp { "redeploy" } else { "restart it" },
             )));
-        } else if let Some(stack) = stack_of(source).filter(|_| on_destination(target)) {
+        } else if let Some(stack) = source.stack().filter(|_| on_destination(target)) {
             fix.push(FixStep::say(&format!(
                 "In Coolify, open {} {} (the source's stack), enable \"Connect To Predefined Network\"{}, and {}; its containers then join the destination network where {} is.",
                 stack_word(stack.kind),
@@ -671,7 +672,7 @@ impl<'a> Builder<'a> {
         let target = self.target;
         let name = &target.name;
         let mut fix = Vec::new();
-        match (target.coolify.as_ref().map(|i| i.kind), stack_of(target)) {
+        match (target.coolify.as_ref().map(|i| i.kind), target.stack()) {
             (Some(CoolifyKind::Application), Some(stack)) => {
                 let svc = stack.service.unwrap_or("service");
                 fix.push(FixStep::say(&format!(

@@ -1,15 +1,16 @@
 //! "My container can't reach the others by name": it sits on Docker's default bridge.
 
-use super::{destination_networks, primary_destination, Finding, FindingCode, Severity, Subject};
+use super::{Finding, FindingCode, Severity, Subject};
 use crate::domain::coolify::CoolifyKind;
 use crate::domain::problem::FixStep;
+use crate::domain::stacks::primary_destination;
 use crate::domain::topology::{NetworkKind, NetworkMode, Topology};
 
 /// Coolify's agents (`coolify-sentinel`, `coolify-log-drain`) are skipped: Coolify starts them on
 /// the default bridge on purpose (`docker run` without `--network`), they talk only to the
 /// host, and Coolify recreates them the same way, so a finding would be noise nobody can act on.
 pub fn check(t: &Topology) -> Vec<Finding> {
-    let destinations = destination_networks(t);
+    let destinations = t.destination_networks();
     let target = primary_destination(&destinations).unwrap_or("my-network");
     t.containers
         .iter()

@@ -1,8 +1,9 @@
 //! "My app sometimes talks to the wrong database": one DNS name answers for several containers.
 
-use super::{is_core, join, Finding, FindingCode, Severity, Subject};
+use super::{join, Finding, FindingCode, Severity, Subject};
 use crate::domain::coolify::{name_stability, NameStability};
 use crate::domain::problem::FixStep;
+use crate::domain::stacks::is_core;
 use crate::domain::topology::{Container, NetworkKind, Topology};
 use std::collections::BTreeSet;
 

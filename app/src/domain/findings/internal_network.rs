@@ -1,9 +1,8 @@
 //! "It can't download anything / no outside access": the container is only on internal networks.
 
-use super::{
-    destination_networks, join, primary_destination, Finding, FindingCode, Severity, Subject,
-};
+use super::{join, Finding, FindingCode, Severity, Subject};
 use crate::domain::problem::FixStep;
+use crate::domain::stacks::primary_destination;
 use crate::domain::topology::Topology;
 
 /// What an internal network lets through, by engine version (see [`Reach`]).
@@ -35,7 +34,7 @@ impl Reach {
 
 /// Info: an internal-only database is often exactly what was meant.
 pub fn check(t: &Topology) -> Vec<Finding> {
-    let destinations = destination_networks(t);
+    let destinations = t.destination_networks();
     let outside = primary_destination(&destinations).unwrap_or("bridge");
     let reach = Reach::of(t.engine_version.as_deref());
     let engine = t.engine_version.as_deref().unwrap_or("20.10");

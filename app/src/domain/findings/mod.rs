@@ -1,10 +1,10 @@
 //! What is wrong with a host's networking and how to fix it: every diagnosis rule (one per
 //! file) run over a [`Topology`], sorted so the same host always reads the same way.
 
-use crate::domain::coolify::{CoolifyKind, CORE_CONTAINERS, PROXY_CONTAINER};
+use crate::domain::coolify::{CoolifyKind, PROXY_CONTAINER};
 use crate::domain::problem::FixStep;
 use crate::domain::proxy::{ProxyKind, Route};
-use crate::domain::topology::{Container, NetworkKind, NetworkMode, Topology};
+use crate::domain::topology::{Container, NetworkMode, Topology};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -165,12 +165,6 @@ pub fn for_container<'a>(all: &'a [Finding], name: &str) -> impl Iterator<Item =
 // ---------------------------------------------------------------------------------------------
 // What several rules need to know about a topology.
 
-/// The live proxy's container, when there is one.
-fn proxy_container(t: &Topology) -> Option<&Container> {
-    t.proxy
-        .as_ref()
-        .and_then(|p| t.container(p.container.as_str()))
-}
 
 fn proxy_kind(t: &Topology) -> ProxyKind {
     t.proxy.as_ref().map_or(ProxyKind::Unknown, |p| p.kind)
@@ -215,119 +209,11 @@ fn has_own_networks(c: &Container) -> bool {
     )
 }
 
-fn is_core(c: &Container) -> bool {
-    CORE_CONTAINERS.contains(&c.name.as_str())
-        || c.coolify
-            .as_ref()
-            .is_some_and(|i| i.kind == CoolifyKind::Core)
-}
-
 fn is_proxy(t: &Topology, c: &Container) -> bool {
     t.proxy.as_ref().is_some_and(|p| p.container == c.name)
         || c.coolify
             .as_ref()
             .is_some_and(|i| i.kind == CoolifyKind::Proxy)
-}
-
-/// The destination network(s): where Coolify's core and the proxy meet (`coolify` on a default
-/// install, but derived, since extra destinations and renamed networks exist).
-pub(crate) fn destination_networks(t: &Topology) -> Vec<&str> {
-    let core: BTreeSet<&str> = t
-        .containers
-        .iter()
-        .filter(|c| is_core(c))
-        .flat_map(|c| user_networks(t, c))
-        .collect();
-    let proxy: BTreeSet<&str> = proxy_container(t)
-        .map(|p| user_networks(t, p))
-        .unwrap_or_default();
-    let both: Vec<&str> = core.intersection(&proxy).copied().collect();
-    if !both.is_empty() {
-        return both;
-    }
-    if !core.is_empty() {
-        return core.into_iter().collect();
-    }
-    // No core here (a remote server): the proxy's networks that are not a stack's own.
-    let stacks: BTreeSet<&str> = t
-        .containers
-        .iter()
-        .filter_map(|c| stack_of(c).map(|s| s.uuid))
-        .collect();
-    let found: Vec<&str> = proxy.difference(&stacks).copied().collect();
-    if found.is_empty() && t.network("coolify").is_some() {
-        return vec!["coolify"];
-    }
-    found
-}
-
-/// A container's user-defined networks (the ones names resolve on).
-fn user_networks<'a>(t: &Topology, c: &'a Container) -> BTreeSet<&'a str> {
-    c.attachments
-        .iter()
-        .map(|a| a.network.as_str())
-        .filter(|n| t.network_kind(n) == NetworkKind::UserDefined)
-        .collect()
-}
-
-/// The one destination network to name in a fix: `coolify` when it is one of them.
-pub(crate) fn primary_destination<'a>(destinations: &[&'a str]) -> Option<&'a str> {
-    destinations
-        .iter()
-        .find(|n| **n == "coolify")
-        .or_else(|| destinations.first())
-        .copied()
-}
-
-/// What kind of multi-container Coolify resource a container belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum StackKind {
-    /// A service stack (one-click or "Docker Compose Empty").
-    Service,
-    /// A Docker Compose build-pack application.
-    ComposeApp,
-}
-
-/// A container's place in a Coolify stack that lives on its own `{uuid}` network.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Stack<'a> {
-    pub(crate) kind: StackKind,
-    /// The stack's uuid: its compose project and its own network's name.
-    pub(crate) uuid: &'a str,
-    /// The compose service name (`postgres`), which Compose makes an alias on every network.
-    pub(crate) service: Option<&'a str>,
-    /// Coolify's resource name (a slug), when labelled.
-    pub(crate) resource_name: Option<&'a str>,
-}
-
-/// Service-stack containers and compose-app services. A standard application also has a
-/// compose project (`{uuid}`), but its compose service is its container name (§1.2) and it lives
-/// on the destination network already, so it is not a stack.
-pub(crate) fn stack_of(c: &Container) -> Option<Stack<'_>> {
-    let id = c.coolify.as_ref()?;
-    let compose = c.compose.as_ref()?;
-    let service = compose.service.as_deref().or(id.service_name.as_deref());
-    let kind = match id.kind {
-        CoolifyKind::Service => StackKind::Service,
-        CoolifyKind::Application
-            if compose
-                .service
-                .as_deref()
-                .is_some_and(|s| s != c.name.as_str()) =>
-        {
-            StackKind::ComposeApp
-        }
-        _ => return None,
-    };
-    if compose.project.is_empty() {
-        return None;
-    }
-    Some(Stack {
-        kind,
-        uuid: compose.project.as_str(),
-        service,
-        resource_name: id.resource_name.as_deref(),
-    })
 }
 
 /// The hosts a set of routes answer for, or their ids when no rule names a host.
@@ -484,7 +370,7 @@ mod tests {
     #[test]
     fn the_destination_network_is_where_core_and_proxy_meet() {
         let t = recorded();
-        assert_eq!(destination_networks(&t), ["coolify"]);
+        assert_eq!(t.destination_networks(), ["coolify"]);
         let mut renamed = t.clone();
         for c in &mut renamed.containers {
             for a in &mut c.attachments {
@@ -493,7 +379,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(destination_networks(&renamed), ["main-destination"]);
+        assert_eq!(renamed.destination_networks(), ["main-destination"]);
     }
 
     #[test]

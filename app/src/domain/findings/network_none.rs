@@ -1,13 +1,12 @@
 //! "Nothing can reach this container, and it can reach nothing": it runs with network mode none.
 
-use super::{
-    destination_networks, join, primary_destination, Finding, FindingCode, Severity, Subject,
-};
+use super::{join, Finding, FindingCode, Severity, Subject};
 use crate::domain::problem::FixStep;
+use crate::domain::stacks::primary_destination;
 use crate::domain::topology::{Attachment, Container, NetworkMode, Topology};
 
 pub fn check(t: &Topology) -> Vec<Finding> {
-    let destinations = destination_networks(t);
+    let destinations = t.destination_networks();
     let target = primary_destination(&destinations).unwrap_or("my-network");
     t.containers
         .iter()

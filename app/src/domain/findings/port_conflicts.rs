@@ -1,12 +1,11 @@
 //! "port is already allocated": two containers want one host port, or one takes Coolify's.
 
-use super::{
-    is_core, is_proxy, join, proxy_kind, proxy_name, Finding, FindingCode, Severity, Subject,
-};
+use super::{is_proxy, join, proxy_kind, proxy_name, Finding, FindingCode, Severity, Subject};
 use crate::domain::containers::ContainerState;
 use crate::domain::ports::{PortMapping, Protocol};
 use crate::domain::problem::FixStep;
 use crate::domain::proxy::ProxyKind;
+use crate::domain::stacks::is_core;
 use crate::domain::topology::{Container, Topology};
 use std::collections::{BTreeMap, BTreeSet};
 

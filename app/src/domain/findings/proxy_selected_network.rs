@@ -1,8 +1,8 @@
 //! "504 Gateway Timeout, sometimes or always": the proxy dials a network of the container it is not on.
 
 use super::{
-    has_own_networks, hosts_of, join, network_label, proxy_container, proxy_kind, route_subjects,
-    routed, Finding, FindingCode, Severity, Subject,
+    has_own_networks, hosts_of, join, network_label, proxy_kind, route_subjects, routed, Finding,
+    FindingCode, Severity, Subject,
 };
 use crate::domain::problem::FixStep;
 use crate::domain::proxy::{ProxyKind, Route};
@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 /// which gives the one fix that matters first; this rule covers the subtler cases where they
 /// share one network but the proxy dials another.
 pub fn check(t: &Topology) -> Vec<Finding> {
-    let Some(proxy) = proxy_container(t) else {
+    let Some(proxy) = t.proxy_container() else {
         return Vec::new();
     };
     let mut out = Vec::new();

@@ -1,15 +1,15 @@
 //! "504 Gateway Timeout" on a domain: the proxy shares no network with the container it routes to.
 
 use super::{
-    has_own_networks, hosts_of, join, network_label, proxy_container, proxy_kind, route_subjects,
-    routed, Finding, FindingCode, Severity, Subject,
+    has_own_networks, hosts_of, join, network_label, proxy_kind, route_subjects, routed, Finding,
+    FindingCode, Severity, Subject,
 };
 use crate::domain::problem::FixStep;
 use crate::domain::proxy::{ProxyKind, Route};
 use crate::domain::topology::{Container, Topology};
 
 pub fn check(t: &Topology) -> Vec<Finding> {
-    let Some(proxy) = proxy_container(t) else {
+    let Some(proxy) = t.proxy_container() else {
         return Vec::new();
     };
     let mut out = Vec::new();

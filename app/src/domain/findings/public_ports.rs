@@ -1,12 +1,11 @@
 //! "I thought my database was private": ports published on all interfaces bypass UFW.
 
-use super::{
-    is_core, is_proxy, join, proxy_kind, stack_of, Finding, FindingCode, Severity, Subject,
-};
+use super::{is_proxy, join, proxy_kind, Finding, FindingCode, Severity, Subject};
 use crate::domain::coolify::{is_coolify_uuid, CoolifyKind};
 use crate::domain::ports::PortMapping;
 use crate::domain::problem::FixStep;
 use crate::domain::proxy::ProxyKind;
+use crate::domain::stacks::is_core;
 use crate::domain::topology::{Container, Topology};
 use std::collections::BTreeSet;
 
@@ -145,7 +144,7 @@ fn unexpected_finding(t: &Topology, c: &Container, ports: &[&PortMapping]) -> Fi
             "{} is Coolify's public proxy for the database {name}. If the database need not be public, turn off \"Make it publicly available\" in its settings in Coolify.",
             c.name
         )
-    } else if stack_of(c).is_some() {
+    } else if c.stack().is_some() {
         format!(
             "In the stack's compose file in Coolify, remove the `ports:` entry (the proxy and the stack reach it without one) or bind it to the host's loopback: `{loopback}`."
         )

@@ -1,9 +1,6 @@
 //! "502 Bad Gateway" on a domain: the proxy dials a port the container does not expose.
 
-use super::{
-    hosts_of, proxy_container, proxy_kind, route_subjects, stack_of, Finding, FindingCode,
-    Severity, Subject,
-};
+use super::{hosts_of, proxy_kind, route_subjects, Finding, FindingCode, Severity, Subject};
 use crate::domain::coolify::CoolifyKind;
 use crate::domain::ports::Protocol;
 use crate::domain::problem::FixStep;
@@ -63,7 +60,7 @@ fn finding(t: &Topology, c: &Container, port: u16, routes: &[&Route]) -> Finding
     };
     let coolify_setting = match (
         c.coolify.as_ref().map(|i| i.kind),
-        stack_of(c).is_some(),
+        c.stack().is_some(),
     ) {
         (_, true) => FixStep::say(&format!(
             "In Coolify, end the service's domain with the port the app listens on, e.g. `https://{host}:{right}`, and redeploy."
@@ -85,7 +82,7 @@ fn finding(t: &Topology, c: &Container, port: u16, routes: &[&Route]) -> Finding
     let mut fix = vec![coolify_setting];
     // From inside the proxy (busybox wget, used by its own health check), when it can resolve the
     // container by name on a shared network.
-    if let Some(proxy) = proxy_container(t) {
+    if let Some(proxy) = t.proxy_container() {
         let resolvable = t
             .shared_networks(proxy, c)
             .any(|n| t.network_kind(n).resolves_names());

@@ -1,23 +1,21 @@
 //! "could not resolve host / EAI_AGAIN" from a compose stack: it is not on the destination network.
 
-use super::{
-    destination_networks, join, primary_destination, stack_of, Finding, FindingCode, Severity,
-    Stack, StackKind, Subject,
-};
+use super::{join, Finding, FindingCode, Severity, Subject};
 use crate::domain::problem::FixStep;
+use crate::domain::stacks::{primary_destination, Stack, StackKind};
 use crate::domain::topology::{Container, Topology};
 use std::collections::BTreeMap;
 
 /// Info, not Warning: many stacks are self-contained and never need the destination network;
 /// turning the setting on also brings the short-name collisions `dns_collision` reports.
 pub fn check(t: &Topology) -> Vec<Finding> {
-    let destinations = destination_networks(t);
+    let destinations = t.destination_networks();
     let Some(primary) = primary_destination(&destinations) else {
         return Vec::new();
     };
     let mut stacks: BTreeMap<&str, Vec<(&Container, Stack<'_>)>> = BTreeMap::new();
     for c in &t.containers {
-        if let Some(s) = stack_of(c) {
+        if let Some(s) = c.stack() {
             stacks.entry(s.uuid).or_default().push((c, s));
         }
     }
