@@ -158,6 +158,9 @@ pub struct HostConfigJson {
     /// Requested bindings: `{"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}`.
     #[serde(default, deserialize_with = "nullable")]
     pub port_bindings: BTreeMap<String, Option<Vec<PortBindingJson>>>,
+    /// `--add-host` entries: `["host.docker.internal:host-gateway"]`.
+    #[serde(default, deserialize_with = "nullable")]
+    pub extra_hosts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

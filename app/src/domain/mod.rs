@@ -20,6 +20,7 @@ pub mod ports;
 pub mod problem;
 pub mod proxy;
 pub mod reach;
+pub mod reachability;
 pub mod redact;
 pub mod share_link;
 pub mod snapshot;

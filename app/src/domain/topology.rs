@@ -139,6 +139,9 @@ pub struct Container {
     /// sorted. A random host port (`-p 80`) is asked for as port 0.
     #[serde(default)]
     pub requested: Vec<PortMapping>,
+    /// `--add-host` entries (`host.docker.internal:host-gateway`), as the Engine lists them.
+    #[serde(default)]
+    pub extra_hosts: Vec<String>,
     pub coolify: Option<CoolifyIdentity>,
     pub compose: Option<ComposeIdentity>,
     /// The labels that matter for networking (coolify.*, com.docker.compose.*, traefik.*,
@@ -349,6 +352,19 @@ impl Topology {
         self.networks.iter().find(|n| n.name == name)
     }
 
+    /// The container whose network namespace `c` uses: itself, or the one named by
+    /// `network_mode: container:<id or name>` when it is on this host.
+    pub fn namespace_owner<'a>(&'a self, c: &'a Container) -> &'a Container {
+        match &c.network_mode {
+            NetworkMode::Container(id) => self
+                .containers
+                .iter()
+                .find(|o| o.id.starts_with(id.as_str()) || o.name.as_str() == id)
+                .unwrap_or(c),
+            _ => c,
+        }
+    }
+
     /// The kind of a network by name, also for one the topology did not list (a container can
     /// name a network that vanished between the Engine's answers).
     pub fn network_kind(&self, name: &str) -> NetworkKind {
@@ -497,6 +513,7 @@ fn container_from_engine(
         exposed,
         published,
         requested,
+        extra_hosts: raw.host_config.extra_hosts.clone(),
         compose,
         labels,
     }

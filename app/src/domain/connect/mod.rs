@@ -4,7 +4,7 @@
 //! work, why and the exact fix. Pure: it reads only the [`Topology`], never an environment.
 
 pub mod kind;
-pub mod naming;
+pub use crate::domain::reachability::naming;
 pub mod ports;
 pub mod query;
 
@@ -464,8 +464,8 @@ impl<'a> Builder<'a> {
             ));
             return self.build_from_host();
         }
-        let source = namespace_owner(t, source);
-        let target = namespace_owner(t, self.target);
+        let source = t.namespace_owner(source);
+        let target = t.namespace_owner(self.target);
         if source.name == target.name {
             self.reasons.push(format!(
                 "{} and {} share one network namespace, so `localhost` reaches it.",
@@ -750,7 +750,7 @@ impl<'a> Builder<'a> {
 
     fn build_from_host(&mut self) -> Option<Address> {
         let t = self.t;
-        let target = namespace_owner(t, self.target);
+        let target = t.namespace_owner(self.target);
         let name = self.target.name.clone();
         if target.network_mode == NetworkMode::Host {
             self.reasons.push(format!(
@@ -1018,19 +1018,6 @@ fn service_name(c: &Container) -> String {
                 .filter(|s| s != c.name.as_str())
         })
         .unwrap_or_else(|| c.name.to_string())
-}
-
-/// The container whose network namespace `c` uses: itself, or the one named by
-/// `network_mode: container:<id or name>` when it is on this host.
-fn namespace_owner<'a>(t: &'a Topology, c: &'a Container) -> &'a Container {
-    match &c.network_mode {
-        NetworkMode::Container(id) => t
-            .containers
-            .iter()
-            .find(|o| o.id.starts_with(id.as_str()) || o.name.as_str() == id)
-            .unwrap_or(c),
-        _ => c,
-    }
 }
 
 /// The host bindings of a container's TCP `port`.

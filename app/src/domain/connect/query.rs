@@ -1,57 +1,11 @@
 //! The builder's choices in the URL (`/connect?v=1&from=web&to=db&port=5432`), so a built
 //! connection string is a link. Versioned like the graph's query; parsed once, strictly.
 
-use crate::domain::names::{ContainerName, NameError};
+use crate::domain::names::ContainerName;
 use crate::domain::url::encode_query;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
-/// Where the connection starts.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Source {
-    /// The Docker host itself, or anything outside Docker (a laptop, another server).
-    Host,
-    /// A container on this host.
-    Container(ContainerName),
-}
-
-/// How the host is written in the URL. It cannot be a container name: Docker names start with
-/// a letter or a digit.
-pub const HOST_PARAM: &str = "~host";
-
-impl Source {
-    /// The URL value: [`HOST_PARAM`] or the container's name.
-    pub fn param(&self) -> String {
-        match self {
-            Self::Host => HOST_PARAM.to_owned(),
-            Self::Container(name) => name.to_string(),
-        }
-    }
-
-    /// Reads a URL value; container names are checked the way Docker checks them.
-    pub fn parse(value: &str) -> Result<Self, NameError> {
-        if value == HOST_PARAM {
-            return Ok(Self::Host);
-        }
-        ContainerName::parse(value).map(Self::Container)
-    }
-
-    pub fn container(&self) -> Option<&ContainerName> {
-        match self {
-            Self::Host => None,
-            Self::Container(name) => Some(name),
-        }
-    }
-}
-
-impl fmt::Display for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Host => f.write_str("the host"),
-            Self::Container(name) => write!(f, "{name}"),
-        }
-    }
-}
+pub use crate::domain::reachability::{Source, HOST_PARAM};
 
 /// What the user picked. Every part is optional, because the page shows partial choices.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -165,7 +165,6 @@ pub fn for_container<'a>(all: &'a [Finding], name: &str) -> impl Iterator<Item =
 // ---------------------------------------------------------------------------------------------
 // What several rules need to know about a topology.
 
-
 fn proxy_kind(t: &Topology) -> ProxyKind {
     t.proxy.as_ref().map_or(ProxyKind::Unknown, |p| p.kind)
 }

@@ -66,6 +66,7 @@ pub fn container(name: &str) -> Container {
         exposed: Vec::new(),
         published: Vec::new(),
         requested: Vec::new(),
+        extra_hosts: Vec::new(),
         coolify: None,
         compose: None,
         labels: BTreeMap::new(),

@@ -1,0 +1,473 @@
+//! Why a connection cannot work, each rule worded once: the title a screen shows, the Docker or
+//! Coolify rule behind it, and the fix. The connection builder turns a cause into a blocking
+//! note, the reach check into its diagnosis, the matrix into a blocked cell; all three show the
+//! same words because they come from here.
+
+use crate::domain::names::ContainerName;
+use crate::domain::problem::FixStep;
+use crate::domain::reachability::naming;
+use crate::domain::stacks::StackKind;
+use crate::domain::topology::{Attachment, Container, Topology};
+use serde::{Deserialize, Serialize};
+
+/// Which rule blocks the connection. Stable: tests, styles and URLs key on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CauseCode {
+    UnknownSource,
+    SourceStopped,
+    SourceNoNetwork,
+    TargetStopped,
+    TargetNoNetwork,
+    TargetOnHostNetwork,
+    NoSharedNetwork,
+    DefaultBridgeOnly,
+    NameOnOtherNetwork,
+    NameNotDns,
+    UnknownName,
+    HostGatewayNotDefined,
+    IpOnOtherNetwork,
+    InternalNetworkOnly,
+    HostCannotResolveNames,
+    PublishedOnLoopbackOnly,
+}
+
+impl CauseCode {
+    pub fn slug(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+}
+
+/// The one reason a connection is blocked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cause {
+    pub code: CauseCode,
+    pub title: String,
+    pub why: String,
+    pub fix: Vec<FixStep>,
+}
+
+impl Cause {
+    fn new(code: CauseCode, title: String, why: &str, fix: Vec<FixStep>) -> Self {
+        Self {
+            code,
+            title,
+            why: why.to_owned(),
+            fix,
+        }
+    }
+}
+
+pub(super) fn unknown_source(name: &ContainerName) -> Cause {
+    Cause::new(
+        CauseCode::UnknownSource,
+        format!("There is no container named {name}"),
+        "The Docker Engine lists no container by that name (it may have been removed).",
+        vec![FixStep::run(
+            "List the containers and their names:",
+            "docker ps -a --format '{{.Names}}'",
+        )],
+    )
+}
+
+pub(super) fn source_stopped(c: &Container) -> Cause {
+    let name = &c.name;
+    Cause::new(
+        CauseCode::SourceStopped,
+        format!("{name} is not running"),
+        &format!(
+            "{name} is {}: a stopped container sends nothing, and nothing can be checked from inside it.",
+            c.state.as_str()
+        ),
+        vec![FixStep::run("Start it (or redeploy it in Coolify):", &format!("docker start {name}"))],
+    )
+}
+
+pub(super) fn target_stopped(c: &Container) -> Cause {
+    let name = &c.name;
+    Cause::new(
+        CauseCode::TargetStopped,
+        format!("{name} is {}, so nothing answers at any of its addresses", c.state.as_str()),
+        "Docker registers a container's names in its DNS and gives it an address only while it runs; the name and the port are right once it is started.",
+        vec![
+            FixStep::run("See why it stopped:", &format!("docker logs --tail 50 {name}")),
+            FixStep::run("Start it (or redeploy it in Coolify):", &format!("docker start {name}")),
+        ],
+    )
+}
+
+/// `role` is "source" or "target".
+pub(super) fn no_network(c: &Container, role: &str, fix_network: &str) -> Cause {
+    let code = if role == "source" {
+        CauseCode::SourceNoNetwork
+    } else {
+        CauseCode::TargetNoNetwork
+    };
+    Cause::new(
+        code,
+        format!(
+            "The {role}, {}, is on no network (`network_mode: none`), so it can reach nothing and nothing can reach it",
+            c.name
+        ),
+        "A container started with `--network none` has only a loopback interface.",
+        vec![FixStep::run(
+            &format!(
+                "Connect {} to a user-defined network (recreating it without `--network none` makes it last):",
+                c.name
+            ),
+            &format!("docker network connect {fix_network} {}", c.name),
+        )],
+    )
+}
+
+pub(super) fn target_on_host_network(source: &Container, target: &Container) -> Cause {
+    let name = &target.name;
+    Cause::new(
+        CauseCode::TargetOnHostNetwork,
+        format!("{name} uses the host's network, so it has no name in any Docker network"),
+        "A container with `network_mode: host` listens on the host's own addresses; other containers reach it through the host, as `host.docker.internal` (defined only for containers started with `--add-host=host.docker.internal:host-gateway`, Docker 20.10+), and the app must listen on the bridge's gateway address, not only on 127.0.0.1.",
+        vec![FixStep::say(&format!(
+            "Add `host.docker.internal:host-gateway` to {}'s extra hosts (compose `extra_hosts:`, or Coolify's custom Docker options `--add-host=host.docker.internal:host-gateway`), redeploy it, and connect to `host.docker.internal`.",
+            source.name
+        ))],
+    )
+}
+
+pub(super) fn host_gateway_not_defined(source: &Container) -> Cause {
+    Cause::new(
+        CauseCode::HostGatewayNotDefined,
+        format!("`host.docker.internal` is not defined in {}", source.name),
+        "On Linux, Docker defines `host.docker.internal` only for containers started with `--add-host=host.docker.internal:host-gateway`; Coolify adds it to its proxy and sentinel only. Without it the name goes to the host's DNS, which does not know it.",
+        vec![FixStep::say(&format!(
+            "Add `host.docker.internal:host-gateway` to {}'s extra hosts (compose `extra_hosts:`, or Coolify's custom Docker options `--add-host=host.docker.internal:host-gateway`) and redeploy it; or use the gateway IP of one of its networks.",
+            source.name
+        ))],
+    )
+}
+
+/// Neither shares a network on which names resolve (or they share none at all).
+pub(super) fn no_shared_network(
+    t: &Topology,
+    source: &Container,
+    target: &Container,
+    port: Option<u16>,
+) -> Cause {
+    let on_bridge = t
+        .shared_networks(source, target)
+        .find(|n| t.network_kind(n) == crate::domain::topology::NetworkKind::DefaultBridge);
+    let target_nets: Vec<&str> = t.dns_networks(target).collect();
+    let mut fix = Vec::new();
+
+    // Coolify's own setting first: it survives deploys, a manual connect does not.
+    let destinations = t.destination_networks();
+    let on_destination = |c: &Container| destinations.iter().any(|d| c.attachment(d).is_some());
+    if let Some(stack) = target.stack().filter(|_| on_destination(source)) {
+        let after = stack
+            .service
+            .map(|svc| format!(" Then use `{svc}-{}` from {}.", stack.uuid, source.name))
+            .unwrap_or_default();
+        fix.push(FixStep::say(&format!(
+            "In Coolify, open {} {}, enable \"Connect To Predefined Network\"{}, and {}.{after}",
+            stack_word(stack.kind),
+            stack.resource_name.unwrap_or(stack.uuid),
+            advanced(stack.kind),
+            apply(stack.kind),
+        )));
+    } else if let Some(stack) = source.stack().filter(|_| on_destination(target)) {
+        fix.push(FixStep::say(&format!(
+            "In Coolify, open {} {} (the source's stack), enable \"Connect To Predefined Network\"{}, and {}; its containers then join the destination network where {} is.",
+            stack_word(stack.kind),
+            stack.resource_name.unwrap_or(stack.uuid),
+            advanced(stack.kind),
+            apply(stack.kind),
+            target.name,
+        )));
+    }
+
+    if target_nets.is_empty() {
+        fix.push(FixStep::run(
+            &format!("{} is on no network where names resolve. Create one and put both containers on it:", target.name),
+            &format!(
+                "docker network create my-network && docker network connect my-network {} && docker network connect my-network {}",
+                source.name, target.name
+            ),
+        ));
+    } else {
+        let net = fix_network(t, target);
+        let then = after_joining(t, source, target, &net, port);
+        let (or, lasting) = if fix.is_empty() {
+            ("C", "")
+        } else {
+            ("Or c", ", so prefer the setting above")
+        };
+        fix.push(FixStep::run(
+            &format!(
+                "{or}onnect {} to {net}, one of {}'s networks.{then} This lasts until {} is recreated (Coolify recreates containers on every deploy){lasting}.",
+                source.name, target.name, source.name
+            ),
+            &format!("docker network connect {net} {}", source.name),
+        ));
+    }
+
+    match on_bridge {
+        Some(bridge) => Cause::new(
+            CauseCode::DefaultBridgeOnly,
+            format!(
+                "{} and {} share only Docker's default bridge, where container names do not resolve",
+                source.name, target.name
+            ),
+            &format!("The default `{bridge}` network has no embedded DNS: containers there reach each other only by IP, which changes on every restart. Docker's DNS resolves names only on user-defined networks both containers are on."),
+            fix,
+        ),
+        None => Cause::new(
+            CauseCode::NoSharedNetwork,
+            format!(
+                "{} and {} share no network, so `{}` does not resolve from {}",
+                source.name, target.name, target.name, source.name
+            ),
+            &format!(
+                "Docker's embedded DNS resolves a container's names only for containers on a user-defined network it is also on, and Docker drops traffic between different networks. {} is on {}; {} is on {}.",
+                source.name,
+                networks_of(source),
+                target.name,
+                networks_of(target)
+            ),
+            fix,
+        ),
+    }
+}
+
+/// The name is the target's on some network, but not on any the source shares with it.
+pub(super) fn name_on_other_network(
+    t: &Topology,
+    source: &Container,
+    target: &Container,
+    name: &str,
+    port: Option<u16>,
+) -> Cause {
+    let registered: Vec<&str> = target
+        .attachments
+        .iter()
+        .filter(|a| a.dns_names.iter().any(|n| n == name))
+        .map(|a| a.network.as_str())
+        .collect();
+    let best = naming::candidates(t, source, target).into_iter().next();
+    let fix = match best {
+        Some(best) => vec![FixStep::say(&format!(
+            "Use `{}` instead: {}",
+            with_port(&best.name, port),
+            naming::why(&best, target)
+        ))],
+        None => vec![FixStep::say(&format!(
+            "Set the alias on a network both are on (compose `networks: {{ NET: {{ aliases: [{name}] }} }}`), or use {}'s own name.",
+            target.name
+        ))],
+    };
+    Cause::new(
+        CauseCode::NameOnOtherNetwork,
+        format!(
+            "`{name}` is {}'s name on {}, which {} is not on",
+            target.name,
+            join_or_none(&registered),
+            source.name
+        ),
+        "Docker registers an alias or compose service name only on the network where it was set: the same container answers to other names on the networks it shares with the source.",
+        fix,
+    )
+}
+
+pub(super) fn name_not_dns(shared: &str, target: &Container, why: &str) -> Cause {
+    let to = &target.name;
+    Cause::new(
+        CauseCode::NameNotDns,
+        format!("{to} cannot be reached by its name: DNS cannot carry it"),
+        &format!("{why}. Docker accepts the name, but no resolver can look it up."),
+        vec![
+            FixStep::run(
+                "Give the container a short network alias (here `app`) and use that name:",
+                &format!(
+                    "docker network disconnect {shared} {to} && docker network connect --alias app {shared} {to}"
+                ),
+            ),
+            FixStep::say("Or give it a shorter name (in compose: a shorter service name or container_name)."),
+        ],
+    )
+}
+
+pub(super) fn unknown_name(t: &Topology, source: &Container, name: &str) -> Cause {
+    let nets: Vec<&str> = t.dns_networks(source).collect();
+    Cause::new(
+        CauseCode::UnknownName,
+        format!("No container answers to `{name}` from {}", source.name),
+        &format!(
+            "Docker's DNS on {}'s networks ({}) knows no container, alias or compose service by that name, and no container on this host is called that; the lookup goes on to the host's resolver, which does not know it either.",
+            source.name,
+            join_or_none(&nets)
+        ),
+        vec![FixStep::run(
+            "List every container with the names it answers to on each network:",
+            "docker ps -a --format '{{.Names}}\t{{.Networks}}'",
+        )],
+    )
+}
+
+pub(super) fn ip_on_other_network(
+    source: &Container,
+    target: &Container,
+    ip: &str,
+    network: &str,
+) -> Cause {
+    Cause::new(
+        CauseCode::IpOnOtherNetwork,
+        format!("{ip} is {}'s address on {network}, which {} is not on", target.name, source.name),
+        "Docker drops traffic between different networks on one host (the DOCKER-ISOLATION chains), though the host routes all of them; an IP also changes whenever the container restarts.",
+        vec![FixStep::run(
+            &format!("Connect {} to {network} (then prefer a name to the IP):", source.name),
+            &format!("docker network connect {network} {}", source.name),
+        )],
+    )
+}
+
+pub(super) fn internal_only(source: &Container, address: &str) -> Cause {
+    let nets: Vec<&str> = source.network_names().collect();
+    Cause::new(
+        CauseCode::InternalNetworkOnly,
+        format!("{} is only on internal networks, so {address} is out of its reach", source.name),
+        &format!(
+            "{} is on {}, created `--internal`: its peers and the host's own addresses answer, but nothing beyond the host.",
+            source.name,
+            join_or_none(&nets)
+        ),
+        vec![FixStep::run(
+            &format!("Connect {} to a network that is not internal as well:", source.name),
+            &format!("docker network connect NETWORK {}", source.name),
+        )],
+    )
+}
+
+pub(super) fn host_cannot_resolve(target: &Container, name: &str, port: Option<u16>) -> Cause {
+    let published = port.and_then(|p| {
+        target
+            .published
+            .iter()
+            .find(|m| m.container_port == p)
+            .and_then(|m| m.host.as_ref())
+    });
+    let fix = match (published, port) {
+        (Some(b), _) => vec![FixStep::say(&format!(
+            "Use 127.0.0.1:{} from the host: {} publishes port {} there.",
+            b.port,
+            target.name,
+            port.unwrap_or_default()
+        ))],
+        (None, Some(p)) => vec![FixStep::say(&format!(
+            "Publish the port on the host's loopback (`-p 127.0.0.1:{p}:{p}`, in Coolify: Ports Mappings `127.0.0.1:{p}:{p}`) and use 127.0.0.1:{p}; or use its IP on a network, which changes on restart."
+        ))],
+        (None, None) => vec![FixStep::say(
+            "Publish the port on the host's loopback (`-p 127.0.0.1:HOST:PORT`) and use 127.0.0.1:HOST.",
+        )],
+    };
+    Cause::new(
+        CauseCode::HostCannotResolveNames,
+        format!("The host cannot look up `{name}`: container names resolve only inside Docker networks"),
+        "Docker's embedded DNS (127.0.0.11) answers containers on user-defined networks; the host and anything outside use their own resolver, which knows no container names.",
+        fix,
+    )
+}
+
+pub(super) fn published_on_loopback_only(
+    source: &Container,
+    target: &Container,
+    host_port: u16,
+) -> Cause {
+    Cause::new(
+        CauseCode::PublishedOnLoopbackOnly,
+        format!(
+            "{} publishes port {host_port} on 127.0.0.1 only, which other containers cannot reach through the host",
+            target.name
+        ),
+        "Inside a container 127.0.0.1 is the container itself, and a binding on the host's 127.0.0.1 does not answer on the gateway addresses containers see.",
+        vec![FixStep::say(&format!(
+            "Reach {} over a network both are on, by name (connect {} to one of its networks).",
+            target.name, source.name
+        ))],
+    )
+}
+
+/// The network to suggest joining: a DNS network of the target, the destination first.
+pub(super) fn fix_network(t: &Topology, target: &Container) -> String {
+    let target_nets: Vec<&str> = t.dns_networks(target).collect();
+    let destinations = t.destination_networks();
+    destinations
+        .iter()
+        .find(|d| target_nets.contains(d))
+        .or_else(|| target_nets.first())
+        .map_or_else(|| "my-network".to_owned(), |n| (*n).to_owned())
+}
+
+/// "Then use `name:port`": the name the builder would pick once `source` joins `net`.
+fn after_joining(
+    t: &Topology,
+    source: &Container,
+    target: &Container,
+    net: &str,
+    port: Option<u16>,
+) -> String {
+    let mut joined = source.clone();
+    joined.attachments.push(Attachment {
+        network: net.to_owned(),
+        ipv4: None,
+        ipv6: None,
+        aliases: Vec::new(),
+        dns_names: Vec::new(),
+        dns_names_from_engine: false,
+    });
+    naming::candidates(t, &joined, target)
+        .first()
+        .map(|c| format!(" Then use `{}`.", with_port(&c.name, port)))
+        .unwrap_or_default()
+}
+
+fn with_port(name: &str, port: Option<u16>) -> String {
+    port.map_or_else(|| name.to_owned(), |p| format!("{name}:{p}"))
+}
+
+fn stack_word(kind: StackKind) -> &'static str {
+    match kind {
+        StackKind::Service => "the service",
+        StackKind::ComposeApp => "the application",
+    }
+}
+
+fn advanced(kind: StackKind) -> &'static str {
+    if kind == StackKind::ComposeApp {
+        " under Advanced"
+    } else {
+        ""
+    }
+}
+
+fn apply(kind: StackKind) -> &'static str {
+    if kind == StackKind::ComposeApp {
+        "redeploy"
+    } else {
+        "restart it"
+    }
+}
+
+/// A container's networks for a sentence: `a, b` or `no network`.
+pub fn networks_of(c: &Container) -> String {
+    let nets: Vec<&str> = c.network_names().collect();
+    join_or_none(&nets)
+}
+
+fn join_or_none(items: &[&str]) -> String {
+    if items.is_empty() {
+        "no network".to_owned()
+    } else {
+        items.join(", ")
+    }
+}

@@ -1,0 +1,153 @@
+//! Who can talk to whom: every source × target in a scope (a Coolify project, a network, a
+//! stack, or the whole host), each cell the model's verdict for the name the source should use
+//! and the target's first port, blocked cells with their cause.
+
+use crate::domain::names::ContainerName;
+use crate::domain::reachability::{between, naming, Address, CauseCode, Source, Verdict};
+use crate::domain::topology::{Container, Topology};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Which containers the matrix covers.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    #[default]
+    All,
+    /// A Coolify project (`coolify.projectName`).
+    Project(String),
+    /// The containers attached to one network.
+    Network(String),
+    /// One compose project (a Coolify stack's uuid).
+    Stack(String),
+}
+
+impl Scope {
+    /// Reads `all`, `project:NAME`, `network:NAME`, `stack:UUID`.
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let input = input.trim();
+        if input.is_empty() || input == "all" {
+            return Ok(Self::All);
+        }
+        let (kind, value) = input
+            .split_once(':')
+            .filter(|(_, v)| !v.is_empty() && v.len() <= 255)
+            .ok_or_else(|| {
+                format!(
+                    "`{input}` is not a scope: write all, project:NAME, network:NAME or stack:UUID"
+                )
+            })?;
+        if value.chars().any(char::is_control) {
+            return Err("a scope holds no control characters".to_owned());
+        }
+        let value = value.to_owned();
+        match kind {
+            "project" => Ok(Self::Project(value)),
+            "network" => Ok(Self::Network(value)),
+            "stack" => Ok(Self::Stack(value)),
+            other => Err(format!(
+                "`{other}` is not a kind of scope: use project, network or stack"
+            )),
+        }
+    }
+
+    pub fn includes(&self, c: &Container) -> bool {
+        match self {
+            Self::All => true,
+            Self::Project(p) => c
+                .coolify
+                .as_ref()
+                .and_then(|i| i.project.as_deref())
+                .is_some_and(|x| x == p),
+            Self::Network(n) => c.attachment(n).is_some(),
+            Self::Stack(s) => c.compose.as_ref().is_some_and(|x| &x.project == s),
+        }
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::All => f.write_str("all"),
+            Self::Project(p) => write!(f, "project:{p}"),
+            Self::Network(n) => write!(f, "network:{n}"),
+            Self::Stack(s) => write!(f, "stack:{s}"),
+        }
+    }
+}
+
+/// One source → target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cell {
+    pub verdict: Verdict,
+    /// The name (or IP) the source should use, as the connection builder would pick it.
+    pub address: String,
+    pub port: Option<u16>,
+    /// Several containers answer to the name.
+    pub ambiguous: bool,
+    pub cause: Option<CauseCode>,
+    /// The cause's title, for the cell's tooltip and the CLI.
+    pub title: Option<String>,
+}
+
+/// Rows are sources, columns targets, both `containers` in order; `cells[i][j]` is `None` on
+/// the diagonal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Matrix {
+    pub scope: Scope,
+    pub containers: Vec<ContainerName>,
+    pub cells: Vec<Vec<Option<Cell>>>,
+}
+
+impl Matrix {
+    /// Cells that reach, and all off-diagonal cells.
+    pub fn counts(&self) -> (usize, usize) {
+        let all = self.cells.iter().flatten().flatten();
+        let total = all.clone().count();
+        let open = all
+            .filter(|c| c.verdict == Verdict::Yes && c.cause.is_none())
+            .count();
+        (open, total)
+    }
+}
+
+/// The matrix for `scope`, containers sorted by name.
+pub fn matrix(t: &Topology, scope: &Scope) -> Matrix {
+    let members: Vec<&Container> = t.containers.iter().filter(|c| scope.includes(c)).collect();
+    let cells = members
+        .iter()
+        .map(|s| {
+            members
+                .iter()
+                .map(|target| (s.name != target.name).then(|| cell(t, s, target)))
+                .collect()
+        })
+        .collect();
+    Matrix {
+        scope: scope.clone(),
+        containers: members.iter().map(|c| c.name.clone()).collect(),
+        cells,
+    }
+}
+
+/// The model's answer for the name the source should use for `target`, on its first port.
+pub fn cell(t: &Topology, source: &Container, target: &Container) -> Cell {
+    let port = target.exposed.first().map(|p| p.port);
+    let address = naming::candidates(t, source, target)
+        .into_iter()
+        .next()
+        .map_or_else(|| target.name.to_string(), |c| c.name);
+    let to = Address::parse(&address).unwrap_or(Address::Name {
+        name: address.clone(),
+        dns: false,
+    });
+    let r = between(t, &Source::Container(source.name.clone()), &to, port);
+    Cell {
+        verdict: r.ip,
+        ambiguous: r.ambiguous(),
+        cause: r.cause.as_ref().map(|c| c.code),
+        title: r.cause.map(|c| c.title),
+        address,
+        port,
+    }
+}
