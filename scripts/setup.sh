@@ -188,7 +188,7 @@ release_build() {
   ensure_build_tools
   ensure_binaryen
   say "release build: the site and the static server binary ($ND_MUSL_TARGET)"
-  (cd "$ND_ROOT" && CARGO_PROFILE_RELEASE_OPT_LEVEL=s CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
+  (cd "$ND_ROOT" && CARGO_PROFILE_RELEASE_OPT_LEVEL=s CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_STRIP=symbols \
     LEPTOS_BIN_TARGET_TRIPLE="$ND_MUSL_TARGET" cargo leptos build --release --precompress)
   [ -x "$ND_ROOT/$ND_RELEASE_BIN" ] || die "no server binary at $ND_RELEASE_BIN after the build"
   [ -f "$ND_ROOT/target/site/pkg/netdoctor.wasm" ] || die "no site at target/site after the build"

@@ -27,8 +27,10 @@ pub enum CheckCommand {
         /// The container the connection starts from.
         #[arg(long, value_name = "CONTAINER")]
         from: String,
-        /// The target container and port, e.g. db:5432.
-        #[arg(long, value_name = "CONTAINER:PORT")]
+        /// Where to connect, as the source's app would: a container name, network alias,
+        /// compose service name, Coolify uuid, host.docker.internal or IP, then the port
+        /// (db:5432, my-express-api:3001, 172.18.0.5:80).
+        #[arg(long, value_name = "ADDRESS:PORT")]
         to: String,
         /// Also send an HTTP request to http://TO/.
         #[arg(long)]

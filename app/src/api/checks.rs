@@ -11,7 +11,7 @@ use crate::domain::checks::report::{CheckProgress, CheckReport};
 use crate::error::AppError;
 use leptos::prelude::*;
 
-/// "Can FROM reach TO (CONTAINER:PORT)?", optionally with an HTTP request; `name` looks up that
+/// "Can FROM reach TO (ADDRESS:PORT: a container name, alias, service name or IP)?", optionally with an HTTP request; `name` looks up that
 /// name (an alias, a service name) instead of the container's; `tls` marks a TLS port (name and
 /// TCP only, and the report says HTTP was not tried). `POST /api/check/reach`.
 #[server(endpoint = "check/reach")]

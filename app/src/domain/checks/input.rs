@@ -215,7 +215,7 @@ impl ContainerPort {
         let Some((name, port)) = input.rsplit_once(':') else {
             return Err(InputError::Invalid {
                 what: "the target",
-                reason: "write it as CONTAINER:PORT, e.g. `db:5432`".into(),
+                reason: "write it as ADDRESS:PORT: a container name, alias, service name or IP, then the port (`db:5432`, `my-express-api:3001`, `172.18.0.5:80`)".into(),
             });
         };
         Ok(Self {

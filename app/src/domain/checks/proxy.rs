@@ -245,7 +245,10 @@ impl Check for ProxyRequest {
                     name: None,
                     tls: false,
                 };
-                return finish(reach.connect_failed(connect, listeners), needles);
+                return finish(
+                    reach.connect_failed(connect, listeners, &reach.to.container),
+                    needles,
+                );
             }
             StepStatus::Ok => {}
         }

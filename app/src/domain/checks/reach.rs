@@ -10,7 +10,10 @@ use crate::domain::checks::report::{
 };
 use crate::domain::names::ContainerName;
 use crate::domain::problem::FixStep;
-use crate::domain::topology::{Container, NetworkKind, NetworkMode, Topology};
+use crate::domain::reachability::{
+    between, cause, Address, Cause, CauseCode, Reachability, Reached, Source, Verdict,
+};
+use crate::domain::topology::{Container, Topology};
 use serde::{Deserialize, Serialize};
 
 /// What to check: from one container to another's port, optionally with an HTTP request.
@@ -82,70 +85,75 @@ impl Check for ReachRequest {
 
     fn next(&self, t: &Topology, done: &[CheckStep]) -> Next {
         let from_name = self.from.as_str();
-        let to_name = self.to.container.as_str();
         let port = self.to.port;
-        let (Some(a), Some(b)) = (t.container(from_name), t.container(to_name)) else {
-            let missing = if t.container(from_name).is_none() {
-                from_name
-            } else {
-                to_name
-            };
-            return Next::Done(Diagnosis::problem(
-                DiagnosisCode::ContainerNotFound,
-                format!("There is no container named {missing}"),
-                "The Docker Engine lists no container by that name (names are case-sensitive).",
-                vec![FixStep::run(
-                    "List the containers and their names:",
-                    "docker ps -a --format '{{.Names}}'",
-                )],
-            ));
+        let Some(a) = t.container(from_name) else {
+            return Next::Done(diagnosis(&cause::unknown_source(&self.from)));
         };
-
+        let address = self.address();
+        let typed = address.to_string();
+        let model = between(
+            t,
+            &Source::Container(self.from.clone()),
+            &address,
+            Some(port.get()),
+        );
+        if let Some(c) = model
+            .cause
+            .as_ref()
+            .filter(|c| c.code == CauseCode::UnknownName)
+        {
+            return Next::Done(diagnosis(c));
+        }
         let Some(topology) = last_of(done, StepKind::Topology) else {
-            return Next::Note(Box::new(self.topology_step(t, a, b)));
+            return Next::Note(Box::new(topology_step(a, &typed, &model)));
         };
-        if let Some(d) = stopped_or_isolated(a, b) {
-            return Next::Done(d);
+        if let Some(c) = model.cause.as_ref().filter(|c| decided_by_topology(c.code)) {
+            return Next::Done(diagnosis(c));
         }
+        let target = model.target.as_ref().and_then(|n| t.container(n.as_str()));
+        let to_name = target.map_or(typed.as_str(), |c| c.name.as_str());
 
-        // Docker accepts names DNS cannot carry (a label over 63 characters): then the name
-        // cannot resolve, and the address on a shared network is all there is to try.
-        let target_host = match &self.name {
-            Some(name) => Ok(name.clone()),
-            None => Hostname::parse(to_name),
+        let resolved = match &address {
+            Address::Ip(_) => true,
+            Address::Name { name, .. } => {
+                let resolve_title = format!("Does {name} resolve from {from_name}?");
+                let Some(resolve) = last_of(done, StepKind::Resolve) else {
+                    return match address.host() {
+                        Some(Host::Name(name)) => Next::Run(PlannedProbe {
+                            kind: StepKind::Resolve,
+                            title: resolve_title,
+                            on: self.from.clone(),
+                            probe: Probe::Resolve { name },
+                        }),
+                        _ => Next::Note(Box::new(CheckStep::note(
+                            StepKind::Resolve,
+                            resolve_title,
+                            ProbeOutcome::failed(
+                                Observation::NameNotFound,
+                                format!(
+                                    "{name} cannot be looked up in DNS: {}.",
+                                    Hostname::parse(name)
+                                        .err()
+                                        .map_or_else(String::new, |e| e.to_string())
+                                ),
+                            ),
+                        ))),
+                    };
+                };
+                if resolve.status() == StepStatus::CouldNotRun {
+                    return Next::Done(Diagnosis::could_not_run(resolve));
+                }
+                resolve.status() == StepStatus::Ok
+            }
         };
-        let looked_up = self.name.as_ref().map_or(to_name, Hostname::as_str);
-        let resolve_title = format!("Does {looked_up} resolve from {from_name}?");
-        let Some(resolve) = last_of(done, StepKind::Resolve) else {
-            return match target_host {
-                Ok(name) => Next::Run(PlannedProbe {
-                    kind: StepKind::Resolve,
-                    title: resolve_title,
-                    on: self.from.clone(),
-                    probe: Probe::Resolve { name },
-                }),
-                Err(e) => Next::Note(Box::new(CheckStep::note(
-                    StepKind::Resolve,
-                    resolve_title,
-                    ProbeOutcome::failed(
-                        Observation::NameNotFound,
-                        format!("{to_name} cannot be looked up in DNS: {e}."),
-                    ),
-                ))),
-            };
-        };
-
-        if resolve.status() == StepStatus::CouldNotRun {
-            return Next::Done(Diagnosis::could_not_run(resolve));
-        }
-        let resolved = resolve.status() == StepStatus::Ok;
+        let resolve = last_of(done, StepKind::Resolve);
         let Some(connect) = last_of(done, StepKind::Connect) else {
             // Not resolved: try the address on a shared network, to tell DNS from the rest.
-            let host = match (&target_host, resolved) {
-                (Ok(name), true) => Host::Name(name.clone()),
-                _ => match shared_ip(t, a, b) {
+            let host = match (address.host(), resolved) {
+                (Some(host), true) => host,
+                _ => match target.and_then(|b| shared_ip(t, a, b)) {
                     Some(ip) => Host::Ip(ip),
-                    None => return Next::Done(self.not_resolved(t, a, b, resolve)),
+                    None => return Next::Done(not_resolved(&model, resolve, &typed)),
                 },
             };
             return Next::Run(PlannedProbe {
@@ -161,26 +169,28 @@ impl Check for ReachRequest {
         }
         if connect.status() == StepStatus::Ok {
             if !resolved {
-                return Next::Done(self.not_resolved(t, a, b, resolve));
+                return Next::Done(not_resolved(&model, resolve, &typed));
             }
+            let disagree = disagreement(&model, true, "it connected");
             if !self.http {
                 let tls = if self.tls {
                     format!(" HTTP was not tried: port {port} speaks TLS (https), and netdoctor's probes make plain HTTP requests only, so resolution and the TCP connect are what this check proves.")
                 } else {
                     String::new()
                 };
+                let how = match &address {
+                    Address::Ip(_) => format!("{typed} accepts TCP connections from {from_name} on port {port}"),
+                    Address::Name { .. } => format!("{typed} resolves from {from_name} and accepts TCP connections on port {port}"),
+                };
                 return Next::Done(Diagnosis::healthy(
-                    format!("{from_name} reaches {to_name}:{port}"),
-                    format!(
-                        "{to_name} resolves from {from_name} and accepts TCP connections on port {port}{}.{tls}",
-                        topology_suffix(topology)
-                    ),
+                    format!("{from_name} reaches {typed}:{port}"),
+                    format!("{how}{}.{tls}{disagree}", topology_suffix(topology)),
                 ));
             }
-            let Ok(name) = target_host else {
-                return Next::Done(self.not_resolved(t, a, b, resolve));
+            let Some(host) = address.host() else {
+                return Next::Done(not_resolved(&model, resolve, &typed));
             };
-            let url = ProbeUrl::for_host_port(&Host::Name(name), port);
+            let url = ProbeUrl::for_host_port(&host, port);
             let Some(http) = last_of(done, StepKind::Http) else {
                 return Next::Run(PlannedProbe {
                     kind: StepKind::Http,
@@ -192,12 +202,15 @@ impl Check for ReachRequest {
             return Next::Done(if http.status() == StepStatus::Ok {
                 Diagnosis::healthy(
                     format!("{from_name} reaches {url}"),
-                    format!("{} {}", connect.outcome.summary, http.outcome.summary),
+                    format!(
+                        "{} {}{disagree}",
+                        connect.outcome.summary, http.outcome.summary
+                    ),
                 )
             } else {
                 Diagnosis::problem(
                     DiagnosisCode::HttpFailed,
-                    format!("{to_name}:{port} accepts connections but does not answer HTTP properly"),
+                    format!("{typed}:{port} accepts connections but does not answer HTTP properly"),
                     http.outcome.summary.clone(),
                     vec![
                         FixStep::say(&format!("Check that port {port} is the HTTP port of {to_name} (not a database or gRPC port), and read its log:")),
@@ -207,147 +220,55 @@ impl Check for ReachRequest {
             });
         }
 
+        if let Some(c) = &model.cause {
+            // The topology said so, and the probe agrees.
+            let mut d = diagnosis(c);
+            d.why = format!("{} {}", d.why, connect.outcome.summary);
+            return Next::Done(d);
+        }
+        let Some(target) = target.filter(|b| b.is_running()) else {
+            return Next::Done(Diagnosis::problem(
+                DiagnosisCode::ConnectFailed,
+                format!("{} cannot connect to {}", self.from, self.to),
+                format!(
+                    "{} {typed} is not a container on this host, so what listens there cannot be read.",
+                    connect.outcome.summary
+                ),
+                Vec::new(),
+            ));
+        };
         let Some(listeners) = last_of(done, StepKind::Listeners) else {
             return Next::Run(PlannedProbe {
                 kind: StepKind::Listeners,
-                title: format!("What does {to_name} listen on?"),
-                on: self.to.container.clone(),
+                title: format!("What does {} listen on?", target.name),
+                on: target.name.clone(),
                 probe: Probe::Listeners,
             });
         };
-        Next::Done(self.connect_failed(connect, listeners))
+        Next::Done(self.connect_failed(connect, listeners, &target.name))
     }
 }
 
 impl ReachRequest {
-    fn topology_step(&self, t: &Topology, a: &Container, b: &Container) -> CheckStep {
-        let title = format!("Are {} and {} on a shared network?", a.name, b.name);
-        let shared: Vec<&str> = t.shared_networks(a, b).collect();
-        let resolving: Vec<&str> = shared
-            .iter()
-            .copied()
-            .filter(|n| t.network_kind(n).resolves_names())
-            .collect();
-        let outcome = if !resolving.is_empty() {
-            ProbeOutcome::ok(
-                Observation::NotRun,
-                format!(
-                    "Both are on {}, where container names resolve.",
-                    resolving.join(", ")
-                ),
-            )
-        } else if !shared.is_empty() {
-            ProbeOutcome::failed(
-                Observation::NotRun,
-                format!(
-                    "They share only {}, Docker's default bridge, where container names do not resolve.",
-                    shared.join(", ")
-                ),
-            )
-        } else {
-            ProbeOutcome::failed(
-                Observation::NotRun,
-                format!(
-                    "They share no network: {} is on {}, {} is on {}.",
-                    a.name,
-                    networks_text(a),
-                    b.name,
-                    networks_text(b)
-                ),
-            )
-        };
-        CheckStep::note(StepKind::Topology, title, outcome)
-    }
-
-    /// The name did not resolve (the IP may or may not have worked).
-    fn not_resolved(
-        &self,
-        t: &Topology,
-        a: &Container,
-        b: &Container,
-        resolve: &CheckStep,
-    ) -> Diagnosis {
-        let (from, to, port) = (&a.name, &b.name, self.to.port);
-        let shared: Vec<&str> = t.shared_networks(a, b).collect();
-        if shared.is_empty() {
-            let target_net = b
-                .network_names()
-                .find(|n| t.network_kind(n).resolves_names())
-                .or_else(|| b.network_names().next())
-                .unwrap_or("NETWORK");
-            return Diagnosis::problem(
-                DiagnosisCode::NoSharedNetwork,
-                format!("{from} and {to} share no network, so {to} does not resolve from {from}"),
-                format!(
-                    "Containers reach each other only over a network they are both attached to; {from} is on {}, {to} on {}. {}",
-                    networks_text(a),
-                    networks_text(b),
-                    resolve.outcome.summary
-                ),
-                vec![
-                    FixStep::run(
-                        &format!("Attach {from} to {target_net} (takes effect at once; lost when the container is recreated):"),
-                        &format!("docker network connect {target_net} {from}"),
-                    ),
-                    FixStep::say("For a lasting fix in Coolify: enable \"Connect To Predefined Network\" on the stack, or put both resources in the same Destination network, and redeploy."),
-                ],
-            );
-        }
-        if let Err(e) = Hostname::parse(to.as_str()) {
-            return Diagnosis::problem(
-                DiagnosisCode::NameDoesNotResolve,
-                format!("{to} cannot be reached by its name: DNS cannot carry it"),
-                format!("{e}. Docker accepts the name, but no resolver can look it up."),
-                vec![
-                    FixStep::run(
-                        "Give the container a short network alias (here `app`) and use that name:",
-                        &format!(
-                            "docker network disconnect {net} {to} && docker network connect --alias app {net} {to}",
-                            net = shared[0]
-                        ),
-                    ),
-                    FixStep::say("Or give it a shorter name (in compose: a shorter service name or container_name)."),
-                ],
-            );
-        }
-        if shared
-            .iter()
-            .all(|n| t.network_kind(n) == NetworkKind::DefaultBridge)
-        {
-            return Diagnosis::problem(
-                DiagnosisCode::DefaultBridgeNoNames,
-                format!("{to} does not resolve from {from}: they share only Docker's default bridge"),
-                format!(
-                    "On the default `bridge` network Docker's DNS does not resolve container names; only IP addresses work, and they change on restart. {}",
-                    resolve.outcome.summary
-                ),
-                vec![
-                    FixStep::run("Create a user-defined network:", "docker network create app-net"),
-                    FixStep::run(
-                        "Attach both containers to it; then reach the target by name:",
-                        &format!("docker network connect app-net {from} && docker network connect app-net {to}"),
-                    ),
-                    FixStep::say(&format!("Then use {to}:{port} in the configuration of {from}.")),
-                ],
-            );
-        }
-        Diagnosis::problem(
-            DiagnosisCode::NameDoesNotResolve,
-            format!("{to} does not resolve from {from}, though they share {}", shared.join(", ")),
-            format!(
-                "{} The container may use its own DNS servers (`dns:` in compose, or a changed /etc/resolv.conf) instead of Docker's embedded DNS at 127.0.0.11.",
-                resolve.outcome.summary
-            ),
-            vec![
-                FixStep::run("See which DNS server it uses:", &format!("docker exec {from} cat /etc/resolv.conf")),
-                FixStep::say("Remove custom `dns:` settings from the service so Docker's embedded DNS answers container names."),
-            ],
-        )
+    /// The address to look up and connect to: the chosen name, else what `--to` names.
+    pub fn address(&self) -> Address {
+        let typed = self
+            .name
+            .as_ref()
+            .map_or(self.to.container.as_str(), Hostname::as_str);
+        Address::parse(typed).unwrap_or_else(|_| Address::Name {
+            name: typed.to_owned(),
+            dns: false,
+        })
     }
 
     /// Why a TCP connect failed, from what the target listens on.
-    pub(crate) fn connect_failed(&self, connect: &CheckStep, listeners: &CheckStep) -> Diagnosis {
-        let to = &self.to.container;
+    pub(crate) fn connect_failed(
+        &self,
+        connect: &CheckStep,
+        listeners: &CheckStep,
+        to: &ContainerName,
+    ) -> Diagnosis {
         let port = self.to.port.get();
         let Observation::Listeners { sockets } = &listeners.outcome.observation else {
             return Diagnosis::problem(
@@ -429,51 +350,133 @@ impl ReachRequest {
     }
 }
 
-/// Problems the topology alone proves.
-fn stopped_or_isolated(a: &Container, b: &Container) -> Option<Diagnosis> {
-    let (from, to) = (&a.name, &b.name);
-    if !a.is_running() {
-        return Some(Diagnosis::problem(
-            DiagnosisCode::SourceStopped,
-            format!("{from} is not running"),
-            format!(
-                "{from} is {}; nothing can be checked from inside a stopped container.",
-                a.state.as_str()
-            ),
-            vec![FixStep::run("Start it:", &format!("docker start {from}"))],
-        ));
-    }
-    if !b.is_running() {
-        return Some(Diagnosis::problem(
-            DiagnosisCode::TargetStopped,
-            format!("{to} is not running"),
-            format!(
-                "{to} is {}: a stopped container has no address and its name does not resolve.",
-                b.state.as_str()
-            ),
-            vec![
-                FixStep::run(
-                    "See why it stopped:",
-                    &format!("docker logs --tail 50 {to}"),
-                ),
-                FixStep::run("Start it:", &format!("docker start {to}")),
-            ],
-        ));
-    }
-    for c in [a, b] {
-        if c.network_mode == NetworkMode::Null {
-            return Some(Diagnosis::problem(
-                DiagnosisCode::NoNetwork,
-                format!("{} has no network (network mode `none`)", c.name),
-                "A container with `network_mode: none` has only a loopback interface: it can reach nothing and nothing can reach it.",
-                vec![FixStep::say(&format!(
-                    "Remove `network_mode: none` from {}'s service (or `--network none` from its command) and recreate it on a network shared with the other container.",
-                    c.name
-                ))],
-            ));
+/// Causes no probe can add to: the source cannot run anything, or the target is not there to
+/// answer.
+fn decided_by_topology(code: CauseCode) -> bool {
+    matches!(
+        code,
+        CauseCode::UnknownSource
+            | CauseCode::SourceStopped
+            | CauseCode::SourceNoNetwork
+            | CauseCode::TargetStopped
+            | CauseCode::TargetNoNetwork
+            | CauseCode::TargetOnHostNetwork
+            | CauseCode::HostGatewayNotDefined
+    )
+}
+
+/// The model's cause as the check's conclusion: the same title, why and fix the connection
+/// builder shows.
+pub fn diagnosis(c: &Cause) -> Diagnosis {
+    Diagnosis::problem(
+        diagnosis_code(c.code),
+        c.title.clone(),
+        c.why.clone(),
+        c.fix.clone(),
+    )
+}
+
+pub fn diagnosis_code(code: CauseCode) -> DiagnosisCode {
+    match code {
+        CauseCode::UnknownSource | CauseCode::UnknownName => DiagnosisCode::ContainerNotFound,
+        CauseCode::SourceStopped => DiagnosisCode::SourceStopped,
+        CauseCode::TargetStopped => DiagnosisCode::TargetStopped,
+        CauseCode::SourceNoNetwork | CauseCode::TargetNoNetwork => DiagnosisCode::NoNetwork,
+        CauseCode::NoSharedNetwork | CauseCode::IpOnOtherNetwork => DiagnosisCode::NoSharedNetwork,
+        CauseCode::DefaultBridgeOnly => DiagnosisCode::DefaultBridgeNoNames,
+        CauseCode::NameOnOtherNetwork
+        | CauseCode::NameNotDns
+        | CauseCode::HostGatewayNotDefined
+        | CauseCode::HostCannotResolveNames => DiagnosisCode::NameDoesNotResolve,
+        CauseCode::InternalNetworkOnly => DiagnosisCode::InternalNetworkOnly,
+        CauseCode::TargetOnHostNetwork | CauseCode::PublishedOnLoopbackOnly => {
+            DiagnosisCode::PacketsDropped
         }
     }
-    None
+}
+
+/// The topology's prediction, as the report's first step.
+fn topology_step(a: &Container, typed: &str, model: &Reachability) -> CheckStep {
+    let title = format!("What does the topology say about {} → {typed}?", a.name);
+    let outcome = match (&model.cause, model.ip) {
+        (Some(c), _) => ProbeOutcome::failed(Observation::NotRun, format!("{}.", c.title)),
+        (None, Verdict::Yes) => {
+            let lands = match &model.reached {
+                Reached::Container(c) if c.as_str() != typed => format!(" ({c})"),
+                Reached::Host => " (the host)".to_owned(),
+                _ => String::new(),
+            };
+            let over = model
+                .path
+                .network
+                .as_ref()
+                .map(|n| format!("Both are on {n}"))
+                .unwrap_or_else(|| "The host routes it".to_owned());
+            let ip = model
+                .path
+                .ip
+                .as_ref()
+                .map(|ip| format!(", at {ip}"))
+                .unwrap_or_default();
+            let ambiguous = if model.ambiguous() {
+                let names: Vec<&str> = model
+                    .path
+                    .resolves_to
+                    .iter()
+                    .map(ContainerName::as_str)
+                    .collect();
+                format!(
+                    " `{typed}` answers for {} alike: Docker's DNS returns any of them.",
+                    names.join(", ")
+                )
+            } else {
+                String::new()
+            };
+            ProbeOutcome::ok(
+                Observation::NotRun,
+                format!("{over}: {typed}{lands} is reachable{ip}.{ambiguous}"),
+            )
+        }
+        (None, _) => ProbeOutcome::ok(
+            Observation::NotRun,
+            format!("{typed} is beyond this host: the topology cannot tell, the probes will."),
+        ),
+    };
+    CheckStep::note(StepKind::Topology, title, outcome)
+}
+
+/// The name did not resolve (the IP may or may not have worked).
+fn not_resolved(model: &Reachability, resolve: Option<&CheckStep>, typed: &str) -> Diagnosis {
+    let observed = resolve.map_or_else(String::new, |r| r.outcome.summary.clone());
+    if let Some(c) = &model.cause {
+        let mut d = diagnosis(c);
+        d.why = format!("{} {observed}", d.why).trim_end().to_owned();
+        return d;
+    }
+    let from = &model.from;
+    Diagnosis::problem(
+        DiagnosisCode::NameDoesNotResolve,
+        format!("{typed} does not resolve from {from}, though the topology says it should"),
+        format!(
+            "{observed} The container may use its own DNS servers (`dns:` in compose, or a changed /etc/resolv.conf) instead of Docker's embedded DNS at 127.0.0.11.{}",
+            disagreement(model, false, "the name did not resolve")
+        ),
+        vec![
+            FixStep::run("See which DNS server it uses:", &format!("docker exec {from} cat /etc/resolv.conf")),
+            FixStep::say("Remove custom `dns:` settings from the service so Docker's embedded DNS answers container names."),
+        ],
+    )
+}
+
+/// " netdoctor predicted X from the topology, the probe saw Y." when they differ, else "".
+fn disagreement(model: &Reachability, probe_ok: bool, observed: &str) -> String {
+    if model.cause.is_some() != probe_ok {
+        return String::new();
+    }
+    format!(
+        " netdoctor predicted \"{}\" from the topology; the probe saw that {observed}. Please report this disagreement.",
+        model.prediction()
+    )
 }
 
 /// The target's IPv4 address on a network both share.
@@ -483,19 +486,11 @@ fn shared_ip(t: &Topology, a: &Container, b: &Container) -> Option<std::net::IpA
         .next()
 }
 
-fn networks_text(c: &Container) -> String {
-    let names: Vec<&str> = c.network_names().collect();
-    if names.is_empty() {
-        "no network".to_owned()
-    } else {
-        names.join(", ")
-    }
-}
-
 fn topology_suffix(topology: &CheckStep) -> String {
-    let s = topology.outcome.summary.trim_end_matches('.');
+    let s = &topology.outcome.summary;
     s.strip_prefix("Both are on ")
-        .map(|rest| format!(" (both on {rest})"))
+        .and_then(|rest| rest.split_once(':'))
+        .map(|(net, _)| format!(" (both on {net})"))
         .unwrap_or_default()
 }
 
@@ -596,7 +591,13 @@ mod tests {
 
     #[test]
     fn a_chosen_alias_is_what_gets_looked_up_and_connected_to() {
-        let t = pair("app-net", "app-net");
+        let t = host(
+            vec![
+                on(container("web"), "app-net", &[]),
+                on(container("db"), "app-net", &["database"]),
+            ],
+            Vec::new(),
+        );
         let request = ReachRequest::parse_with_name("web", "db:5432", false, Some("database"))
             .expect("request");
         let (steps, d) = run(&t, &request, &[RESOLVED, CONNECTED]);
@@ -613,6 +614,149 @@ mod tests {
             ReachRequest::parse_with_name("web", "db:5432", false, Some("db;rm")).is_err(),
             "the name is validated like any other input"
         );
+    }
+
+    #[test]
+    fn a_network_alias_is_checked_as_typed_and_the_listeners_are_read_from_its_container() {
+        let t = host(
+            vec![
+                on(container("web"), "app-net", &[]),
+                on(container("api"), "app-net", &["my-express-api"]),
+            ],
+            Vec::new(),
+        );
+        let (steps, d) = run(
+            &t,
+            &req("web", "my-express-api:3001"),
+            &[RESOLVED, REFUSED, ALL_IFACES_80],
+        );
+        assert_eq!(steps[0].status(), StepStatus::Ok, "{:?}", steps[0]);
+        assert!(
+            steps[0].outcome.summary.contains("(api)"),
+            "{}",
+            steps[0].outcome.summary
+        );
+        assert_eq!(steps[1].title, "Does my-express-api resolve from web?");
+        let listeners = steps
+            .iter()
+            .find(|s| s.kind == StepKind::Listeners)
+            .expect("listeners read");
+        assert_eq!(listeners.title, "What does api listen on?");
+        assert_eq!(d.code, DiagnosisCode::WrongPort, "{d:?}");
+    }
+
+    #[test]
+    fn an_ip_is_connected_to_without_a_lookup() {
+        let t = pair("app-net", "app-net");
+        let (steps, d) = run(&t, &req("web", "10.0.1.9:5432"), &[CONNECTED]);
+        assert!(d.healthy, "{d:?}");
+        let kinds: Vec<StepKind> = steps.iter().map(|s| s.kind).collect();
+        assert_eq!(kinds, [StepKind::Topology, StepKind::Connect]);
+        assert_eq!(d.title, "web reaches 10.0.1.9:5432");
+    }
+
+    #[test]
+    fn when_the_probe_contradicts_the_topology_the_report_says_so() {
+        // The topology says no shared network, yet the live name resolves and connects (a
+        // network joined after the topology was read, say).
+        let t = pair("stack-a", "coolify");
+        let (_, d) = run(&t, &req("web", "db:5432"), &[RESOLVED, CONNECTED]);
+        assert!(d.healthy, "{d:?}");
+        assert!(
+            d.why.contains("netdoctor predicted") && d.why.contains("share no network"),
+            "{}",
+            d.why
+        );
+    }
+
+    /// `/connect` and `/diagnose` hand the user one fix for one pair: the connection builder's
+    /// note that blocks (or warns) and the reach check's conclusion carry the same title, why
+    /// and fix, because both come from the reachability model.
+    #[test]
+    fn the_builder_and_the_reach_check_name_the_same_cause_and_the_same_fix_for_every_pair() {
+        use crate::domain::connect::{build, NoteCode, Source as From};
+        use crate::domain::findings::test_support::recorded;
+        let mut t = recorded();
+        let mut peer = on(container("bridge-peer"), "bridge", &[]);
+        peer.attachments[0].ipv4 = Some("172.17.0.3".into());
+        t.containers.push(peer);
+        let pairs = [
+            (
+                "n8n-qg8s4kc0w4wsgk0k8c0ww8o4",
+                "ro8kcog4kso4ck0ows4k4wkw",
+                5432,
+                DiagnosisCode::NoSharedNetwork,
+                NoteCode::NoSharedNetwork,
+            ),
+            (
+                "jk8c0wc4ok80s0gkcgwgo4s8-142311873944",
+                "n8n-qg8s4kc0w4wsgk0k8c0ww8o4",
+                5678,
+                DiagnosisCode::NoSharedNetwork,
+                NoteCode::NoSharedNetwork,
+            ),
+            (
+                "bridge-peer",
+                "coolify-sentinel",
+                8080,
+                DiagnosisCode::DefaultBridgeNoNames,
+                NoteCode::DefaultBridgeOnly,
+            ),
+            (
+                "isolated",
+                "coolify",
+                8080,
+                DiagnosisCode::NoNetwork,
+                NoteCode::NoNetwork,
+            ),
+            (
+                "coolify",
+                "isolated",
+                80,
+                DiagnosisCode::NoNetwork,
+                NoteCode::NoNetwork,
+            ),
+            (
+                "coolify",
+                "stopped-worker",
+                8080,
+                DiagnosisCode::TargetStopped,
+                NoteCode::TargetNotRunning,
+            ),
+        ];
+        for (source, target, port, diagnosis_code, note_code) in pairs {
+            let connection = build(
+                &t,
+                &From::Container(ContainerName::parse(source).unwrap()),
+                &ContainerName::parse(target).unwrap(),
+                Some(port),
+            )
+            .expect("builds");
+            let note = connection
+                .notes
+                .iter()
+                .find(|n| n.code == note_code)
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{source} → {target}: no {note_code:?} in {:#?}",
+                        connection.notes
+                    )
+                });
+            let (_, d) = run(
+                &t,
+                &req(source, &format!("{target}:{port}")),
+                &[NXDOMAIN, TIMED_OUT],
+            );
+            assert_eq!(d.code, diagnosis_code, "{source} → {target}: {d:#?}");
+            assert_eq!(d.title, note.title, "{source} → {target}");
+            assert_eq!(d.fix, note.fix, "{source} → {target}");
+            assert!(
+                d.why.starts_with(&note.why),
+                "{source} → {target}: {} / {}",
+                d.why,
+                note.why
+            );
+        }
     }
 
     #[test]

@@ -20,8 +20,8 @@ use crate::domain::findings::{join, Severity};
 use crate::domain::names::ContainerName;
 use crate::domain::ports::{PortMapping, Protocol};
 use crate::domain::problem::FixStep;
-use crate::domain::stacks::StackKind;
-use crate::domain::topology::{Attachment, Container, NetworkKind, NetworkMode, Topology};
+use crate::domain::reachability::{self, Cause, CauseCode};
+use crate::domain::topology::{Container, NetworkKind, NetworkMode, Topology};
 use serde::{Deserialize, Serialize};
 
 /// How an address reaches the target.
@@ -319,12 +319,9 @@ fn build_inner(
     };
     b.port_notes(&choice);
     if !target.is_running() {
-        b.note(
-            NoteCode::TargetNotRunning,
+        b.cause_note(
+            &reachability::cause::target_stopped(target),
             Severity::Warning,
-            format!("{} is {}, so nothing answers at any address now.", target.name, target.state.as_str()),
-            "Docker registers a container's names in its DNS only while it runs; the address below is built from its configuration and works once it is started.".to_owned(),
-            vec![FixStep::run("Start it (or redeploy it in Coolify):", &format!("docker start {}", target.name))],
         );
     }
 
@@ -476,15 +473,9 @@ impl<'a> Builder<'a> {
         if target.network_mode == NetworkMode::Host {
             return Some(self.via_host_gateway(source));
         }
-        for (c, role) in [(source, "source"), (target, "target")] {
-            if c.network_mode == NetworkMode::Null || c.attachments.is_empty() {
-                self.no_network(c, role);
-                return None;
-            }
-        }
         let all = naming::candidates(t, source, target);
         let Some(best) = all.first().cloned() else {
-            self.no_shared_network(source, target);
+            self.blocked(source, target);
             return None;
         };
         self.reasons.push(naming::why(&best, target));
@@ -530,142 +521,40 @@ impl<'a> Builder<'a> {
         self.address("host.docker.internal", self.port, Via::HostGateway, true)
     }
 
-    fn no_network(&mut self, c: &Container, role: &str) {
-        self.note(
-            NoteCode::NoNetwork,
-            Severity::Blocking,
-            format!("The {role}, {}, is on no network (`network_mode: none`), so it can reach nothing and nothing can reach it.", c.name),
-            "A container started with `--network none` has only a loopback interface.".to_owned(),
-            vec![FixStep::run(
-                &format!("Connect {} to a user-defined network (recreating it without `--network none` makes it last):", c.name),
-                &format!("docker network connect {} {}", self.fix_network(), c.name),
-            )],
-        );
-    }
-
-    /// The network to suggest joining: a DNS network of the target, the destination first.
-    fn fix_network(&self) -> String {
-        let target_nets: Vec<&str> = self.t.dns_networks(self.target).collect();
-        let destinations = self.t.destination_networks();
-        destinations
-            .iter()
-            .find(|d| target_nets.contains(d))
-            .or_else(|| target_nets.first())
-            .map_or_else(|| "my-network".to_owned(), |n| (*n).to_owned())
-    }
-
-    fn no_shared_network(&mut self, source: &'a Container, target: &'a Container) {
+    /// Nothing reaches the target from the source: the model's cause, as a blocking note (the
+    /// reach check concludes with the same words), and the IP on a shared default bridge.
+    fn blocked(&mut self, source: &'a Container, target: &'a Container) {
         let t = self.t;
-        let on_bridge = t
-            .shared_networks(source, target)
-            .find(|n| t.network_kind(n) == NetworkKind::DefaultBridge);
-        let target_nets: Vec<&str> = t.dns_networks(target).collect();
-        let mut fix = Vec::new();
-
-        // Coolify's own setting first: it survives deploys, a manual connect does not.
-        let destinations = t.destination_networks();
-        let on_destination = |c: &Container| destinations.iter().any(|d| c.attachment(d).is_some());
-        if let Some(stack) = target.stack().filter(|_| on_destination(source)) {
-            let after = stack
-                .service
-                .map(|svc| format!(" Then use `{svc}-{}` from {}.", stack.uuid, source.name))
-                .unwrap_or_default();
-            fix.push(FixStep::say(&format!(
-                "In Coolify, open {} {}, enable \"Connect To Predefined Network\"{}, and {}.{after}",
-                stack_word(stack.kind),
-                stack.resource_name.unwrap_or(stack.uuid),
-                if stack.kind == StackKind::ComposeApp { " under Advanced" } else { "" },
-                if stack.kind == StackKind::ComposeApp { "redeploy" } else { "restart it" },
-            )));
-        } else if let Some(stack) = source.stack().filter(|_| on_destination(target)) {
-            fix.push(FixStep::say(&format!(
-                "In Coolify, open {} {} (the source's stack), enable \"Connect To Predefined Network\"{}, and {}; its containers then join the destination network where {} is.",
-                stack_word(stack.kind),
-                stack.resource_name.unwrap_or(stack.uuid),
-                if stack.kind == StackKind::ComposeApp { " under Advanced" } else { "" },
-                if stack.kind == StackKind::ComposeApp { "redeploy" } else { "restart it" },
-                target.name,
-            )));
-        }
-
-        if target_nets.is_empty() {
-            fix.push(FixStep::run(
-                &format!("{} is on no network where names resolve. Create one and put both containers on it:", target.name),
-                &format!(
-                    "docker network create my-network && docker network connect my-network {} && docker network connect my-network {}",
-                    source.name, target.name
-                ),
-            ));
-        } else {
-            let net = self.fix_network();
-            let then = self.after_joining(source, target, &net);
-            let (or, lasting) = if fix.is_empty() {
-                ("C", "")
-            } else {
-                ("Or c", ", so prefer the setting above")
-            };
-            fix.push(FixStep::run(
-                &format!(
-                    "{or}onnect {} to {net}, one of {}'s networks.{then} This lasts until {} is recreated (Coolify recreates containers on every deploy){lasting}.",
-                    source.name, target.name, source.name
-                ),
-                &format!("docker network connect {net} {}", source.name),
-            ));
-        }
-
-        match on_bridge {
-            Some(bridge) => {
-                self.note(
-                    NoteCode::DefaultBridgeOnly,
-                    Severity::Blocking,
-                    format!("{} and {} share only Docker's default bridge, where container names do not resolve.", source.name, target.name),
-                    format!("The default `{bridge}` network has no embedded DNS: containers there reach each other only by IP, which changes on every restart. Docker's DNS resolves names only on user-defined networks both containers are on."),
-                    fix,
-                );
-                if let Some(ip) = target.attachment(bridge).and_then(|a| a.ipv4.clone()) {
-                    let address = self.address(&ip, self.port, Via::ContainerIp(bridge.to_owned()), false);
-                    self.alternatives.push(Alternative {
-                        title: format!("Until {} restarts, its IP on {bridge} works from {}:", target.name, source.name),
-                        address,
-                    });
-                }
+        let cause = reachability::network_cause(t, source, target, None, true, self.port);
+        if cause.code == CauseCode::DefaultBridgeOnly {
+            let bridge = t
+                .shared_networks(source, target)
+                .find(|n| t.network_kind(n) == NetworkKind::DefaultBridge);
+            if let Some((bridge, ip)) =
+                bridge.and_then(|b| Some((b, target.attachment(b)?.ipv4.clone()?)))
+            {
+                let address =
+                    self.address(&ip, self.port, Via::ContainerIp(bridge.to_owned()), false);
+                self.alternatives.push(Alternative {
+                    title: format!(
+                        "Until {} restarts, its IP on {bridge} works from {}:",
+                        target.name, source.name
+                    ),
+                    address,
+                });
             }
-            None => self.note(
-                NoteCode::NoSharedNetwork,
-                Severity::Blocking,
-                format!("{} and {} share no network, so `{}` does not resolve from {}.", source.name, target.name, target.name, source.name),
-                format!(
-                    "Docker's embedded DNS resolves a container's names only for containers on a user-defined network it is also on. {} is on {}; {} is on {}.",
-                    source.name,
-                    networks_of(source),
-                    target.name,
-                    networks_of(target)
-                ),
-                fix,
-            ),
         }
+        self.cause_note(&cause, Severity::Blocking);
     }
 
-    /// "Then use `name:port`": the name the builder would pick once `source` joins `net`.
-    fn after_joining(&self, source: &Container, target: &Container, net: &str) -> String {
-        let mut joined = source.clone();
-        joined.attachments.push(Attachment {
-            network: net.to_owned(),
-            ipv4: None,
-            ipv6: None,
-            aliases: Vec::new(),
-            dns_names: Vec::new(),
-            dns_names_from_engine: false,
-        });
-        naming::candidates(self.t, &joined, target)
-            .first()
-            .map(|c| {
-                let hp = self
-                    .port
-                    .map_or(c.name.clone(), |p| format!("{}:{p}", c.name));
-                format!(" Then use `{hp}`.")
-            })
-            .unwrap_or_default()
+    fn cause_note(&mut self, cause: &Cause, severity: Severity) {
+        self.note(
+            note_code(cause.code),
+            severity,
+            cause.title.clone(),
+            cause.why.clone(),
+            cause.fix.clone(),
+        );
     }
 
     fn per_deploy(&mut self, best: &Candidate) {
@@ -989,22 +878,6 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn stack_word(kind: StackKind) -> &'static str {
-    match kind {
-        StackKind::Service => "the service",
-        StackKind::ComposeApp => "the application",
-    }
-}
-
-fn networks_of(c: &Container) -> String {
-    let nets: Vec<&str> = c.network_names().collect();
-    if nets.is_empty() {
-        "no network".to_owned()
-    } else {
-        join(nets)
-    }
-}
-
 /// The name to derive an env variable from: Coolify's service name, the compose service, the
 /// resource, else the container name.
 fn service_name(c: &Container) -> String {
@@ -1071,6 +944,18 @@ fn host_address(ip: &str) -> String {
         "::" => "[::1]".to_owned(),
         v6 if v6.contains(':') => format!("[{v6}]"),
         v4 => v4.to_owned(),
+    }
+}
+
+/// The note a model cause becomes. A container pair without a chosen name only meets the
+/// network causes and a stopped target; the rest read as "no shared network".
+fn note_code(code: CauseCode) -> NoteCode {
+    match code {
+        CauseCode::DefaultBridgeOnly => NoteCode::DefaultBridgeOnly,
+        CauseCode::SourceNoNetwork | CauseCode::TargetNoNetwork => NoteCode::NoNetwork,
+        CauseCode::TargetStopped => NoteCode::TargetNotRunning,
+        CauseCode::TargetOnHostNetwork => NoteCode::TargetOnHostNetwork,
+        _ => NoteCode::NoSharedNetwork,
     }
 }
 

@@ -61,7 +61,7 @@ impl Cause {
     }
 }
 
-pub(super) fn unknown_source(name: &ContainerName) -> Cause {
+pub fn unknown_source(name: &ContainerName) -> Cause {
     Cause::new(
         CauseCode::UnknownSource,
         format!("There is no container named {name}"),
@@ -86,7 +86,7 @@ pub(super) fn source_stopped(c: &Container) -> Cause {
     )
 }
 
-pub(super) fn target_stopped(c: &Container) -> Cause {
+pub fn target_stopped(c: &Container) -> Cause {
     let name = &c.name;
     Cause::new(
         CauseCode::TargetStopped,

@@ -308,6 +308,24 @@ fn blocked_between(
     if !target.is_running() {
         return cause::target_stopped(target);
     }
+    network_cause(t, s, target, name, dns, port)
+}
+
+/// Why the networks keep `s` from `target` when no name of the target resolves for it: a
+/// `none` or host-network end, no shared network, only the default bridge, or a name (`name`,
+/// when one was asked for) registered elsewhere. Running-ness is not judged here; the
+/// connection builder builds addresses for stopped targets too.
+pub fn network_cause(
+    t: &Topology,
+    s: &Container,
+    target: &Container,
+    name: Option<&str>,
+    dns: bool,
+    port: Option<u16>,
+) -> Cause {
+    if s.network_mode == NetworkMode::Null || s.attachments.is_empty() {
+        return cause::no_network(s, "source", &cause::fix_network(t, target));
+    }
     if target.network_mode == NetworkMode::Host {
         return cause::target_on_host_network(s, target);
     }
