@@ -81,6 +81,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("proxy") view=pages::proxy::ProxyPage/>
                     <Route path=StaticSegment("diagnose") view=pages::diagnose::DiagnosePage/>
                     <Route path=StaticSegment("connect") view=pages::connect::ConnectPage/>
+                    <Route path=StaticSegment("reach") view=pages::reach::ReachPage/>
                     <Route path=StaticSegment("login") view=pages::login::LoginPage/>
                     <Route path=StaticSegment("account") view=pages::login::AccountPage/>
                     <Route path=StaticSegment("shared") view=pages::shared::SharedLinksPage/>

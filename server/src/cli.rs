@@ -6,6 +6,7 @@ use app::domain::checks::outcome::{Observation, StepStatus, Via};
 use app::domain::checks::report::CheckReport;
 use app::domain::checks::{ExternalRequest, InputError, ProxyRequest, ReachRequest};
 use app::domain::endpoint::Endpoint;
+use app::domain::reachability::matrix::{matrix, Matrix, Scope};
 use app::engine::exec::ProbeSettings;
 use app::engine::Engine;
 use clap::Subcommand;
@@ -108,6 +109,64 @@ impl CheckCommand {
             }
         }
     }
+}
+
+/// `netdoctor reach`: the reachability matrix of a scope, as JSON or as text (the blocked pairs
+/// with their cause, then the counts). The scope is checked before the engine is contacted.
+pub async fn reach(scope: &str, json: bool, endpoint: Endpoint) -> u8 {
+    let scope = match Scope::parse(scope) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("netdoctor: --scope: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let topology = match Engine::new(endpoint).topology().await {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("netdoctor: the topology could not be read: {e}");
+            return EXIT_PROBLEM;
+        }
+    };
+    let m = matrix(&topology, &scope);
+    if json {
+        match serde_json::to_string_pretty(&m) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("netdoctor: cannot write the matrix as JSON: {e}");
+                return EXIT_PROBLEM;
+            }
+        }
+    } else {
+        print!("{}", matrix_text(&m));
+    }
+    EXIT_HEALTHY
+}
+
+/// The matrix for a terminal: one line per pair that cannot talk, then the counts.
+pub fn matrix_text(m: &Matrix) -> String {
+    let mut out = String::new();
+    let (open, total) = m.counts();
+    let _ = writeln!(out, "Reachability in {} ({} containers)", m.scope, m.containers.len());
+    for (i, row) in m.cells.iter().enumerate() {
+        for (j, cell) in row.iter().enumerate() {
+            let Some(cell) = cell else { continue };
+            let target = cell
+                .port
+                .map_or_else(|| cell.address.clone(), |p| format!("{}:{p}", cell.address));
+            match &cell.title {
+                Some(title) => {
+                    let _ = writeln!(out, "  [BLOCKED] {} → {} ({target}): {title}", m.containers[i], m.containers[j]);
+                }
+                None if cell.ambiguous => {
+                    let _ = writeln!(out, "  [AMBIGUOUS] {} → {target}: the name answers for several containers", m.containers[i]);
+                }
+                None => {}
+            }
+        }
+    }
+    let _ = writeln!(out, "{open} of {total} pairs can talk; the rest are listed above.");
+    out
 }
 
 /// Runs a check and prints its report; returns the exit status. Input is checked before the

@@ -130,6 +130,16 @@ pub enum Command {
     /// Run a check from the command line (exit 0 healthy, 1 problem, 2 bad input).
     #[command(subcommand)]
     Check(crate::cli::CheckCommand),
+    /// Who can talk to whom: every source × target in a scope, by the name each should use,
+    /// from the topology alone (nothing runs in any container). Exit 0, 2 for a bad scope.
+    Reach {
+        /// all, project:NAME, network:NAME or stack:UUID.
+        #[arg(long, default_value = "all")]
+        scope: String,
+        /// Print the matrix as JSON (the same as GET /api/reach).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Why the configuration was refused.

@@ -42,6 +42,18 @@ async fn run() -> anyhow::Result<ExitCode> {
         Some(Command::Check(check)) => {
             return Ok(ExitCode::from(run_check(check, &config).await));
         }
+        Some(Command::Reach { scope, json }) => {
+            let endpoint = match Endpoint::from_docker_host(config.docker_host.as_deref()) {
+                Ok(e) => e,
+                Err(e) => {
+                    eprintln!("netdoctor: --docker-host / DOCKER_HOST: {e}");
+                    return Ok(ExitCode::from(server::cli::EXIT_BAD_INPUT));
+                }
+            };
+            return Ok(ExitCode::from(
+                server::cli::reach(scope, *json, endpoint).await,
+            ));
+        }
         None => {}
     }
     tracing_subscriber::fmt()

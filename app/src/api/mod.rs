@@ -28,6 +28,19 @@ pub async fn get_topology() -> Result<TopologyReport, AppError> {
     ))
 }
 
+/// Who can talk to whom in a scope (`all`, `project:NAME`, `network:NAME`, `stack:UUID`): the
+/// reachability matrix. `GET /api/reach?scope=…` answers JSON; `netdoctor reach --json` prints
+/// the same.
+#[server(endpoint = "reach", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_reach_matrix(
+    scope: Option<String>,
+) -> Result<crate::domain::reachability::matrix::Matrix, AppError> {
+    let scope = crate::domain::reachability::matrix::Scope::parse(scope.as_deref().unwrap_or(""))
+        .map_err(AppError::BadInput)?;
+    let topology = crate::state::engine()?.topology().await?;
+    Ok(crate::domain::reachability::matrix::matrix(&topology, &scope))
+}
+
 /// Whether a login guards this netdoctor and whether it runs read-only.
 #[server(endpoint = "capabilities", input = leptos::server_fn::codec::GetUrl)]
 pub async fn get_capabilities() -> Result<Capabilities, AppError> {

@@ -33,6 +33,7 @@ pub fn TopBar() -> impl IntoView {
                 <a href="/containers">"Containers"</a>
                 <a href="/proxy" data-testid=testids::PROXY_LOGS title="Logs of Coolify's proxy (coolify-proxy)">"Proxy logs"</a>
                 <a href="/connect">"Connect"</a>
+                <a href="/reach" title="Who can talk to whom">"Reach"</a>
                 <a href="/diagnose">"Diagnose"</a>
                 <a href="/shared">"Shared links"</a>
             </nav>

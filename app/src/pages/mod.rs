@@ -8,4 +8,5 @@ pub mod graph;
 pub mod login;
 pub mod not_found;
 pub mod proxy;
+pub mod reach;
 pub mod shared;

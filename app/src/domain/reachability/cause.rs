@@ -33,6 +33,28 @@ pub enum CauseCode {
 }
 
 impl CauseCode {
+    /// A few words for a matrix cell; the cause's title says the rest.
+    pub fn short(self) -> &'static str {
+        match self {
+            Self::UnknownSource => "no such source",
+            Self::SourceStopped => "source stopped",
+            Self::SourceNoNetwork => "source on no network",
+            Self::TargetStopped => "stopped",
+            Self::TargetNoNetwork => "on no network",
+            Self::TargetOnHostNetwork => "host network",
+            Self::NoSharedNetwork => "no shared network",
+            Self::DefaultBridgeOnly => "default bridge only",
+            Self::NameOnOtherNetwork => "name on another network",
+            Self::NameNotDns => "name too long for DNS",
+            Self::UnknownName => "unknown name",
+            Self::HostGatewayNotDefined => "no host.docker.internal",
+            Self::IpOnOtherNetwork => "IP on another network",
+            Self::InternalNetworkOnly => "internal network",
+            Self::HostCannotResolveNames => "names do not resolve on the host",
+            Self::PublishedOnLoopbackOnly => "published on 127.0.0.1 only",
+        }
+    }
+
     pub fn slug(self) -> String {
         serde_json::to_value(self)
             .ok()

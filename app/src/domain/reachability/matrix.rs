@@ -76,6 +76,41 @@ impl fmt::Display for Scope {
     }
 }
 
+/// The scopes worth offering on this host, labelled: everything, each Coolify project, each
+/// compose stack, each network containers can talk over.
+pub fn scopes(t: &Topology) -> Vec<(Scope, String)> {
+    use std::collections::BTreeSet;
+    let mut out = vec![(Scope::All, format!("Everything ({} containers)", t.containers.len()))];
+    let projects: BTreeSet<&str> = t
+        .containers
+        .iter()
+        .filter_map(|c| c.coolify.as_ref()?.project.as_deref())
+        .collect();
+    out.extend(
+        projects
+            .into_iter()
+            .map(|p| (Scope::Project(p.to_owned()), format!("Coolify project {p}"))),
+    );
+    let stacks: BTreeSet<&str> = t
+        .containers
+        .iter()
+        .filter_map(|c| c.compose.as_ref().map(|x| x.project.as_str()))
+        .filter(|p| !p.is_empty())
+        .collect();
+    out.extend(
+        stacks
+            .into_iter()
+            .map(|s| (Scope::Stack(s.to_owned()), format!("Stack {s}"))),
+    );
+    out.extend(
+        t.networks
+            .iter()
+            .filter(|n| t.is_routable(&n.name) && !n.members.is_empty())
+            .map(|n| (Scope::Network(n.name.clone()), format!("Network {}", n.name))),
+    );
+    out
+}
+
 /// One source → target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cell {
