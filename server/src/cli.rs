@@ -147,7 +147,12 @@ pub async fn reach(scope: &str, json: bool, endpoint: Endpoint) -> u8 {
 pub fn matrix_text(m: &Matrix) -> String {
     let mut out = String::new();
     let (open, total) = m.counts();
-    let _ = writeln!(out, "Reachability in {} ({} containers)", m.scope, m.containers.len());
+    let _ = writeln!(
+        out,
+        "Reachability in {} ({} containers)",
+        m.scope,
+        m.containers.len()
+    );
     for (i, row) in m.cells.iter().enumerate() {
         for (j, cell) in row.iter().enumerate() {
             let Some(cell) = cell else { continue };
@@ -156,16 +161,27 @@ pub fn matrix_text(m: &Matrix) -> String {
                 .map_or_else(|| cell.address.clone(), |p| format!("{}:{p}", cell.address));
             match &cell.title {
                 Some(title) => {
-                    let _ = writeln!(out, "  [BLOCKED] {} → {} ({target}): {title}", m.containers[i], m.containers[j]);
+                    let _ = writeln!(
+                        out,
+                        "  [BLOCKED] {} → {} ({target}): {title}",
+                        m.containers[i], m.containers[j]
+                    );
                 }
                 None if cell.ambiguous => {
-                    let _ = writeln!(out, "  [AMBIGUOUS] {} → {target}: the name answers for several containers", m.containers[i]);
+                    let _ = writeln!(
+                        out,
+                        "  [AMBIGUOUS] {} → {target}: the name answers for several containers",
+                        m.containers[i]
+                    );
                 }
                 None => {}
             }
         }
     }
-    let _ = writeln!(out, "{open} of {total} pairs can talk; the rest are listed above.");
+    let _ = writeln!(
+        out,
+        "{open} of {total} pairs can talk; the rest are listed above."
+    );
     out
 }
 

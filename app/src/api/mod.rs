@@ -38,7 +38,9 @@ pub async fn get_reach_matrix(
     let scope = crate::domain::reachability::matrix::Scope::parse(scope.as_deref().unwrap_or(""))
         .map_err(AppError::BadInput)?;
     let topology = crate::state::engine()?.topology().await?;
-    Ok(crate::domain::reachability::matrix::matrix(&topology, &scope))
+    Ok(crate::domain::reachability::matrix::matrix(
+        &topology, &scope,
+    ))
 }
 
 /// Whether a login guards this netdoctor and whether it runs read-only.

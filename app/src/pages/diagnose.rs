@@ -48,13 +48,25 @@ pub fn DiagnosePage() -> impl IntoView {
             crate::api::get_topology()
                 .await
                 .map(|r| {
-                    let names: Vec<String> = r
+                    let names: Vec<(String, String)> = r
                         .topology
                         .containers
                         .iter()
-                        .map(|c| c.name.to_string())
+                        .map(|c| {
+                            let group = c
+                                .coolify
+                                .as_ref()
+                                .and_then(|i| i.project.clone())
+                                .map(|p| format!("project {p}"))
+                                .or_else(|| {
+                                    c.compose.as_ref().map(|x| format!("stack {}", x.project))
+                                })
+                                .unwrap_or_default();
+                            (c.name.to_string(), group)
+                        })
                         .collect();
-                    (names, r.topology.routed_hosts())
+                    let hosts = r.topology.routed_hosts();
+                    (names, hosts, Some(r.topology))
                 })
                 .unwrap_or_default()
         },
@@ -139,8 +151,26 @@ pub fn DiagnosePage() -> impl IntoView {
         <datalist id="container-names">
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    choices.await.0.into_iter().map(|n| view! { <option value=n/> }).collect_view()
+                    choices.await.0.into_iter().map(|(n, group)| view! { <option value=n label=group/> }).collect_view()
                 })}
+            </Suspense>
+        </datalist>
+        // The addresses the chosen source should use, by the reachability model: aliases and
+        // service names included, each labelled with its container and whether it is reachable.
+        <datalist id="reach-addresses">
+            <Suspense fallback=|| ()>
+                {move || {
+                    let from = input.with(|i| i.from.clone());
+                    Suspend::new(async move {
+                    let (_, _, topology) = choices.await;
+                    topology
+                        .map(|t| crate::domain::reachability::matrix::suggestions(&t, &from))
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|(value, label)| view! { <option value=value label=label/> })
+                        .collect_view()
+                    })
+                }}
             </Suspense>
         </datalist>
         <datalist id="routed-domains">
@@ -181,7 +211,7 @@ pub fn DiagnosePage() -> impl IntoView {
             </Show>
             <Show when=move || input.with(|i| i.wizard) == Wizard::Reach>
                 <label>" to "
-                    <input name="to" required placeholder="db:5432" autocomplete="off"
+                    <input name="to" list="reach-addresses" required placeholder="db:5432, an alias:port or IP:port" autocomplete="off"
                         prop:value=move || input.with(|i| i.to.clone())
                         on:change=move |ev| { let v = event_target_value(&ev); update(&|i| i.to = v.clone()); }/>
                 </label>

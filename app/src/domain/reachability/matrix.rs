@@ -80,7 +80,10 @@ impl fmt::Display for Scope {
 /// compose stack, each network containers can talk over.
 pub fn scopes(t: &Topology) -> Vec<(Scope, String)> {
     use std::collections::BTreeSet;
-    let mut out = vec![(Scope::All, format!("Everything ({} containers)", t.containers.len()))];
+    let mut out = vec![(
+        Scope::All,
+        format!("Everything ({} containers)", t.containers.len()),
+    )];
     let projects: BTreeSet<&str> = t
         .containers
         .iter()
@@ -106,7 +109,12 @@ pub fn scopes(t: &Topology) -> Vec<(Scope, String)> {
         t.networks
             .iter()
             .filter(|n| t.is_routable(&n.name) && !n.members.is_empty())
-            .map(|n| (Scope::Network(n.name.clone()), format!("Network {}", n.name))),
+            .map(|n| {
+                (
+                    Scope::Network(n.name.clone()),
+                    format!("Network {}", n.name),
+                )
+            }),
     );
     out
 }
@@ -163,6 +171,47 @@ pub fn matrix(t: &Topology, scope: &Scope) -> Matrix {
         containers: members.iter().map(|c| c.name.clone()).collect(),
         cells,
     }
+}
+
+/// What the reach wizard offers as targets once a source is chosen: for every other container,
+/// the address the source should use (`name:port`) labelled with the container, its Coolify
+/// project or stack, and the model's verdict; open ones first, then by container.
+pub fn suggestions(t: &Topology, source: &str) -> Vec<(String, String)> {
+    let Some(s) = t.container(source) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(bool, String, String)> = t
+        .containers
+        .iter()
+        .filter(|c| c.name != s.name)
+        .map(|target| {
+            let cell = cell(t, s, target);
+            let value = cell
+                .port
+                .map_or_else(|| cell.address.clone(), |p| format!("{}:{p}", cell.address));
+            let group = target
+                .coolify
+                .as_ref()
+                .and_then(|i| i.project.clone())
+                .map(|p| format!("project {p}"))
+                .or_else(|| {
+                    target
+                        .compose
+                        .as_ref()
+                        .map(|x| format!("stack {}", x.project))
+                })
+                .unwrap_or_else(|| "no project".to_owned());
+            let verdict = cell.cause.map_or("reachable", |c| c.short());
+            let open = cell.cause.is_none();
+            (
+                !open,
+                value,
+                format!("{} ({group}): {verdict}", target.name),
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| (a.0, &a.2).cmp(&(b.0, &b.2)));
+    out.into_iter().map(|(_, v, l)| (v, l)).collect()
 }
 
 /// The model's answer for the name the source should use for `target`, on its first port.

@@ -311,3 +311,25 @@ fn scopes_parse_strictly() {
     assert!(Scope::parse("network:").is_err());
     assert!(Scope::parse("network:a\u{7}").is_err());
 }
+
+#[test]
+fn the_wizard_suggests_the_names_the_source_should_use_open_ones_first() {
+    let t = recorded();
+    let s = super::matrix::suggestions(&t, N8N);
+    let db = s
+        .iter()
+        .position(|(v, _)| v == "postgresql:5432")
+        .expect("the stack's database by its service name");
+    assert!(s[db].1.contains("reachable"), "{}", s[db].1);
+    let first_blocked = s
+        .iter()
+        .position(|(_, l)| !l.ends_with("reachable"))
+        .expect("some are blocked");
+    assert!(db < first_blocked, "open ones first: {s:#?}");
+    let blocked = s
+        .iter()
+        .find(|(v, _)| v.starts_with(STANDALONE_DB))
+        .expect("the standalone database is offered");
+    assert!(blocked.1.contains("no shared network"), "{}", blocked.1);
+    assert!(super::matrix::suggestions(&t, "no-such").is_empty());
+}
