@@ -384,3 +384,106 @@ async fn check_proxy_says_healthy_for_a_routed_app_and_exits_1_with_the_fix_when
         format!("docker network connect {private} {proxy}")
     );
 }
+
+#[tokio::test]
+async fn check_reach_by_network_alias_and_by_ip_answers_like_by_container_name() {
+    let lab = TestLab::start().await;
+    let net = lab.network("alias").await;
+    let api = lab
+        .container(
+            ContainerSpec::new("api")
+                .cmd(["httpd", "-f", "-p", "3001"])
+                .network(&net, &["my-express-api"]),
+        )
+        .await;
+    let client = lab
+        .container(ContainerSpec::new("client").network(&net, &[]))
+        .await;
+    let out = netdoctor(
+        &lab,
+        &[
+            "check",
+            "reach",
+            "--from",
+            &client,
+            "--to",
+            "my-express-api:3001",
+        ],
+    );
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}\n{}", stderr(&out));
+    assert!(
+        text.contains(&format!("Healthy: {client} reaches my-express-api:3001")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("({api})")),
+        "the prediction names the container: {text}"
+    );
+
+    let topology = lab.engine().topology().await.expect("topology");
+    let ip = topology
+        .container(&api)
+        .and_then(|c| c.attachment(&net))
+        .and_then(|a| a.ipv4.clone())
+        .expect("api has an IP");
+    let by_ip = netdoctor(
+        &lab,
+        &[
+            "check",
+            "reach",
+            "--from",
+            &client,
+            "--to",
+            &format!("{ip}:3001"),
+            "--json",
+        ],
+    );
+    assert_eq!(by_ip.status.code(), Some(0), "{}", stdout(&by_ip));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&by_ip)).expect("json");
+    assert_eq!(report["diagnosis"]["healthy"], true, "{report}");
+}
+
+#[tokio::test]
+async fn netdoctor_reach_prints_the_matrix_of_a_network_and_refuses_a_bad_scope() {
+    let lab = TestLab::start().await;
+    let (web, client) = common::web_and_client(&lab).await;
+    let topology = lab.engine().topology().await.expect("topology");
+    let net = topology
+        .container(&web)
+        .and_then(|c| c.network_names().next().map(str::to_owned))
+        .expect("web's network");
+    let out = netdoctor(
+        &lab,
+        &["reach", "--scope", &format!("network:{net}"), "--json"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let m: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    let names: Vec<&str> = m["containers"]
+        .as_array()
+        .expect("containers")
+        .iter()
+        .filter_map(|c| c.as_str())
+        .collect();
+    assert_eq!(names.len(), 2, "{m}");
+    let i = names.iter().position(|n| *n == client).expect("client");
+    let j = names.iter().position(|n| *n == web).expect("web");
+    let cell = &m["cells"][i][j];
+    assert_eq!(cell["verdict"], "yes", "{cell}");
+    assert_eq!(cell["address"], web.as_str(), "{cell}");
+
+    let text = netdoctor(&lab, &["reach", "--scope", &format!("network:{net}")]);
+    assert!(
+        stdout(&text).contains("2 of 2 pairs can talk"),
+        "{}",
+        stdout(&text)
+    );
+
+    let bad = netdoctor(&lab, &["reach", "--scope", "galaxy:far"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("not a kind of scope"),
+        "{}",
+        stderr(&bad)
+    );
+}

@@ -208,3 +208,38 @@ async fn a_bad_or_unknown_container_name_gets_a_clear_error_and_nothing_runs() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn the_reach_endpoint_answers_the_matrix_as_json_and_refuses_a_bad_scope() {
+    let lab = TestLab::start().await;
+    let net = lab.network("matrix").await;
+    let a = lab
+        .container(ContainerSpec::new("a").network(&net, &["alpha"]))
+        .await;
+    let b = lab
+        .container(ContainerSpec::new("b").network(&net, &[]))
+        .await;
+    let (status, body) = get(
+        state(lab.engine()),
+        &format!("/api/reach?scope=network:{net}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let m: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(m["scope"]["network"], net.as_str(), "{m}");
+    let names: Vec<&str> = m["containers"]
+        .as_array()
+        .expect("containers")
+        .iter()
+        .filter_map(|c| c.as_str())
+        .collect();
+    assert_eq!(names, [a.as_str(), b.as_str()]);
+    assert_eq!(
+        m["cells"][1][0]["address"], "alpha",
+        "b should use a's alias: {m}"
+    );
+    assert_eq!(m["cells"][1][0]["verdict"], "yes");
+    let (status, body) = get(state(lab.engine()), "/api/reach?scope=galaxy:x").await;
+    assert_ne!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("not a kind of scope"), "{body}");
+}
