@@ -29,17 +29,17 @@ pub fn file(path: &Path) -> SetResponseHeader<ServeFile, HeaderValue> {
     SetResponseHeaderLayer::overriding(CACHE_CONTROL, ASSET_CACHE).layer(ServeFile::new(path))
 }
 
-/// Brotli or gzip for pages and JSON, as the browser's `Accept-Encoding` asks (with `Vary`);
+/// Gzip for pages and JSON when the browser accepts it (with `Vary`; the site's files come
+/// precompressed, brotli first);
 /// never for the live streams (`text/event-stream`: a compressor would hold events back) nor
 /// for files that are already compressed.
 pub fn compression() -> CompressionLayer<impl Predicate> {
     let predicate = SizeAbove::new(256)
         .and(NotForContentType::const_new("text/event-stream"))
         .and(NotForContentType::IMAGES);
-    // Brotli's own default (11) costs seconds on a 3 MB wasm when no precompressed file is
-    // there (debug builds); 5 is fast and within a few percent for HTML and JSON.
+    // Level 5 is fast and within a few percent of the best for HTML and JSON, also on a
+    // 3 MB wasm when no precompressed file is there (debug builds).
     CompressionLayer::new()
-        .br(true)
         .gzip(true)
         .quality(CompressionLevel::Precise(5))
         .compress_when(predicate)
