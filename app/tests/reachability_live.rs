@@ -121,18 +121,13 @@ fn gateway_of(t: &Topology, network: &str, member: &str) -> String {
     gw
 }
 
-// On Docker 20.10.24 the engine disagrees with the model on 24 of 286 pairs (reproduced on
-// every run; the failure message lists them):
-// - From a container on an `--internal` network, a gateway address on a port another container
-//   publishes on 0.0.0.0: the model says it reaches the host; the Engine DNATs it to the
-//   publisher's IP and the internal network's `! -d SUBNET -i BRIDGE -j DROP` rule drops it
-//   (ConnectTimedOut). A port the host itself listens on (host-srv) does answer there.
-// - The default bridge's gateway (172.17.0.1): Docker 20.10 lists no gateway in the default
-//   bridge's IPAM config, so the topology does not know it is the host; the model answers
-//   Unknown from every source, and internal-network-only from the internal ones, where a host
-//   port (host-srv's) answers.
+// What this table taught the model (Docker 20.10.24; 24 of 286 pairs disagreed before):
+// - From a container only on `--internal` networks, a gateway on a port another container
+//   publishes is dropped: the Engine DNATs it to the publisher and the internal network's
+//   `! -d SUBNET -i BRIDGE -j DROP` rule drops it. A port the host itself listens on answers.
+// - Docker 20.10 lists no gateway for the default bridge in its IPAM config; the topology takes
+//   it from the containers' endpoints, so 172.17.0.1 is known as the host.
 #[tokio::test]
-#[ignore = "the reachability model disagrees with Docker 20.10 on 24 pairs: published host ports via a gateway from --internal networks, and the default bridge's gateway missing from the topology; run with --ignored to see the table"]
 async fn for_every_pair_of_a_coolify_like_destination_the_model_predicts_what_the_probe_observes() {
     let started = Instant::now();
     let lab = TestLab::start().await;

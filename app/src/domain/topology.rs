@@ -234,6 +234,12 @@ impl Topology {
                 .unwrap_or_else(|| NetworkKind::of(name, ""))
         };
 
+        let endpoint_gateways: BTreeMap<&str, String> = containers
+            .iter()
+            .flat_map(|c| c.network_settings.networks.iter())
+            .filter(|(_, ep)| !ep.gateway.is_empty())
+            .map(|(net, ep)| (net.as_str(), ep.gateway.clone()))
+            .collect();
         let mut containers: Vec<Container> = containers
             .iter()
             .map(|c| container_from_engine(c, &kind_of))
@@ -264,7 +270,16 @@ impl Topology {
                     .filter(|c| !c.subnet.is_empty())
                     .map(|c| Subnet {
                         subnet: c.subnet.clone(),
-                        gateway: c.gateway.clone(),
+                        // Engine 20.10 lists no gateway for the default bridge; its containers'
+                        // endpoints carry it.
+                        gateway: if c.gateway.is_empty() {
+                            endpoint_gateways
+                                .get(n.name.as_str())
+                                .cloned()
+                                .unwrap_or_default()
+                        } else {
+                            c.gateway.clone()
+                        },
                     })
                     .collect(),
                 internal: n.internal,

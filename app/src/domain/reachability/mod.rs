@@ -271,6 +271,13 @@ fn by_name(
                 r.icmp = Verdict::Yes;
                 r.reached = Reached::Host;
                 r.path.published_by = published_on_host(t, port, false).map(|c| c.name.clone());
+                if r.path.published_by.is_some() && s.network_names().all(|n| t.is_internal(n)) {
+                    r.ip = Verdict::No;
+                    r.cause = Some(cause::internal_only(
+                        s,
+                        &format!("{name}:{}", port.unwrap_or_default()),
+                    ));
+                }
             } else {
                 r.cause = Some(cause::host_gateway_not_defined(s));
             }
@@ -374,10 +381,19 @@ fn by_ip(
         r.ip = Verdict::Yes;
         r.icmp = Verdict::Yes;
         r.reached = Reached::Host;
-        r.path.ip = Some(text);
+        r.path.ip = Some(text.clone());
         r.path.network = s.attachment(&net.name).map(|_| net.name.clone());
         if let Some(publisher) = published_on_host(t, port, false) {
             r.path.published_by = Some(publisher.name.clone());
+            // A published port is DNAT-ed on to its container, and an internal network drops
+            // whatever leaves its subnet (the host's own listeners still answer).
+            if s.network_names().all(|n| t.is_internal(n)) {
+                r.ip = Verdict::No;
+                r.cause = Some(cause::internal_only(
+                    s,
+                    &format!("{text}:{}", port.unwrap_or_default()),
+                ));
+            }
         } else if let Some(publisher) = published_on_host(t, port, true) {
             r.target = Some(publisher.name.clone());
             r.cause = Some(cause::published_on_loopback_only(
