@@ -29,8 +29,10 @@ trap 'rm -rf "$context"' EXIT
 # Symbols are only for debuggers; the image carries the stripped binary.
 strip -o "$context/netdoctor" "$bin"
 cp -r target/site "$context/site"
-# TypeScript declarations wasm-bindgen writes beside the js: not served to anyone.
-find "$context/site" -name '*.d.ts' -delete
+# TypeScript declarations wasm-bindgen writes beside the js (and their compressed twins): not
+# served to anyone. The image keeps the brotli twins only, within its 20 MB budget: a browser
+# that does not take brotli gets the server's on-the-fly gzip instead (the .gz twins are 1.3 MB).
+find "$context/site" \( -name '*.d.ts' -o -name '*.d.ts.*' -o -name '*.gz' \) -delete
 mkdir "$context/data"
 cp deploy/Dockerfile "$context/Dockerfile"
 version="$(awk -F'"' '/^\[workspace.package\]/ {p=1} p && /^version =/ {print $2; exit}' Cargo.toml)"
