@@ -209,6 +209,7 @@ pub(super) fn no_shared_network(
         )));
     }
 
+    let coolify_step = !fix.is_empty();
     if target_nets.is_empty() {
         fix.push(FixStep::run(
             &format!("{} is on no network where names resolve. Create one and put both containers on it:", target.name),
@@ -232,6 +233,11 @@ pub(super) fn no_shared_network(
             ),
             &format!("docker network connect {net} {}", source.name),
         ));
+    }
+    // A stack whose destination netdoctor cannot tell (no Coolify core or proxy on this host):
+    // still name Coolify's lasting setting.
+    if !coolify_step && (source.stack().is_some() || target.stack().is_some()) {
+        fix.push(FixStep::say("For a lasting fix in Coolify: enable \"Connect To Predefined Network\" on the stack, or put both resources in the same Destination network, and redeploy."));
     }
 
     match on_bridge {
