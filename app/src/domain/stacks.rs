@@ -83,6 +83,20 @@ pub struct Stack<'a> {
 /// compose project (`{uuid}`), but its compose service is its container name (§1.2) and it lives
 /// on the destination network already, so it is not a stack.
 impl Container {
+    /// Where a picker groups it: `project NAME` (Coolify's project), else `stack UUID` (its
+    /// compose project), else `None`.
+    pub fn group_label(&self) -> Option<String> {
+        self.coolify
+            .as_ref()
+            .and_then(|i| i.project.as_ref())
+            .map(|p| format!("project {p}"))
+            .or_else(|| {
+                self.compose
+                    .as_ref()
+                    .map(|x| format!("stack {}", x.project))
+            })
+    }
+
     /// Its place in a Coolify stack, when it is in one.
     pub fn stack(&self) -> Option<Stack<'_>> {
         let c = self;

@@ -4,9 +4,9 @@
 
 use crate::domain::coolify::{is_coolify_uuid, name_stability, NameStability};
 use crate::domain::names::ContainerName;
+use crate::domain::reachability::model::Model;
 use crate::domain::topology::{Container, Topology};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
 
 /// What a name is to the target, best first (the order is the preference among names that
 /// are equally unambiguous and stable).
@@ -104,47 +104,124 @@ pub fn container_name_kind(name: &str) -> NameKind {
 /// containers it may reach from `source`. Sorted best first: unambiguous, then stable, then by
 /// [`NameKind`], then by name and network, so the first is the one to use.
 pub fn candidates(t: &Topology, source: &Container, target: &Container) -> Vec<Candidate> {
-    let source_nets: Vec<&str> = t.dns_networks(source).collect();
-    let names_by_net: BTreeMap<&str, BTreeMap<&str, Vec<&ContainerName>>> =
-        source_nets.iter().map(|n| (*n, t.names_on(n))).collect();
-    let holders_of = |name: &str| -> Vec<ContainerName> {
-        let set: BTreeSet<&ContainerName> = names_by_net
-            .values()
-            .filter_map(|names| names.get(name))
-            .flatten()
-            .copied()
+    Model::new(t).candidates(source, target)
+}
+
+impl Model<'_> {
+    /// See [`candidates`].
+    pub fn candidates(&self, source: &Container, target: &Container) -> Vec<Candidate> {
+        let mut out: Vec<Candidate> = self
+            .names_of(source, target)
+            .map(|(name, network)| {
+                let mut holders: Vec<&ContainerName> =
+                    self.holders_of(source, name).map(|c| &c.name).collect();
+                holders.sort();
+                holders.dedup();
+                let kind = name_kind(source, target, name);
+                Candidate {
+                    name: name.to_owned(),
+                    network: network.to_owned(),
+                    kind,
+                    stable: is_stable(kind),
+                    holders: holders.into_iter().cloned().collect(),
+                }
+            })
             .collect();
-        set.into_iter().cloned().collect()
-    };
-    let mut out: Vec<Candidate> = Vec::new();
-    for net in source_nets {
-        let Some(a) = target.attachment(net) else {
-            continue;
-        };
-        for name in &a.dns_names {
-            if out.iter().any(|c| &c.name == name) {
-                continue;
-            }
-            let kind = name_kind(source, target, name);
-            out.push(Candidate {
-                name: name.clone(),
-                network: net.to_owned(),
-                kind,
-                stable: kind != NameKind::ShortId && kind != NameKind::PerDeployName,
-                holders: holders_of(name),
-            });
-        }
+        out.sort_by(|a, b| {
+            rank(a.unique(), a.stable, a.kind, &a.name, &a.network).cmp(&rank(
+                b.unique(),
+                b.stable,
+                b.kind,
+                &b.name,
+                &b.network,
+            ))
+        });
+        out
     }
-    out.sort_by(|a, b| {
-        (!a.unique(), !a.stable, a.kind, &a.name, &a.network).cmp(&(
-            !b.unique(),
-            !b.stable,
-            b.kind,
-            &b.name,
-            &b.network,
-        ))
-    });
-    out
+
+    /// The first of [`candidates`] (name, network), without building the list: what the
+    /// matrix asks for every cell.
+    pub fn best_name<'a>(
+        &'a self,
+        source: &'a Container,
+        target: &'a Container,
+    ) -> Option<(&'a str, &'a str)> {
+        self.names_of(source, target).min_by(|(a, an), (b, bn)| {
+            let (ka, kb) = (name_kind(source, target, a), name_kind(source, target, b));
+            rank(self.unique(source, target, a), is_stable(ka), ka, a, an).cmp(&rank(
+                self.unique(source, target, b),
+                is_stable(kb),
+                kb,
+                b,
+                bn,
+            ))
+        })
+    }
+
+    /// Each name of `target` on the DNS networks of `source` it is on too, with the first such
+    /// network; in `source`'s network order.
+    fn names_of<'a>(
+        &'a self,
+        source: &'a Container,
+        target: &'a Container,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        let nets: Vec<&'a str> = self
+            .dns_networks(source)
+            .filter(|n| target.attachment(n).is_some())
+            .collect();
+        let shared = nets.clone();
+        nets.into_iter()
+            .flat_map(move |net| {
+                target
+                    .attachment(net)
+                    .into_iter()
+                    .flat_map(|a| a.dns_names.iter().map(String::as_str))
+                    .map(move |name| (name, net))
+            })
+            .filter(move |(name, net)| {
+                // A name registered on several shared networks counts once, on the first.
+                !shared.iter().take_while(|n| *n != net).any(|n| {
+                    target
+                        .attachment(n)
+                        .is_some_and(|a| a.dns_names.iter().any(|x| x == name))
+                })
+            })
+    }
+
+    /// Every container `source` may reach when it asks for `name` (exactly this name, as it is
+    /// registered), across all its DNS networks, any state.
+    fn holders_of<'a>(
+        &'a self,
+        source: &'a Container,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a Container> + 'a {
+        self.dns_networks(source).flat_map(move |net| {
+            self.registered(net, name).iter().copied().filter(move |c| {
+                c.attachment(net)
+                    .is_some_and(|a| a.dns_names.iter().any(|n| n == name))
+            })
+        })
+    }
+
+    /// `name` reaches `target` alone from `source`.
+    fn unique(&self, source: &Container, target: &Container, name: &str) -> bool {
+        self.holders_of(source, name).all(|c| c.name == target.name)
+    }
+}
+
+fn is_stable(kind: NameKind) -> bool {
+    kind != NameKind::ShortId && kind != NameKind::PerDeployName
+}
+
+/// The order of [`candidates`]: unambiguous, then stable, then by kind, name and network.
+fn rank<'a>(
+    unique: bool,
+    stable: bool,
+    kind: NameKind,
+    name: &'a str,
+    network: &'a str,
+) -> (bool, bool, NameKind, &'a str, &'a str) {
+    (!unique, !stable, kind, name, network)
 }
 
 /// `name.network`: Docker's DNS resolves it on that network only. Offered when a name is taken
