@@ -166,12 +166,20 @@ impl Matrix {
 pub fn matrix(t: &Topology, scope: &Scope) -> Matrix {
     let m = Model::new(t);
     let members: Vec<&Container> = t.containers.iter().filter(|c| scope.includes(c)).collect();
+    // Most cells use the target's container name: read each once.
+    let by_name: Vec<Address> = members
+        .iter()
+        .map(|c| engine_name(c.name.as_str()))
+        .collect();
     let cells = members
         .iter()
         .map(|s| {
             members
                 .iter()
-                .map(|target| (s.name != target.name).then(|| cell(&m, s, target)))
+                .zip(&by_name)
+                .map(|(target, named)| {
+                    (s.name != target.name).then(|| cell_with(&m, s, target, Some(named)))
+                })
                 .collect()
         })
         .collect();
@@ -213,17 +221,39 @@ pub fn suggestions(t: &Topology, source: &str) -> Vec<(String, String)> {
     out.into_iter().map(|(_, v, l)| (v, l)).collect()
 }
 
+/// A name the engine reported (a container name, alias or service name) as an address; a name
+/// no DNS can carry stays a name.
+fn engine_name(name: &str) -> Address {
+    Address::parse(name).unwrap_or_else(|_| Address::Name {
+        name: name.to_owned(),
+        dns: false,
+    })
+}
+
 /// The model's answer for the name the source should use for `target`, on its first port.
 pub fn cell(m: &Model<'_>, source: &Container, target: &Container) -> Cell {
+    cell_with(m, source, target, None)
+}
+
+/// [`cell`], with the target's container name already read as an address.
+fn cell_with(
+    m: &Model<'_>,
+    source: &Container,
+    target: &Container,
+    named: Option<&Address>,
+) -> Cell {
     let port = target.exposed.first().map(|p| p.port);
-    let address = m
-        .best_name(source, target)
-        .map_or(target.name.as_str(), |(name, _)| name);
-    let to = Address::parse(address).unwrap_or_else(|_| Address::Name {
-        name: address.to_owned(),
-        dns: false,
-    });
-    let d = m.decide(Some(source), &to, port);
+    let best = m.best_name(source, target).map(|(name, _)| name);
+    let address = best.unwrap_or(target.name.as_str());
+    let parsed;
+    let to = match (best, named) {
+        (None, Some(named)) => named,
+        _ => {
+            parsed = engine_name(address);
+            &parsed
+        }
+    };
+    let d = m.decide(Some(source), to, port);
     Cell {
         verdict: d.ip,
         ambiguous: d.resolves_to.len() > 1,

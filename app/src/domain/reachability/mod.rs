@@ -602,17 +602,14 @@ impl<'t> Model<'t> {
 
     /// Every running container `name` answers for from `s`, with the network it answers on;
     /// the networks in `s`'s order, containers in the topology's.
-    fn holders_from<'a>(&'a self, s: &'a Container, name: &str) -> Vec<(&'a Container, &'a str)> {
-        let mut out = Vec::new();
-        for net in self.dns_networks(s) {
-            out.extend(
-                self.registered(net, name)
-                    .iter()
-                    .filter(|c| c.is_running())
-                    .map(|c| (*c, net)),
-            );
-        }
-        out
+    fn holders_from<'a>(
+        &'a self,
+        s: &'a Container,
+        name: &'a str,
+    ) -> Vec<(&'a Container, &'a str)> {
+        self.registered_on(self.dns_networks(s), name)
+            .filter(|(c, _)| c.is_running())
+            .collect()
     }
 }
 

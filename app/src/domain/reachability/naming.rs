@@ -136,6 +136,8 @@ impl Model<'_> {
                 &b.network,
             ))
         });
+        // A name on several shared networks: its entries sort together, the first network first.
+        out.dedup_by(|later, first| later.name == first.name);
         out
     }
 
@@ -146,46 +148,35 @@ impl Model<'_> {
         source: &'a Container,
         target: &'a Container,
     ) -> Option<(&'a str, &'a str)> {
-        self.names_of(source, target).min_by(|(a, an), (b, bn)| {
-            let (ka, kb) = (name_kind(source, target, a), name_kind(source, target, b));
-            rank(self.unique(source, target, a), is_stable(ka), ka, a, an).cmp(&rank(
-                self.unique(source, target, b),
-                is_stable(kb),
-                kb,
-                b,
-                bn,
-            ))
-        })
+        self.names_of(source, target)
+            .map(|(name, network)| {
+                let kind = name_kind(source, target, name);
+                let unique = self.unique(source, target, name);
+                (
+                    rank(unique, is_stable(kind), kind, name, network),
+                    name,
+                    network,
+                )
+            })
+            .min_by(|a, b| a.0.cmp(&b.0))
+            .map(|(_, name, network)| (name, network))
     }
 
-    /// Each name of `target` on the DNS networks of `source` it is on too, with the first such
-    /// network; in `source`'s network order.
+    /// Each name of `target` on each DNS network of `source` it is on too, in `source`'s
+    /// (sorted) network order; a name registered on several shared networks comes once per
+    /// network, so the best of its entries is the one on the first network.
     fn names_of<'a>(
         &'a self,
         source: &'a Container,
         target: &'a Container,
     ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
-        let nets: Vec<&'a str> = self
-            .dns_networks(source)
-            .filter(|n| target.attachment(n).is_some())
-            .collect();
-        let shared = nets.clone();
-        nets.into_iter()
-            .flat_map(move |net| {
-                target
-                    .attachment(net)
-                    .into_iter()
-                    .flat_map(|a| a.dns_names.iter().map(String::as_str))
-                    .map(move |name| (name, net))
-            })
-            .filter(move |(name, net)| {
-                // A name registered on several shared networks counts once, on the first.
-                !shared.iter().take_while(|n| *n != net).any(|n| {
-                    target
-                        .attachment(n)
-                        .is_some_and(|a| a.dns_names.iter().any(|x| x == name))
-                })
-            })
+        self.dns_networks(source).flat_map(move |net| {
+            target
+                .attachment(net)
+                .into_iter()
+                .flat_map(|a| a.dns_names.iter().map(String::as_str))
+                .map(move |name| (name, net))
+        })
     }
 
     /// Every container `source` may reach when it asks for `name` (exactly this name, as it is
@@ -195,12 +186,12 @@ impl Model<'_> {
         source: &'a Container,
         name: &'a str,
     ) -> impl Iterator<Item = &'a Container> + 'a {
-        self.dns_networks(source).flat_map(move |net| {
-            self.registered(net, name).iter().copied().filter(move |c| {
+        self.registered_on(self.dns_networks(source), name)
+            .filter(move |(c, net)| {
                 c.attachment(net)
                     .is_some_and(|a| a.dns_names.iter().any(|n| n == name))
             })
-        })
+            .map(|(c, _)| c)
     }
 
     /// `name` reaches `target` alone from `source`.
