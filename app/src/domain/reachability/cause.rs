@@ -6,8 +6,8 @@
 use crate::domain::names::ContainerName;
 use crate::domain::problem::FixStep;
 use crate::domain::reachability::naming;
-use crate::domain::stacks::StackKind;
-use crate::domain::topology::{Attachment, Container, Topology};
+use crate::domain::stacks::primary_destination;
+use crate::domain::topology::{Attachment, Container, NetworkMode, Topology};
 use serde::{Deserialize, Serialize};
 
 /// Which rule blocks the connection. Stable: tests, styles and URLs key on it.
@@ -277,16 +277,14 @@ impl Blocked<'_> {
                 c.name,
                 c.state.as_str()
             ),
-            Self::NoNetwork { .. } => {
-                "A container started with `--network none` has only a loopback interface.".to_owned()
-            }
+            Self::NoNetwork { .. } => NONE_WHY.to_owned(),
             Self::TargetStopped(_) => "Docker registers a container's names in its DNS and gives it an address only while it runs; the name and the port are right once it is started.".to_owned(),
             Self::TargetOnHostNetwork { .. } => "A container with `network_mode: host` listens on the host's own addresses; other containers reach it through the host, as `host.docker.internal` (defined only for containers started with `--add-host=host.docker.internal:host-gateway`, Docker 20.10+), and the app must listen on the bridge's gateway address, not only on 127.0.0.1.".to_owned(),
             Self::HostGatewayNotDefined(_) => "On Linux, Docker defines `host.docker.internal` only for containers started with `--add-host=host.docker.internal:host-gateway`; Coolify adds it to its proxy and sentinel only. Without it the name goes to the host's DNS, which does not know it.".to_owned(),
             Self::NoSharedNetwork {
                 bridge: Some(bridge),
                 ..
-            } => format!("The default `{bridge}` network has no embedded DNS: containers there reach each other only by IP, which changes on every restart. Docker's DNS resolves names only on user-defined networks both containers are on."),
+            } => default_bridge_why(bridge),
             Self::NoSharedNetwork { source, target, .. } => format!(
                 "Docker's embedded DNS resolves a container's names only for containers on a user-defined network it is also on, and Docker drops traffic between different networks. {} is on {}; {} is on {}.",
                 source.name,
@@ -307,14 +305,7 @@ impl Blocked<'_> {
                 )
             }
             Self::IpOnOtherNetwork { .. } => "Docker drops traffic between different networks on one host (the DOCKER-ISOLATION chains), though the host routes all of them; an IP also changes whenever the container restarts.".to_owned(),
-            Self::InternalOnly { source, .. } => {
-                let nets: Vec<&str> = source.network_names().collect();
-                format!(
-                    "{} is on {}, created `--internal`: its peers and the host's own addresses answer, but nothing beyond the host.",
-                    source.name,
-                    join_or_none(&nets)
-                )
-            }
+            Self::InternalOnly { source, .. } => internal_why(t, source),
             Self::HostCannotResolve { .. } => "Docker's embedded DNS (127.0.0.11) answers containers on user-defined networks; the host and anything outside use their own resolver, which knows no container names.".to_owned(),
             Self::PublishedOnLoopbackOnly { .. } => "Inside a container 127.0.0.1 is the container itself, and a binding on the host's 127.0.0.1 does not answer on the gateway addresses containers see.".to_owned(),
         }
@@ -331,14 +322,8 @@ impl Blocked<'_> {
                 &format!("docker start {}", c.name),
             )],
             Self::NoNetwork { c, other, .. } => {
-                let net = other.map_or_else(|| "my-network".to_owned(), |o| fix_network(t, o));
-                vec![FixStep::run(
-                    &format!(
-                        "Connect {} to a user-defined network (recreating it without `--network none` makes it last):",
-                        c.name
-                    ),
-                    &format!("docker network connect {net} {}", c.name),
-                )]
+                let net = other.map_or_else(|| default_network(t).to_owned(), |o| fix_network(t, o));
+                none_fix(c, &net)
             }
             Self::TargetStopped(c) => vec![
                 FixStep::run("See why it stopped:", &format!("docker logs --tail 50 {}", c.name)),
@@ -399,10 +384,7 @@ impl Blocked<'_> {
                 &format!("Connect {} to {network} (then prefer a name to the IP):", source.name),
                 &format!("docker network connect {network} {}", source.name),
             )],
-            Self::InternalOnly { source, .. } => vec![FixStep::run(
-                &format!("Connect {} to a network that is not internal as well:", source.name),
-                &format!("docker network connect NETWORK {}", source.name),
-            )],
+            Self::InternalOnly { source, .. } => internal_fix(t, source),
             Self::HostCannotResolve { target, port, .. } => {
                 let published = port.and_then(|p| {
                     target
@@ -452,6 +434,127 @@ pub fn target_stopped(c: &Container) -> Cause {
     Blocked::TargetStopped(c).cause(&Topology::default())
 }
 
+/// What an `--internal` network lets through, by engine version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InternalReach {
+    /// Engine before 25.0 (verified on 20.10 by `tests/topology_live.rs` and the live
+    /// reachability table): a default route via the gateway, the host's own addresses answer,
+    /// forwarded traffic leaving the subnet is dropped.
+    GatewayRoute,
+    /// Engine 25 and later: no default route; the host's address on the network was removed in
+    /// 25.0.0 and restored later (moby/moby 419f5a6), so it depends on the release.
+    NoRoute,
+    /// The version is not known: what holds on 20.10, and that others may differ.
+    Unknown,
+}
+
+impl InternalReach {
+    pub fn of(engine_version: Option<&str>) -> Self {
+        let major = engine_version
+            .and_then(|v| v.split('.').next())
+            .and_then(|m| m.trim_start_matches('v').parse::<u32>().ok());
+        match major {
+            Some(m) if m < 25 => Self::GatewayRoute,
+            Some(_) => Self::NoRoute,
+            None => Self::Unknown,
+        }
+    }
+
+    /// Whether the host's own addresses answer a container only on internal networks.
+    pub fn host_answers(self) -> bool {
+        self != Self::NoRoute
+    }
+}
+
+/// Why a container only on internal networks reaches its peers and nothing beyond, and what
+/// holds for the host's own addresses on this engine. The internal-network finding, the
+/// external check and every blocked pair say this.
+pub fn internal_why(t: &Topology, c: &Container) -> String {
+    let gateways: Vec<&str> = c
+        .network_names()
+        .filter_map(|n| t.network(n))
+        .flat_map(|n| n.subnets.iter().map(|s| s.gateway.as_str()))
+        .filter(|g| !g.is_empty())
+        .collect();
+    let gateway = if gateways.is_empty() {
+        "its gateway".to_owned()
+    } else {
+        format!("its gateway {}", gateways.join(", "))
+    };
+    let engine = t.engine_version.as_deref().unwrap_or("20.10");
+    let host = match InternalReach::of(t.engine_version.as_deref()) {
+        InternalReach::GatewayRoute => format!(
+            "On Engine {engine} the container still has a default route via {gateway}, and the host's own addresses answer it (a service on the host listening on all interfaces is reachable)."
+        ),
+        InternalReach::NoRoute => format!(
+            "On Engine {engine} (25 and later) the container has no default route, so connections outside the subnet fail at once; whether the host's address on the network ({gateway}) answers depends on the release: 25.0.0 removed it and later releases restored it (moby/moby 419f5a6)."
+        ),
+        InternalReach::Unknown => format!(
+            "On Engine 20.10 the container still has a default route via {gateway} and the host's own addresses answer it; other engine versions may differ (25.0 removed the default route)."
+        ),
+    };
+    format!(
+        "Docker drops traffic that an `--internal` network would forward out of its subnet: containers on it talk to each other, and downloads, webhooks, external APIs, names outside Docker and ports published on the host fail from {}. {host}",
+        c.name
+    )
+}
+
+/// How to give `c` a way out: a network that is not internal as well (the destination when it
+/// is not internal), or the network made non-internal.
+pub fn internal_fix(t: &Topology, c: &Container) -> Vec<FixStep> {
+    let destinations = t.destination_networks();
+    let outside = primary_destination(&destinations)
+        .filter(|n| !t.is_internal(n))
+        .or_else(|| {
+            t.networks
+                .iter()
+                .find(|n| !n.internal && n.kind.resolves_names())
+                .map(|n| n.name.as_str())
+        })
+        .unwrap_or("NETWORK");
+    vec![
+        FixStep::run(
+            &format!("Attach {} to a network that is not internal as well:", c.name),
+            &format!("docker network connect {outside} {}", c.name),
+        ),
+        FixStep::say("Or remove `internal: true` from the network in the compose file (`--internal` from `docker network create`) and recreate it."),
+    ]
+}
+
+/// Why names do not work on Docker's default bridge; the default-bridge finding says the same.
+pub fn default_bridge_why(bridge: &str) -> String {
+    format!("The default `{bridge}` network has no embedded DNS: a container there gets a copy of the host's resolv.conf and reaches other containers only by IP, which changes on every restart. Docker's DNS resolves names only on user-defined networks (such as Coolify's destination networks), between containers on the same one.")
+}
+
+/// Why a `none` container is cut off; the `none` finding says the same.
+pub const NONE_WHY: &str = "A container started with `--network none` (compose `network_mode: none`) has only a loopback interface, and Docker refuses to connect it to another network while it is in that mode.";
+
+/// How to give `c`, on no network, an interface on `net`: recreating it lasts; until then,
+/// leaving `none` first lets Docker connect it (recorded on Engine 20.10:
+/// `fixtures/none-reconnected-api-1.41.json`).
+pub fn none_fix(c: &Container, net: &str) -> Vec<FixStep> {
+    let name = &c.name;
+    let mut fix = vec![FixStep::say(&format!(
+        "Recreate {name} on a network so its configuration says so: `docker run --network {net} …`, or in compose replace `network_mode: none` with `networks: [{net}]` (in Coolify, edit the service and redeploy)."
+    ))];
+    let connect = format!("docker network connect {net} {name}");
+    fix.push(if c.network_mode == NetworkMode::Null {
+        FixStep::run(
+            "Or, until it is recreated, take it off `none` and connect it (Docker allows the connect once it has left `none`):",
+            &format!("docker network disconnect none {name} && {connect}"),
+        )
+    } else {
+        FixStep::run("Or connect it now (until it is recreated):", &connect)
+    });
+    fix
+}
+
+/// The network a fix puts a container on when no other end decides: the destination network,
+/// else a placeholder.
+pub fn default_network(t: &Topology) -> &str {
+    primary_destination(&t.destination_networks()).unwrap_or("my-network")
+}
+
 /// How to put `source` and `target` on one network: Coolify's lasting setting first when a
 /// stack is involved, then the manual connect with the name to use after it.
 fn join_fix(
@@ -466,37 +569,65 @@ fn join_fix(
     // Coolify's own setting first: it survives deploys, a manual connect does not.
     let destinations = t.destination_networks();
     let on_destination = |c: &Container| destinations.iter().any(|d| c.attachment(d).is_some());
-    if let Some(stack) = target.stack().filter(|_| on_destination(source)) {
+    let destination = primary_destination(&destinations);
+    if let Some((stack, net)) = target
+        .stack()
+        .zip(destination)
+        .filter(|_| on_destination(source))
+    {
         let after = stack
             .service
-            .map(|svc| format!(" Then use `{svc}-{}` from {}.", stack.uuid, source.name))
+            .map(|svc| {
+                let name = format!("{svc}-{}", stack.uuid);
+                format!(
+                    " Then use `{}` from {}.",
+                    with_port(&name, port),
+                    source.name
+                )
+            })
             .unwrap_or_default();
         fix.push(FixStep::say(&format!(
-            "In Coolify, open {} {}, enable \"Connect To Predefined Network\"{}, and {}.{after}",
-            stack_word(stack.kind),
-            stack.resource_name.unwrap_or(stack.uuid),
-            advanced(stack.kind),
-            apply(stack.kind),
+            "{}{after}",
+            stack.predefined_network_step(net)
         )));
-    } else if let Some(stack) = source.stack().filter(|_| on_destination(target)) {
+    } else if let Some((stack, net)) = source
+        .stack()
+        .zip(destination)
+        .filter(|_| on_destination(target))
+    {
         fix.push(FixStep::say(&format!(
-            "In Coolify, open {} {} (the source's stack), enable \"Connect To Predefined Network\"{}, and {}; its containers then join the destination network where {} is.",
-            stack_word(stack.kind),
-            stack.resource_name.unwrap_or(stack.uuid),
-            advanced(stack.kind),
-            apply(stack.kind),
+            "{} (That is the source's stack; its containers then join {net}, where {} is.)",
+            stack.predefined_network_step(net),
             target.name,
         )));
     }
 
     let coolify_step = !fix.is_empty();
     if target_nets.is_empty() {
+        // Onto the destination network when there is one (where Coolify's resources are),
+        // else onto a new one.
+        let net = destination.unwrap_or("my-network");
+        let mut commands: Vec<String> = Vec::new();
+        if destination.is_none() {
+            commands.push(format!("docker network create {net}"));
+        }
+        commands.extend(
+            [source, target]
+                .into_iter()
+                .filter(|c| c.attachment(net).is_none())
+                .map(|c| format!("docker network connect {net} {}", c.name)),
+        );
+        let what = if destination.is_some() {
+            format!("Put both containers on {net}:")
+        } else {
+            "Create one and put both containers on it:".to_owned()
+        };
         fix.push(FixStep::run(
-            &format!("{} is on no network where names resolve. Create one and put both containers on it:", target.name),
             &format!(
-                "docker network create my-network && docker network connect my-network {} && docker network connect my-network {}",
-                source.name, target.name
+                "{} is on no network where names resolve. {what}",
+                target.name
             ),
+            &commands.join(" && "),
         ));
     } else {
         let net = fix_network(t, target);
@@ -558,29 +689,6 @@ fn after_joining(
 
 fn with_port(name: &str, port: Option<u16>) -> String {
     port.map_or_else(|| name.to_owned(), |p| format!("{name}:{p}"))
-}
-
-fn stack_word(kind: StackKind) -> &'static str {
-    match kind {
-        StackKind::Service => "the service",
-        StackKind::ComposeApp => "the application",
-    }
-}
-
-fn advanced(kind: StackKind) -> &'static str {
-    if kind == StackKind::ComposeApp {
-        " under Advanced"
-    } else {
-        ""
-    }
-}
-
-fn apply(kind: StackKind) -> &'static str {
-    if kind == StackKind::ComposeApp {
-        "redeploy"
-    } else {
-        "restart it"
-    }
 }
 
 /// A container's networks for a sentence: `a, b` or `no network`.

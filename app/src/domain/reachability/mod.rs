@@ -496,7 +496,14 @@ impl<'t> Model<'t> {
         d.icmp = Verdict::Yes;
         d.reached = Landing::Host;
         d.published_by = self.published_on_host(port, false);
-        if d.published_by.is_some() && self.only_internal(s) {
+        let internal = self.only_internal(s);
+        if internal && !self.internal_reach.host_answers() {
+            // Engine 25+: whether the host's address on an internal network answers depends
+            // on the release.
+            d.ip = Verdict::Unknown;
+            d.icmp = Verdict::Unknown;
+        }
+        if d.published_by.is_some() && internal {
             d.ip = Verdict::No;
             d.blocked = Some(Blocked::InternalOnly {
                 source: s,

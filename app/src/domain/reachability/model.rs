@@ -4,6 +4,7 @@
 //! so a cell costs a few hash lookups instead of scans over every container.
 
 use crate::domain::ports::Protocol;
+use crate::domain::reachability::cause::InternalReach;
 use crate::domain::reachability::Address;
 use crate::domain::topology::{Container, Network, NetworkKind, Topology};
 use std::borrow::Cow;
@@ -41,6 +42,8 @@ type Map<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 /// A topology with its lookups. Borrowing the topology keeps the index true to it.
 pub struct Model<'t> {
     pub topology: &'t Topology,
+    /// What internal networks let through on this engine.
+    pub internal_reach: InternalReach,
     containers: Map<&'t str, &'t Container>,
     networks: Map<&'t str, &'t Network>,
     /// Network → DNS name (lower case) → the containers registering it there, any state, in
@@ -70,6 +73,7 @@ impl<'t> Model<'t> {
     pub fn new(t: &'t Topology) -> Self {
         let mut m = Self {
             topology: t,
+            internal_reach: InternalReach::of(t.engine_version.as_deref()),
             containers: Map::with_capacity_and_hasher(t.containers.len(), Default::default()),
             networks: t.networks.iter().map(|n| (n.name.as_str(), n)).collect(),
             names: Map::default(),
