@@ -89,10 +89,15 @@ pub fn scopes(t: &Topology) -> Vec<(Scope, String)> {
         .iter()
         .filter_map(|c| c.coolify.as_ref()?.project.as_deref())
         .collect();
+    let size = |scope: &Scope| t.containers.iter().filter(|c| scope.includes(c)).count();
+    let labelled = |scope: Scope, what: String| {
+        let n = size(&scope);
+        (scope, format!("{what} ({n})"))
+    };
     out.extend(
         projects
             .into_iter()
-            .map(|p| (Scope::Project(p.to_owned()), format!("Coolify project {p}"))),
+            .map(|p| labelled(Scope::Project(p.to_owned()), format!("Coolify project {p}"))),
     );
     let stacks: BTreeSet<&str> = t
         .containers
@@ -103,14 +108,14 @@ pub fn scopes(t: &Topology) -> Vec<(Scope, String)> {
     out.extend(
         stacks
             .into_iter()
-            .map(|s| (Scope::Stack(s.to_owned()), format!("Stack {s}"))),
+            .map(|s| labelled(Scope::Stack(s.to_owned()), format!("Stack {s}"))),
     );
     out.extend(
         t.networks
             .iter()
             .filter(|n| t.is_routable(&n.name) && !n.members.is_empty())
             .map(|n| {
-                (
+                labelled(
                     Scope::Network(n.name.clone()),
                     format!("Network {}", n.name),
                 )
@@ -159,6 +164,52 @@ impl Matrix {
             .filter(|c| c.verdict == Verdict::Yes && c.cause.is_none())
             .count();
         (open, total)
+    }
+}
+
+/// The blocked pairs of a matrix by cause, most frequent first: what a large scope shows instead
+/// of a grid nobody can read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockedGroup {
+    pub cause: CauseCode,
+    pub count: usize,
+    /// The first pairs (source, target, cell), in the matrix's order.
+    pub examples: Vec<(ContainerName, ContainerName, Cell)>,
+}
+
+impl Matrix {
+    /// [`BlockedGroup`]s, with up to `examples` pairs each.
+    pub fn blocked_by_cause(&self, examples: usize) -> Vec<BlockedGroup> {
+        let mut groups: Vec<BlockedGroup> = Vec::new();
+        for (i, row) in self.cells.iter().enumerate() {
+            for (j, cell) in row.iter().enumerate() {
+                let Some((cell, cause)) = cell.as_ref().and_then(|c| Some((c, c.cause?))) else {
+                    continue;
+                };
+                let at = match groups.iter().position(|g| g.cause == cause) {
+                    Some(at) => at,
+                    None => {
+                        groups.push(BlockedGroup {
+                            cause,
+                            count: 0,
+                            examples: Vec::new(),
+                        });
+                        groups.len() - 1
+                    }
+                };
+                let g = &mut groups[at];
+                g.count += 1;
+                if g.examples.len() < examples {
+                    g.examples.push((
+                        self.containers[i].clone(),
+                        self.containers[j].clone(),
+                        cell.clone(),
+                    ));
+                }
+            }
+        }
+        groups.sort_by(|a, b| b.count.cmp(&a.count).then(a.cause.cmp(&b.cause)));
+        groups
     }
 }
 

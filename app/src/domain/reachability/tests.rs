@@ -360,3 +360,33 @@ fn a_name_registered_on_two_shared_networks_is_offered_once_on_the_first() {
     );
     assert_eq!(offered[0].name, "api");
 }
+
+#[test]
+fn a_large_scope_is_summed_up_by_cause_with_the_first_pairs_of_each() {
+    let t = recorded();
+    let m = matrix(&t, &Scope::All);
+    let groups = m.blocked_by_cause(2);
+    let blocked = m
+        .cells
+        .iter()
+        .flatten()
+        .flatten()
+        .filter(|c| c.cause.is_some())
+        .count();
+    assert!(blocked > 0);
+    assert_eq!(
+        groups.iter().map(|g| g.count).sum::<usize>(),
+        blocked,
+        "every blocked pair is in one group: {groups:#?}"
+    );
+    assert!(groups.windows(2).all(|w| w[0].count >= w[1].count));
+    for g in &groups {
+        assert!(!g.examples.is_empty() && g.examples.len() <= 2);
+        for (from, to, cell) in &g.examples {
+            let i = m.containers.iter().position(|c| c == from).unwrap();
+            let j = m.containers.iter().position(|c| c == to).unwrap();
+            assert_eq!(m.cells[i][j].as_ref(), Some(cell));
+            assert_eq!(cell.cause, Some(g.cause));
+        }
+    }
+}
