@@ -16,7 +16,6 @@ use app::domain::reachability::matrix::{matrix, Scope};
 use app::engine::testkit::{ContainerSpec, TestLab};
 use end2end::{testid, testids, with_browser, Server};
 use futures_util::stream::{self, StreamExt};
-use std::hash::{Hash, Hasher};
 use std::time::Instant;
 
 const CREATE_CONCURRENCY: usize = 8;
@@ -39,28 +38,9 @@ fn parse_args() -> (usize, usize, usize) {
     (containers, networks, loads.max(1))
 }
 
-/// A /16 under 10.0.0.0/8 from the run id, outside the engine's default pools.
-fn subnet_base(run_id: &str) -> u8 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    run_id.hash(&mut h);
-    100 + (h.finish() % 100) as u8
-}
-
 async fn build(lab: &TestLab, containers: usize, networks: usize) {
-    let base = subnet_base(lab.run_id());
     let started = Instant::now();
-    let mut nets: Vec<(usize, String)> = stream::iter(0..networks)
-        .map(|j| async move {
-            let name = lab
-                .network_in_subnet(&format!("n{j:03}"), &format!("10.{base}.{j}.0/24"))
-                .await;
-            (j, name)
-        })
-        .buffer_unordered(CREATE_CONCURRENCY)
-        .collect()
-        .await;
-    nets.sort();
-    let nets: Vec<String> = nets.into_iter().map(|(_, n)| n).collect();
+    let nets = lab.networks_in_own_range("n", networks).await;
     let nets = &nets;
     let run = lab.run_id().to_owned();
     let run = &run;

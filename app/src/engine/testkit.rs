@@ -332,6 +332,30 @@ impl TestLab {
         self.create_network(suffix, internal, None).await
     }
 
+    /// `count` labelled bridge networks on `/24`s of a `/16` under 10.0.0.0/8 picked from the
+    /// run id (network `j` on `10.<b>.<j>.0/24`), created a few at a time; in order. For
+    /// fixtures with many networks: the Engine's default pools hold only about 30 bridges, and
+    /// other tests on the shared engine draw from them too.
+    pub async fn networks_in_own_range(&self, prefix: &str, count: usize) -> Vec<String> {
+        use futures_util::stream::{self, StreamExt};
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.run_id.hash(&mut h);
+        let base = 100 + h.finish() % 100;
+        let mut made: Vec<(usize, String)> = stream::iter(0..count)
+            .map(|j| async move {
+                let name = self
+                    .network_in_subnet(&format!("{prefix}{j:03}"), &format!("10.{base}.{j}.0/24"))
+                    .await;
+                (j, name)
+            })
+            .buffer_unordered(8)
+            .collect()
+            .await;
+        made.sort();
+        made.into_iter().map(|(_, name)| name).collect()
+    }
+
     /// Creates a labelled bridge network on an explicit subnet (e.g. `10.77.3.0/24`) and returns
     /// its name. The Engine's default pools hold only about 30 bridge networks and other tests on
     /// the shared engine draw from them too, so fixtures with many networks bring their own range.
