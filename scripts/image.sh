@@ -34,7 +34,7 @@ cp "$(dirname "$bin")/hash.txt" "$context/hash.txt"
 # TypeScript declarations wasm-bindgen writes beside the js (and their compressed twins): not
 # served to anyone. The image keeps the brotli twins only, within its 20 MB budget: a browser
 # that does not take brotli gets the server's on-the-fly gzip instead (the .gz twins are 1.3 MB).
-find "$context/site" \( -name '*.d.ts' -o -name '*.d.ts.*' -o -name '*.gz' \) -delete
+find "$context/site" \( -name '*.d.ts' -o -name '*.d.ts.*' -o -name '*.d.*.ts' -o -name '*.d.*.ts.*' -o -name '*.gz' \) -delete
 mkdir "$context/data"
 cp deploy/Dockerfile "$context/Dockerfile"
 version="$(awk -F'"' '/^\[workspace.package\]/ {p=1} p && /^version =/ {print $2; exit}' Cargo.toml)"

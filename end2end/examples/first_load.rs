@@ -15,8 +15,14 @@ const ROUNDS: usize = 5;
 #[tokio::main]
 async fn main() {
     let lab = TestLab::start().await;
+    // On a network of its own: the page shows it wherever the engine's default bridge is.
+    let net = lab.network("net").await;
     let container = lab
-        .container(ContainerSpec::new("shown").cmd(["httpd", "-f", "-p", "80"]))
+        .container(
+            ContainerSpec::new("shown")
+                .cmd(["httpd", "-f", "-p", "80"])
+                .network(&net, &[]),
+        )
         .await;
     let server = Server::start(&lab.endpoint().to_string());
     let origin = server.url.clone();

@@ -14,8 +14,14 @@ use end2end::{with_browser, Server};
 #[ignore = "browser test: run by `scripts/test.sh browser`"]
 async fn every_main_page_loads_compressed_within_the_ceiling_and_hydrates_under_the_csp() {
     let lab = TestLab::start().await;
+    // On a network of its own: the page shows it wherever the engine's default bridge is.
+    let net = lab.network("net").await;
     let container = lab
-        .container(ContainerSpec::new("shown").cmd(["httpd", "-f", "-p", "80"]))
+        .container(
+            ContainerSpec::new("shown")
+                .cmd(["httpd", "-f", "-p", "80"])
+                .network(&net, &[]),
+        )
         .await;
     let server = Server::start(&lab.endpoint().to_string());
     let origin = server.url.clone();
