@@ -173,7 +173,8 @@ ensure_compose() {
 }
 
 # The one release build everything else uses — the browser tests, the container image and
-# scripts/start.sh: the wasm site into target/site (with .br/.gz beside each file) and the
+# scripts/start.sh: the wasm site into target/site (every file named by its content, with
+# .br/.gz beside each, and the hashes in hash.txt beside the server binary) and the
 # static musl server binary, size-optimised with whole-program LTO (half the size: 17.7 → 8.7 MB
 # stripped). The overrides reach only this build: the musl target has its own directory, the
 # wasm profile sets these three itself, and build scripts and proc macros keep their own
@@ -191,7 +192,8 @@ release_build() {
   (cd "$ND_ROOT" && CARGO_PROFILE_RELEASE_OPT_LEVEL=s CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_STRIP=symbols \
     LEPTOS_BIN_TARGET_TRIPLE="$ND_MUSL_TARGET" cargo leptos build --release --precompress)
   [ -x "$ND_ROOT/$ND_RELEASE_BIN" ] || die "no server binary at $ND_RELEASE_BIN after the build"
-  [ -f "$ND_ROOT/target/site/pkg/netdoctor.wasm" ] || die "no site at target/site after the build"
+  [ -f "$ND_ROOT/$(dirname "$ND_RELEASE_BIN")/hash.txt" ] || die "no hash.txt beside $ND_RELEASE_BIN after the build"
+  compgen -G "$ND_ROOT/target/site/pkg/netdoctor.*.wasm" >/dev/null || die "no site at target/site after the build"
   ND_RELEASE_BUILT=1
 }
 
