@@ -26,13 +26,58 @@ const PLAIN_NAMED: HeaderValue = HeaderValue::from_static("no-cache");
 /// `/pkg/*`: files from the site's pkg directory, the brotli or gzip twin when the browser
 /// takes it (with `Vary: Accept-Encoding`); anything else there is a plain, empty 404.
 pub fn pkg(dir: &Path) -> Router {
+    let twins = dir.to_path_buf();
     let files = ServeDir::new(dir)
         .append_index_html_on_directories(false)
         .precompressed_br()
-        .precompressed_gzip();
+        .precompressed_gzip()
+        .fallback(axum::routing::any(move |request: Request| {
+            let dir = twins.clone();
+            async move { unpacked_twin(&dir, request.uri().path()).await }
+        }));
     Router::new()
         .fallback_service(files)
         .layer(axum::middleware::from_fn(cache_by_name))
+}
+
+/// The container image ships the big files only as their `.br` and `.gz` twins (the raw wasm
+/// alone would push it over its 20 MB budget). A client that takes neither encoding (a plain
+/// `curl`) still gets the file: the gzip twin, unpacked. Only a plain file name is looked up
+/// (`ServeDir` has already refused anything else); anything missing is an empty 404.
+async fn unpacked_twin(dir: &Path, path: &str) -> Response {
+    use axum::http::header::CONTENT_TYPE;
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    use std::io::Read;
+    let name = path.trim_start_matches('/');
+    let plain = !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+    let twin = dir.join(format!("{name}.gz"));
+    let Ok(packed) = (if plain {
+        tokio::fs::read(&twin).await
+    } else {
+        Err(std::io::ErrorKind::NotFound.into())
+    }) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let mut raw = Vec::with_capacity(packed.len() * 3);
+    if flate2::read::GzDecoder::new(packed.as_slice())
+        .read_to_end(&mut raw)
+        .is_err()
+    {
+        tracing::warn!(file = %twin.display(), "a gzip twin in the site does not unpack");
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let kind = match name.rsplit('.').next() {
+        Some("wasm") => "application/wasm",
+        Some("js") => "text/javascript",
+        Some("css") => "text/css",
+        _ => "application/octet-stream",
+    };
+    ([(CONTENT_TYPE, kind)], raw).into_response()
 }
 
 /// Sets `Cache-Control` on a `/pkg` answer by its file name (see [`is_content_named`]), and

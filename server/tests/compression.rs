@@ -119,6 +119,44 @@ async fn site_files_come_precompressed_and_content_named_ones_are_kept_a_year() 
 }
 
 #[tokio::test]
+async fn a_file_shipped_only_compressed_is_unpacked_for_a_client_that_takes_no_encoding() {
+    use std::io::Write;
+    let dir = std::env::temp_dir().join(format!("nd-twins-{}", std::process::id()));
+    let pkg = dir.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let raw: Vec<u8> = (0..50_000u32).flat_map(|i| i.to_le_bytes()).collect();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&raw).unwrap();
+    let name = "netdoctor.QQr6EcJIX8TTIIZs3dGk5A.wasm";
+    std::fs::write(pkg.join(format!("{name}.gz")), gz.finish().unwrap()).unwrap();
+    std::fs::write(pkg.join(format!("{name}.br")), b"brotli twin").unwrap();
+    let path = format!("/pkg/{name}");
+
+    let r = fetch(state_over(missing_engine(), &dir), &path, "br, gzip").await;
+    assert_eq!(header(r.headers(), "content-encoding"), "br");
+    assert_eq!(body(r).await, b"brotli twin");
+
+    let r = fetch(state_over(missing_engine(), &dir), &path, "identity").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let h = r.headers().clone();
+    assert_eq!(header(&h, "content-encoding"), "");
+    assert_eq!(header(&h, "content-type"), "application/wasm");
+    assert_eq!(
+        header(&h, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(body(r).await, raw);
+
+    // Nothing outside the directory and no hidden names, however spelled.
+    for bad in ["/pkg/..%2fpkg%2fx", "/pkg/.hidden", "/pkg/nothing.wasm"] {
+        let r = fetch(state_over(missing_engine(), &dir), bad, "identity").await;
+        assert!(r.status().is_client_error(), "{bad}: {}", r.status());
+        assert!(body(r).await.len() < 200, "{bad}: a short refusal, no file");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
 async fn pages_and_json_are_gzipped_and_pages_are_never_cached() {
     let lab = TestLab::start().await;
     lab.container(ContainerSpec::new("listed")).await;
