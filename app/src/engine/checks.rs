@@ -94,7 +94,10 @@ impl Engine {
         check: &impl Check,
         mut on_step: impl FnMut(&CheckStep),
     ) -> Result<CheckReport, EngineError> {
-        let topology = self.topology().await?;
+        let topology = match check.reads_routes_of() {
+            Some(proxy) => self.topology_for_proxy(proxy, true).await?,
+            None => self.topology().await?,
+        };
         let mut runner = self.probe_runner();
         let mut steps: Vec<CheckStep> = Vec::new();
         let report = |steps, diagnosis| CheckReport {

@@ -90,6 +90,32 @@ impl Engine {
         Ok(topology)
     }
 
+    /// The topology as seen through `proxy` (a proxy the user named; `None`: the host's own),
+    /// its routes read from that proxy; `fresh` reads them now whatever the cache holds.
+    pub async fn topology_for_proxy(
+        &self,
+        proxy: Option<&crate::domain::names::ContainerName>,
+        fresh: bool,
+    ) -> Result<Topology, EngineError> {
+        let mut topology = self.topology_from_labels().await?;
+        if let Some(c) = proxy
+            .and_then(|name| topology.container(name.as_str()))
+            .cloned()
+        {
+            if topology.proxy.as_ref().map(|p| &p.container) != Some(&c.name) {
+                let kind = ProxyKind::from_image(&c.image);
+                topology.proxy = Some(crate::domain::topology::Proxy {
+                    container: c.name.clone(),
+                    kind,
+                    image: c.image.clone(),
+                });
+                topology.routes = topology.routes_for(kind);
+            }
+        }
+        self.attach_loaded_routes(&mut topology, fresh).await;
+        Ok(topology)
+    }
+
     fn refresh_in_background(&self, topology: Topology, fingerprint: u64) {
         use std::sync::atomic::Ordering;
         if self.inner.routes.refreshing.swap(true, Ordering::AcqRel) {
