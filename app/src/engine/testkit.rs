@@ -578,9 +578,15 @@ impl TestLab {
     /// A Coolify-like proxy running Debian's real Caddy (`coolify-proxy`'s labels, on
     /// `network`), configured by a Caddyfile or by JSON; `toolless` leaves busybox out, so
     /// reading its routes needs a debug container. Returns its name once its admin API is up.
-    pub async fn caddy_proxy(&self, network: &str, config: CaddyConfig, toolless: bool) -> String {
+    pub async fn caddy_proxy(
+        &self,
+        suffix: &str,
+        network: &str,
+        config: CaddyConfig,
+        toolless: bool,
+    ) -> String {
         let image = ensure_caddy_image(&self.docker, toolless).await;
-        let spec = ContainerSpec::new("caddy")
+        let spec = ContainerSpec::new(suffix)
             .image(&image)
             .network(network, &[])
             .label("coolify.managed", "true")
@@ -599,7 +605,7 @@ impl TestLab {
                 spec.env("ND_CADDY_JSON", &json).cmd([
                     "/bin/sh",
                     "-c",
-                    "printf '%s' \"$ND_CADDY_JSON\" > /config/netdoctor-test.json && exec /usr/bin/caddy run --config /config/netdoctor-test.json",
+                    "mkdir -p /config && printf '%s' \"$ND_CADDY_JSON\" > /config/netdoctor-test.json && exec /usr/bin/caddy run --config /config/netdoctor-test.json",
                 ])
             }
         };
