@@ -106,7 +106,7 @@ async fn a_real_caddy_configured_by_a_caddyfile_or_json_gives_its_routes_and_the
         "decided by what answered"
     );
     let routed = route_for(&t, &app_domain);
-    assert_eq!(routed.containers, [app.clone()]);
+    assert_eq!(routed.containers, std::slice::from_ref(&app));
     assert_eq!(routed.upstreams, [format!("{app}:3000")]);
     assert_eq!(
         (routed.target_port, routed.port_source),
@@ -123,7 +123,10 @@ async fn a_real_caddy_configured_by_a_caddyfile_or_json_gives_its_routes_and_the
         both.sort();
         both
     });
-    assert_eq!(route_for(&t, &stopped_domain).containers, [stopped.clone()]);
+    assert_eq!(
+        route_for(&t, &stopped_domain).containers,
+        std::slice::from_ref(&stopped)
+    );
     let read = engine
         .recent_runs()
         .into_iter()
@@ -173,7 +176,7 @@ async fn a_real_caddy_configured_by_a_caddyfile_or_json_gives_its_routes_and_the
         .await;
     let t = through(&engine, &json_proxy).await;
     let by_ip = route_for(&t, &json_domain);
-    assert_eq!(by_ip.containers, [app.clone()]);
+    assert_eq!(by_ip.containers, std::slice::from_ref(&app));
     assert_eq!(by_ip.target_port, Some(3000));
     let ok = wizard(&engine, &json_domain, &json_proxy).await;
     assert!(ok.diagnosis.healthy, "{ok:#?}");
@@ -289,7 +292,10 @@ async fn garbage_a_huge_config_a_hung_api_a_toolless_proxy_and_read_only_mode_ar
         "{:?}",
         t.route_table
     );
-    assert_eq!(route_for(&t, &domain).containers, [app.clone()]);
+    assert_eq!(
+        route_for(&t, &domain).containers,
+        std::slice::from_ref(&app)
+    );
     let read = engine
         .recent_runs()
         .into_iter()
