@@ -47,7 +47,7 @@ pub async fn get_reach_matrix(
 ) -> Result<crate::domain::reachability::matrix::Matrix, AppError> {
     let scope = crate::domain::reachability::matrix::Scope::parse(scope.as_deref().unwrap_or(""))
         .map_err(AppError::BadInput)?;
-    let topology = crate::state::engine()?.topology().await?;
+    let topology = crate::state::engine()?.topology_from_labels().await?;
     Ok(crate::domain::reachability::matrix::matrix(
         &topology, &scope,
     ))

@@ -119,6 +119,7 @@ pub enum Upstream {
 pub fn upstream_host(upstream: &str) -> Option<String> {
     let rest = upstream.split_once("://").map_or(upstream, |(_, r)| r);
     let authority = rest.split('/').next().unwrap_or_default();
+    let authority = authority.rsplit('@').next().unwrap_or_default();
     let host = if let Some(inner) = authority.strip_prefix('[') {
         inner.split(']').next().unwrap_or_default()
     } else {
@@ -445,6 +446,13 @@ mod tests {
         assert_eq!(at("10.0.1.1:80"), Upstream::Host);
         assert_eq!(at("nosuch:80"), Upstream::UnresolvedName("nosuch".into()));
         assert_eq!(at("localhost:2019"), Upstream::ProxyItself);
+        assert_eq!(
+            at("http://***@api:80/"),
+            Upstream::Container {
+                name: "api".into(),
+                network: Some("coolify".into())
+            }
+        );
         assert_eq!(at("127.0.0.1:80"), Upstream::ProxyItself);
         assert_eq!(
             at("{http.reverse_proxy.upstream.hostport}"),

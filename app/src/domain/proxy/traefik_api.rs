@@ -227,8 +227,9 @@ fn collect_servers(
             .as_str()
             .or_else(|| get(server, "address").as_str());
         if let Some(address) = address.filter(|a| !a.is_empty()) {
-            if !servers.iter().any(|s| s == address) {
-                servers.push(address.to_owned());
+            let address = without_userinfo(address);
+            if !servers.contains(&address) {
+                servers.push(address);
             }
         }
     }
@@ -245,6 +246,19 @@ fn collect_servers(
             format!("{child}@{provider}")
         };
         collect_servers(services, &child, servers, errors, hops + 1);
+    }
+}
+
+/// `http://user:secret@app:80` → `http://***@app:80`: a server URL may carry credentials, and
+/// routes are shown and shared.
+fn without_userinfo(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://***{}", &rest[at..]),
+        None => url.to_owned(),
     }
 }
 
@@ -356,6 +370,16 @@ mod tests {
         let routes = routes_from_rawdata(text).unwrap();
         assert_eq!(routes[0].upstreams, ["http://a:1"]);
         assert!(routes[0].errors.iter().any(|e| e.contains("server down")));
+    }
+
+    #[test]
+    fn credentials_in_a_server_url_never_reach_a_route() {
+        let text = r#"{"routers":{"r@file":{"rule":"Host(`r.com`)","service":"s"}},
+            "services":{"s@file":{"loadBalancer":{"servers":[{"url":"http://admin:hunter2@app:80/x"}]}}}}"#;
+        let routes = routes_from_rawdata(text).unwrap();
+        assert_eq!(routes[0].upstreams, ["http://***@app:80/x"]);
+        assert_eq!(routes[0].target_port, Some(80));
+        assert_eq!(without_userinfo("10.0.1.9:80"), "10.0.1.9:80");
     }
 
     #[test]
