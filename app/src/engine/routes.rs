@@ -417,3 +417,40 @@ fn fingerprint(t: &Topology) -> u64 {
     }
     h.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::containers::ContainerState;
+    use crate::domain::findings::test_support::{container, get_mut, host, on};
+
+    fn destination() -> Topology {
+        host(
+            vec![
+                on(container("coolify-proxy"), "coolify", &[]),
+                on(container("app"), "coolify", &[]),
+            ],
+            Vec::new(),
+        )
+    }
+
+    #[test]
+    fn the_table_is_read_again_when_a_container_changes_but_not_for_netdoctors_own_debug_containers(
+    ) {
+        let t = destination();
+        let before = fingerprint(&t);
+        let mut stopped = t.clone();
+        get_mut(&mut stopped, "app").state = ContainerState::Exited;
+        assert_ne!(fingerprint(&stopped), before);
+        let mut moved = t.clone();
+        get_mut(&mut moved, "app").attachments[0].ipv4 = Some("10.0.1.50".into());
+        assert_ne!(fingerprint(&moved), before);
+        let mut probing = t.clone();
+        probing.containers.push(on(
+            container("netdoctor-debug-0123456789ab"),
+            "coolify",
+            &[],
+        ));
+        assert_eq!(fingerprint(&probing), before);
+    }
+}
