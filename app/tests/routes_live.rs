@@ -185,6 +185,11 @@ async fn a_real_caddy_configured_by_a_caddyfile_or_json_gives_its_routes_and_the
 /// Waits until something in `container` listens on port 2019 (read with `netstat`: a
 /// connection would hang on the hung fake).
 async fn listening_on_2019(lab: &TestLab, container: &str) {
+    listening_on(lab, container, 2019).await;
+}
+
+/// Waits until something in `container` listens on `port`.
+async fn listening_on(lab: &TestLab, container: &str, port: u16) {
     use app::domain::checks::{Observation, Probe};
     let engine = lab.engine();
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -194,7 +199,7 @@ async fn listening_on_2019(lab: &TestLab, container: &str) {
             .await
             .expect("probe");
         if let Observation::Listeners { sockets } = &record.outcome.observation {
-            if sockets.iter().any(|s| s.port == 2019) {
+            if sockets.iter().any(|s| s.port == port) {
                 return;
             }
         }
@@ -328,4 +333,116 @@ async fn garbage_a_huge_config_a_hung_api_a_toolless_proxy_and_read_only_mode_ar
         "no exec in read-only mode"
     );
     assert!(read_only.recent_runs().is_empty());
+}
+
+/// No registry here carries a Traefik binary, so these stand-ins answer as Traefik does: one
+/// serves `/api/rawdata` (Traefik's documented shape, with a label router it refused), the other
+/// has no API and a file provider directory on its command line.
+#[tokio::test]
+async fn a_traefik_api_answer_and_traefiks_dynamic_files_are_read_and_a_refused_router_is_a_finding(
+) {
+    let lab = TestLab::start().await;
+    let engine = engine(&lab);
+    let dest = lab.network("dest").await;
+    let traefik = lab.tag_image("traefik").await;
+    let rawdata = include_str!("../src/domain/proxy/fixtures/traefik-rawdata-coolify.json");
+    let api = lab
+        .container(
+            ContainerSpec::new("traefik-api")
+                .image(&traefik)
+                .network(&dest, &[])
+                .env("RAWDATA", rawdata)
+                .cmd([
+                    "sh",
+                    "-c",
+                    "mkdir -p /www/api && printf '%s' \"$RAWDATA\" > /www/api/rawdata && exec httpd -f -p 8080 -h /www",
+                ]),
+        )
+        .await;
+    // The label router Traefik refused in the answer above, on a running container.
+    let broken = lab
+        .container(
+            ContainerSpec::new("broken")
+                .cmd(["httpd", "-f", "-p", "8080", "-h", "/"])
+                .network(&dest, &[])
+                .label("traefik.enable", "true")
+                .label(
+                    "traefik.http.routers.https-0-brokenrule.rule",
+                    "Host(`broken.example.com`) && PathPrefix(`/`",
+                )
+                .label(
+                    "traefik.http.services.https-0-brokenrule.loadbalancer.server.port",
+                    "8080",
+                ),
+        )
+        .await;
+    listening_on(&lab, &api, 8080).await;
+    let t = through(&engine, &api).await;
+    assert_eq!(
+        t.route_table.source,
+        RouteSource::Loaded(LoadedVia::TraefikApi),
+        "{:?}",
+        t.route_table
+    );
+    assert!(t
+        .routes
+        .iter()
+        .any(|r| r.id == "coolify-https@file" && r.provider == RouteProvider::File));
+    let findings = TopologyReport::new(t).findings;
+    // The engine is shared: other containers' routes may be judged too; this one is ours.
+    let ours = app::domain::findings::Subject::Container(broken);
+    let refused = findings
+        .iter()
+        .find(|f| {
+            f.code == app::domain::findings::FindingCode::RouteNotLoaded
+                && f.subjects.contains(&ours)
+        })
+        .expect("the refused router is a finding");
+    assert!(
+        refused.title.contains("refused route `https-0-brokenrule`"),
+        "{}",
+        refused.title
+    );
+    assert!(
+        refused.why.contains("error while parsing rule"),
+        "{}",
+        refused.why
+    );
+
+    // Without an API: the file provider's directory, read from the container with no exec.
+    let dynamic = include_str!("../src/domain/proxy/fixtures/traefik-dynamic-coolify.yaml");
+    let files = lab
+        .container(
+            ContainerSpec::new("traefik-files")
+                .image(&traefik)
+                .network(&dest, &[])
+                .env("DYN", dynamic)
+                .cmd([
+                    "sh",
+                    "-c",
+                    "mkdir -p /traefik/dynamic && printf '%s' \"$DYN\" > /traefik/dynamic/coolify.yaml && exec httpd -f -p 80 -h /",
+                    "traefik",
+                    "--providers.file.directory=/traefik/dynamic/",
+                ]),
+        )
+        .await;
+    listening_on(&lab, &files, 80).await;
+    let t = through(&engine, &files).await;
+    assert_eq!(
+        t.route_table.source,
+        RouteSource::Loaded(LoadedVia::TraefikFiles),
+        "{:?}",
+        t.route_table
+    );
+    let coolify = t
+        .routes
+        .iter()
+        .find(|r| r.id == "coolify-https@file")
+        .expect("Coolify's dashboard route from its dynamic file");
+    assert_eq!(coolify.upstreams, ["http://coolify:8080"]);
+    assert!(
+        t.route_table.notes.join(" ").contains("8080/api/rawdata"),
+        "says why the API was not used: {:?}",
+        t.route_table.notes
+    );
 }
