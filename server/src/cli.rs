@@ -156,9 +156,7 @@ pub fn matrix_text(m: &Matrix) -> String {
     for (i, row) in m.cells.iter().enumerate() {
         for (j, cell) in row.iter().enumerate() {
             let Some(cell) = cell else { continue };
-            let target = cell
-                .port
-                .map_or_else(|| cell.address.clone(), |p| format!("{}:{p}", cell.address));
+            let target = cell.target();
             match &cell.title {
                 Some(title) => {
                     let _ = writeln!(

@@ -68,6 +68,20 @@ pub async fn get_container(name: String) -> Result<crate::domain::topology::Cont
     Ok(crate::state::engine()?.container(&name).await?)
 }
 
+/// "Reach it at" for one container: the name a peer on each of its networks should use, as the
+/// reachability model picks it over the whole topology (so a name another container also
+/// answers to is never offered as if it were unique). `GET /api/reach_at?name=…` answers JSON.
+#[server(endpoint = "reach_at", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_reach_at(name: String) -> Result<crate::domain::reach::ReachAt, AppError> {
+    let name = crate::domain::names::ContainerName::parse(&name)
+        .map_err(|e| AppError::BadInput(e.to_string()))?;
+    let topology = crate::state::engine()?.topology().await?;
+    let container = topology
+        .container(name.as_str())
+        .ok_or_else(|| AppError::NotFound(format!("no container named {name}")))?;
+    Ok(crate::domain::reach::reach_at(&topology, container))
+}
+
 /// The name of Coolify's proxy container on this host, if there is one (`coolify-proxy`, or a
 /// container labelled `coolify.proxy=true`). `GET /api/proxy` answers JSON.
 #[server(endpoint = "proxy", input = leptos::server_fn::codec::GetUrl)]

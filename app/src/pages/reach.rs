@@ -160,9 +160,7 @@ fn MatrixTable(m: Matrix) -> impl IntoView {
 
 #[component]
 fn MatrixCell(source: String, target: String, cell: Cell) -> impl IntoView {
-    let address = cell
-        .port
-        .map_or_else(|| cell.address.clone(), |p| format!("{}:{p}", cell.address));
+    let address = cell.target();
     let (class, text, title) = match (&cell.cause, cell.verdict) {
         (Some(code), _) => (
             "reach-cell blocked",

@@ -17,6 +17,7 @@ use crate::domain::names::ContainerName;
 use crate::domain::problem::FixStep;
 use crate::domain::proxy::loaded::RouteTable;
 use crate::domain::proxy::{PortSource, ProxyKind, Route, RouteStatus};
+use crate::domain::reachability::{Blocked, End, Model};
 use crate::domain::topology::{Container, Health, NetworkMode, Topology};
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
@@ -820,14 +821,12 @@ fn dial_plan(t: &Topology, proxy: &Container, target: &Container, route: &Route)
     if matches!(target.network_mode, NetworkMode::Null) {
         plan.ok = false;
         plan.summary = format!("{c} has no network (network mode `none`).");
-        plan.blocking = Some(Diagnosis::problem(
-            DiagnosisCode::NoNetwork,
-            format!("{c} has no network, so the proxy cannot reach it"),
-            "A container with `network_mode: none` has only a loopback interface.",
-            vec![FixStep::say(&format!(
-                "Remove `network_mode: none` from {c}'s service and redeploy."
-            ))],
-        ));
+        let none = Blocked::NoNetwork {
+            c: target,
+            end: End::Target,
+            other: Some(proxy),
+        };
+        plan.blocking = Some(Diagnosis::from(&none.cause(t)));
         return plan;
     }
     let shared: Vec<&str> = t
@@ -880,18 +879,15 @@ fn dial_plan(t: &Topology, proxy: &Container, target: &Container, route: &Route)
             text(&theirs),
             text(&proxy.network_names().collect::<Vec<_>>())
         );
-        plan.blocking = Some(Diagnosis::problem(
-            DiagnosisCode::ProxyNotOnNetwork,
-            format!("{p} and {c} share no network"),
-            format!("The proxy can only dial containers on a network it is attached to; requests for the domain hang until 504 Gateway Timeout (or 502). {}", plan.summary),
-            vec![
-                FixStep::run(
-                    &format!("Attach the proxy to {net} now (lost when the proxy is recreated):"),
-                    &format!("docker network connect {net} {p}"),
-                ),
-                FixStep::say("For a lasting fix in Coolify: enable \"Connect To Predefined Network\" on the service stack, or deploy the resource to a destination network the proxy is on, and redeploy."),
-            ],
-        ));
+        // The reachability model's cause for proxy → target, as the reach check and the
+        // connection builder give it, with what it means for the domain.
+        let cause = Model::new(t)
+            .network_blocked(proxy, target, None, true, route.target_port)
+            .cause(t);
+        let mut d = Diagnosis::from(&cause);
+        d.code = DiagnosisCode::ProxyNotOnNetwork;
+        d.why = format!("{} The proxy can only dial containers on a network it is attached to, so requests for the domain hang until 504 Gateway Timeout (or 502).", d.why);
+        plan.blocking = Some(d);
         return plan;
     };
     plan.network = (*first).to_owned();
@@ -1282,21 +1278,39 @@ mod tests {
     fn an_app_on_a_network_the_proxy_is_not_on_gets_the_network_connect_for_the_proxy() {
         let t = recorded();
         let web = t.container(COMPOSE_WEB).expect("compose web");
-        let host_name = t
+        let route = t
             .routes
             .iter()
             .find(|r| r.containers.iter().any(|c| c == COMPOSE_WEB))
-            .and_then(|r| r.hosts.first().cloned())
             .expect("the compose web service is routed");
+        let host_name = route.hosts.first().cloned().expect("a host");
         let first_net = web.network_names().next().expect("a network").to_owned();
         let req = ProxyRequest::parse(&host_name, None).expect("request");
         let (steps, d, _) = run(&t, &req, &[], &[]);
         assert_eq!(d.code, DiagnosisCode::ProxyNotOnNetwork, "{d:#?}");
-        assert_eq!(
-            d.fix[0].command.as_deref(),
-            Some(format!("docker network connect {first_net} coolify-proxy").as_str())
+        // The reachability model's fix, as the reach check from the proxy gives it: Coolify's
+        // lasting setting first, then the connect that works until the proxy is recreated.
+        assert!(
+            d.fix[0].text.contains("Connect To Predefined Network"),
+            "{:#?}",
+            d.fix
         );
-        assert!(d.fix[1].text.contains("Connect To Predefined Network"));
+        assert_eq!(
+            d.fix[1].command.as_deref(),
+            Some(format!("docker network connect {first_net} coolify-proxy").as_str()),
+            "{:#?}",
+            d.fix
+        );
+        let from_proxy = crate::domain::reachability::between(
+            &t,
+            &crate::domain::reachability::Source::Container(
+                ContainerName::parse("coolify-proxy").expect("name"),
+            ),
+            &crate::domain::reachability::Address::parse(COMPOSE_WEB).expect("address"),
+            route.target_port,
+        );
+        let cause = from_proxy.cause.expect("blocked");
+        assert_eq!((&d.title, &d.fix), (&cause.title, &cause.fix));
         let network = steps
             .iter()
             .find(|s| s.kind == StepKind::ProxyNetwork)

@@ -6,6 +6,7 @@ use crate::domain::checks::outcome::{ProbeOutcome, RunRecord, StepStatus};
 use crate::domain::checks::probe::Probe;
 use crate::domain::names::ContainerName;
 use crate::domain::problem::FixStep;
+use crate::domain::reachability::{Cause, CauseCode};
 use serde::{Deserialize, Serialize};
 
 /// Which question a step answers; a check finds earlier answers by kind.
@@ -357,5 +358,39 @@ pub(crate) fn canned_run(
         output: output.into(),
         output_truncated: false,
         outcome: crate::domain::checks::parse::interpret(&planned.probe, tool, Some(code), output),
+    }
+}
+
+/// The reachability model's cause as a check's conclusion: the same title, why and fix the
+/// connection builder, the matrix and the findings show.
+impl From<&Cause> for Diagnosis {
+    fn from(c: &Cause) -> Self {
+        Self::problem(
+            DiagnosisCode::from(c.code),
+            c.title.clone(),
+            c.why.clone(),
+            c.fix.clone(),
+        )
+    }
+}
+
+impl From<CauseCode> for DiagnosisCode {
+    fn from(code: CauseCode) -> Self {
+        match code {
+            CauseCode::UnknownSource | CauseCode::UnknownName => Self::ContainerNotFound,
+            CauseCode::SourceStopped => Self::SourceStopped,
+            CauseCode::TargetStopped => Self::TargetStopped,
+            CauseCode::SourceNoNetwork | CauseCode::TargetNoNetwork => Self::NoNetwork,
+            CauseCode::NoSharedNetwork | CauseCode::IpOnOtherNetwork => Self::NoSharedNetwork,
+            CauseCode::DefaultBridgeOnly => Self::DefaultBridgeNoNames,
+            CauseCode::NameOnOtherNetwork
+            | CauseCode::NameNotDns
+            | CauseCode::HostGatewayNotDefined
+            | CauseCode::HostCannotResolveNames => Self::NameDoesNotResolve,
+            CauseCode::InternalNetworkOnly => Self::InternalNetworkOnly,
+            CauseCode::TargetOnHostNetwork | CauseCode::PublishedOnLoopbackOnly => {
+                Self::PacketsDropped
+            }
+        }
     }
 }

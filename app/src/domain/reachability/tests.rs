@@ -333,3 +333,30 @@ fn the_wizard_suggests_the_names_the_source_should_use_open_ones_first() {
     assert!(blocked.1.contains("no shared network"), "{}", blocked.1);
     assert!(super::matrix::suggestions(&t, "no-such").is_empty());
 }
+
+#[test]
+fn a_name_registered_on_two_shared_networks_is_offered_once_on_the_first() {
+    let t = crate::domain::findings::test_support::host(
+        vec![
+            on(on(container("web"), "front", &[]), "back", &[]),
+            on(on(container("api-1"), "front", &["api"]), "back", &["api"]),
+        ],
+        Vec::new(),
+    );
+    let web = t.container("web").unwrap();
+    let api = t.container("api-1").unwrap();
+    let offered = naming::candidates(&t, web, api);
+    let api_entries: Vec<&str> = offered
+        .iter()
+        .filter(|c| c.name == "api")
+        .map(|c| c.network.as_str())
+        .collect();
+    assert_eq!(api_entries, ["back"], "{offered:#?}");
+    let model = Model::new(&t);
+    assert_eq!(
+        model.best_name(web, api),
+        Some(("api", "back")),
+        "{offered:#?}"
+    );
+    assert_eq!(offered[0].name, "api");
+}
