@@ -139,6 +139,19 @@ ensure_busybox() {
   dpkg -s busybox-static >/dev/null 2>&1 || apt_install busybox-static
 }
 
+# A real Caddy for the route-reading tests: Debian's package unpacked under the tools directory
+# (not installed: that would set up a service), built into a FROM scratch image by the testkit.
+ensure_caddy() {
+  if [ -n "${NETDOCTOR_TEST_CADDY:-}" ]; then return 0; fi
+  local dir="$ND_TOOLS/caddy"
+  [ -x "$dir/usr/bin/caddy" ] && return 0
+  say "unpacking Debian's caddy package for the Caddy test image"
+  mkdir -p "$dir"
+  ( cd "$dir" && { apt-get download caddy >/dev/null 2>&1 || { as_root apt-get update -qq && apt-get download caddy >/dev/null 2>&1; }; } \
+      && dpkg-deb -x caddy_*.deb . && rm -f caddy_*.deb ) \
+    || die "could not fetch Debian's caddy package (apt-get download caddy)"
+}
+
 ensure_chromium() {
   if ! command -v chromedriver >/dev/null 2>&1 || ! [ -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
     apt_install chromium chromium-driver
@@ -204,6 +217,7 @@ ensure_everything() {
   ensure_binaryen
   ensure_docker
   ensure_busybox
+  ensure_caddy
   ensure_chromium
   ensure_compose
 }

@@ -78,3 +78,5 @@ pub const SHARED_LINKS: &str = "shared-links";
 pub const SHARED_LINK: &str = "shared-link";
 pub const REVOKE: &str = "revoke";
 pub const SNAPSHOT_LOG: &str = "snapshot-log";
+pub const ROUTE_TABLE: &str = "route-table";
+pub const REREAD_ROUTES: &str = "reread-routes";

@@ -8,6 +8,7 @@ use crate::components::engine_problem::{EngineProblemPanel, ErrorPanel};
 use crate::components::findings_list::{FindingCard, FindingsList};
 use crate::components::network_graph::NetworkGraph;
 use crate::components::node_details::NodeDetails;
+use crate::components::route_table::RouteTableBar;
 use crate::components::share_panel::{SharePanel, ShareWhat};
 use crate::domain::findings::{for_container, Finding};
 use crate::domain::graph::{
@@ -68,6 +69,7 @@ fn LiveGraph(
     let path = Signal::derive(move || format!("/?{}", encode_query(&query.get().to_params())));
     move || match problem.get() {
         None => view! {
+            <RouteTableBar current/>
             <GraphView topology findings query set_query/>
             <SharePanel what=share path/>
         }
