@@ -446,3 +446,51 @@ async fn a_traefik_api_answer_and_traefiks_dynamic_files_are_read_and_a_refused_
         t.route_table.notes
     );
 }
+
+/// Opening a page must never run a command: the page's topology reads the proxy's files and an
+/// earlier read only; the API (a request inside the proxy) is asked when the user runs the
+/// domain check or presses Re-read routes.
+#[tokio::test]
+async fn opening_a_page_runs_nothing_in_the_proxy_and_an_explicit_read_asks_its_api() {
+    let lab = TestLab::start().await;
+    let engine = engine(&lab);
+    let dest = lab.network("dest").await;
+    let app = web(&lab, "app", &dest).await;
+    let domain = format!("app.{}.example.test", lab.run_id());
+    let caddy = lab
+        .caddy_proxy(
+            "caddy",
+            &dest,
+            CaddyConfig::Caddyfile(format!(
+                "http://{domain} {{\n\treverse_proxy {app}:3000\n}}\n"
+            )),
+            false,
+        )
+        .await;
+    listening_on_2019(&lab, &caddy).await;
+
+    for _ in 0..3 {
+        let page = TopologyReport::new(engine.topology().await.expect("topology"));
+        assert!(!page.topology.containers.is_empty());
+    }
+    assert!(
+        engine.recent_runs().is_empty(),
+        "nothing ran for the pages: {:#?}",
+        engine.recent_runs()
+    );
+
+    let t = through(&engine, &caddy).await;
+    assert_eq!(
+        t.route_table.source,
+        RouteSource::Loaded(LoadedVia::CaddyAdminApi),
+        "{:?}",
+        t.route_table
+    );
+    assert!(
+        engine
+            .recent_runs()
+            .iter()
+            .any(|r| r.container == caddy && r.argv.iter().any(|a| a.contains(":2019/config/"))),
+        "the explicit read is a recorded probe"
+    );
+}

@@ -259,7 +259,9 @@ impl Engine {
     /// loaded when it can be asked (see `routes`), else those its labels describe.
     pub async fn topology(&self) -> Result<Topology, EngineError> {
         let mut topology = self.topology_from_labels().await?;
-        self.attach_loaded_routes(&mut topology, false).await;
+        // Opening a page runs nothing: the proxy's files and an earlier read only.
+        self.attach_loaded_routes(&mut topology, false, routes::RouteRead::FilesOnly)
+            .await;
         Ok(topology)
     }
 

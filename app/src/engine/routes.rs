@@ -34,6 +34,18 @@ const CADDY_AUTOSAVE: [&str; 2] = [
     "/root/.config/caddy/autosave.json",
 ];
 
+/// Whether a read may ask the proxy's API, which answers only on the proxy's own loopback and so
+/// needs a command run inside it (or a debug container). Opening a page never runs a command:
+/// pages read the proxy's files (Traefik's dynamic directory, Caddy's autosave) and reuse a table
+/// the user had read; only the "Re-read routes" button and the domain check ask the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteRead {
+    /// Files and the cache only: nothing runs.
+    FilesOnly,
+    /// The API too (the user asked).
+    MayAskApi,
+}
+
 /// The last read, kept on the `Engine`.
 #[derive(Default)]
 pub(crate) struct RouteCache {
@@ -47,6 +59,9 @@ struct CachedRead {
     fingerprint: u64,
     at: Instant,
     read_at_ms: u64,
+    /// How it was read: a table the user had the API read is not replaced behind their back by a
+    /// files-only read.
+    how: RouteRead,
     result: Result<LoadedRoutes, String>,
 }
 
@@ -54,7 +69,12 @@ impl Engine {
     /// Puts the proxy's loaded routes into `topology` (or keeps the labels and says why): the
     /// cached table when the host has not changed since it was read, else a new read. A table
     /// older than [`ROUTES_MAX_AGE`] is used once more while a fresh one is read behind it.
-    pub(crate) async fn attach_loaded_routes(&self, topology: &mut Topology, force: bool) {
+    pub(crate) async fn attach_loaded_routes(
+        &self,
+        topology: &mut Topology,
+        force: bool,
+        how: RouteRead,
+    ) {
         if topology.proxy_container().is_none() {
             topology.keep_label_routes("There is no proxy container.".into(), None);
             return;
@@ -67,13 +87,15 @@ impl Engine {
             .cloned();
         let read = match cached {
             Some(c) => {
-                if c.at.elapsed() > ROUTES_MAX_AGE {
+                // Files are read again behind the page; a table the API gave is kept until the
+                // host changes or the user reads again.
+                if c.at.elapsed() > ROUTES_MAX_AGE && c.how == RouteRead::FilesOnly {
                     self.refresh_in_background(topology.clone(), fingerprint);
                 }
                 c
             }
             None => {
-                let read = self.read_now(topology, fingerprint).await;
+                let read = self.read_now(topology, fingerprint, how).await;
                 *last = Some(read.clone());
                 read
             }
@@ -86,7 +108,8 @@ impl Engine {
     /// routes" button, `netdoctor routes`).
     pub async fn topology_with_fresh_routes(&self) -> Result<Topology, EngineError> {
         let mut topology = self.topology_from_labels().await?;
-        self.attach_loaded_routes(&mut topology, true).await;
+        self.attach_loaded_routes(&mut topology, true, RouteRead::MayAskApi)
+            .await;
         Ok(topology)
     }
 
@@ -112,7 +135,8 @@ impl Engine {
                 topology.routes = topology.routes_for(kind);
             }
         }
-        self.attach_loaded_routes(&mut topology, fresh).await;
+        self.attach_loaded_routes(&mut topology, fresh, RouteRead::MayAskApi)
+            .await;
         Ok(topology)
     }
 
@@ -123,7 +147,9 @@ impl Engine {
         }
         let engine = self.clone();
         tokio::spawn(async move {
-            let read = engine.read_now(&topology, fingerprint).await;
+            let read = engine
+                .read_now(&topology, fingerprint, RouteRead::FilesOnly)
+                .await;
             *engine.inner.routes.last.lock().await = Some(read);
             engine
                 .inner
@@ -133,23 +159,21 @@ impl Engine {
         });
     }
 
-    async fn read_now(&self, topology: &Topology, fingerprint: u64) -> CachedRead {
+    async fn read_now(&self, topology: &Topology, fingerprint: u64, how: RouteRead) -> CachedRead {
         let read_at_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
             .unwrap_or_default();
-        let result = match tokio::time::timeout(
-            ROUTE_READ_TIMEOUT,
-            self.read_proxy_routes(topology),
-        )
-        .await
-        {
-            Ok(result) => result,
-            Err(_) => Err(format!(
-                "reading the proxy's routes took longer than {} s",
-                ROUTE_READ_TIMEOUT.as_secs()
-            )),
-        };
+        let result =
+            match tokio::time::timeout(ROUTE_READ_TIMEOUT, self.read_proxy_routes(topology, how))
+                .await
+            {
+                Ok(result) => result,
+                Err(_) => Err(format!(
+                    "reading the proxy's routes took longer than {} s",
+                    ROUTE_READ_TIMEOUT.as_secs()
+                )),
+            };
         if let Err(why) = &result {
             tracing::info!(%why, "proxy routes not read; using the labels");
         }
@@ -157,13 +181,19 @@ impl Engine {
             fingerprint,
             at: Instant::now(),
             read_at_ms,
+            how,
             result,
         }
     }
 
-    /// Asks the proxy for its routes: Caddy's admin API, Traefik's API, then (no exec) Traefik's
-    /// dynamic files or Caddy's autosave. `Err` says, in a sentence, why none answered.
-    pub async fn read_proxy_routes(&self, topology: &Topology) -> Result<LoadedRoutes, String> {
+    /// Asks the proxy for its routes: Caddy's admin API, Traefik's API (only with
+    /// [`RouteRead::MayAskApi`]), then (no exec) Traefik's dynamic files or Caddy's autosave.
+    /// `Err` says, in a sentence, why none answered.
+    pub async fn read_proxy_routes(
+        &self,
+        topology: &Topology,
+        how: RouteRead,
+    ) -> Result<LoadedRoutes, String> {
         let Some(proxy) = topology.proxy_container() else {
             return Err("there is no proxy container".into());
         };
@@ -197,6 +227,11 @@ impl Engine {
         if settings.read_only {
             tried.push(
                 "netdoctor runs read-only, so the proxy's API was not asked (that needs an exec)"
+                    .into(),
+            );
+        } else if how == RouteRead::FilesOnly {
+            tried.push(
+                "the proxy's API was not asked: that runs a request inside the proxy, which netdoctor does only when you press Re-read routes or run the domain check"
                     .into(),
             );
         } else {
