@@ -3,8 +3,10 @@
 //! click or Enter.
 
 use crate::components::findings_list::severity_class;
-use crate::domain::graph::{Badge, GraphBadges};
-use crate::domain::layout::{EdgeKind, Layout, NodeKind};
+use crate::domain::graph::{edge_badge, group_badge, node_badge, Badge, GraphBadges};
+use crate::domain::layout::{
+    EdgeKind, Layout, NodeKind, GROUP_LABEL_BASELINE, LABEL_BASELINE, SUBLABEL_BASELINE, TEXT_INSET,
+};
 use crate::testids;
 use leptos::prelude::*;
 
@@ -52,15 +54,6 @@ impl ViewBox {
 
 const ZOOM_STEP: f64 = 1.25;
 
-fn short(label: &str, max: usize) -> String {
-    if label.chars().count() <= max {
-        label.to_owned()
-    } else {
-        let kept: String = label.chars().take(max.saturating_sub(1)).collect();
-        format!("{kept}…")
-    }
-}
-
 fn points(p: &[(f64, f64)]) -> String {
     p.iter()
         .map(|(x, y)| format!("{x:.1},{y:.1}"))
@@ -84,7 +77,6 @@ fn edge_class(kind: EdgeKind) -> &'static str {
         EdgeKind::Route => "edge route",
         EdgeKind::Attachment => "edge attachment",
         EdgeKind::Published => "edge published",
-        EdgeKind::Entry => "edge entry",
     }
 }
 
@@ -213,10 +205,11 @@ pub fn NetworkGraph(
                 <For each=groups key=|g| (g.network.clone(), g.x.to_bits(), g.y.to_bits(), g.w.to_bits(), g.h.to_bits()) let:g>
                     <g class="group" data-network=g.network.clone()>
                         <rect x=g.x y=g.y width=g.w height=g.h rx="10"></rect>
-                        <text x=g.x + 14.0 y=g.y + 25.0 class="group-label">{short(&g.label, 60)}</text>
+                        <title>{g.label.clone()}</title>
+                        <text x=g.x + TEXT_INSET y=g.y + GROUP_LABEL_BASELINE class="group-label">{g.text.clone()}</text>
                         {
-                            let network = g.network.clone();
-                            move || badges.with(|b| b.groups.get(&network).copied()).map(|b| badge_mark(b, g.x + g.w - 14.0, g.y + 14.0))
+                            let group = g.clone();
+                            move || badges.with(|b| group_badge(b, &group)).map(|b| badge_mark(b, g.x + g.w - 12.0, g.y + 12.0))
                         }
                     </g>
                 </For>
@@ -235,8 +228,8 @@ pub fn NetworkGraph(
 fn badge_mark((severity, count): Badge, cx: f64, cy: f64) -> impl IntoView {
     view! {
         <g class=format!("badge {}", severity_class(severity)) data-testid=testids::GRAPH_BADGE>
-            <circle cx=cx cy=cy r="11"></circle>
-            <text x=cx y=cy + 4.5 text-anchor="middle">{count}</text>
+            <circle cx=cx cy=cy r="9"></circle>
+            <text x=cx y=cy + 4.0 text-anchor="middle">{count}</text>
         </g>
     }
 }
@@ -245,15 +238,8 @@ fn badge_mark((severity, count): Badge, cx: f64, cy: f64) -> impl IntoView {
 #[component]
 fn EdgeLine(edge: crate::domain::layout::Edge, badges: Signal<GraphBadges>) -> impl IntoView {
     let problem = {
-        let to = edge.to.clone();
-        let kind = edge.kind;
-        move || {
-            if kind == EdgeKind::Route {
-                badges.with(|b| b.route_edges.get(&to).copied())
-            } else {
-                None
-            }
-        }
+        let edge = edge.clone();
+        move || badges.with(|b| edge_badge(b, &edge))
     };
     let class = {
         let problem = problem.clone();
@@ -292,10 +278,16 @@ fn GraphNode(
         move || selected.with(|s| s.as_deref() == Some(id.as_str()))
     };
     let badge = {
-        let id = id.clone();
-        move || badges.with(|b| b.nodes.get(&id).copied())
+        let node = node.clone();
+        move || badges.with(|b| node_badge(b, &node))
     };
     let (x, y, w) = (node.x, node.y, node.w);
+    // Boxes with one line centre it.
+    let text_y = if node.sublabel.is_some() {
+        LABEL_BASELINE
+    } else {
+        node.h / 2.0 + 4.5
+    };
     let select = {
         let id = id.clone();
         move || {
@@ -322,11 +314,11 @@ fn GraphNode(
                 }
             }
         >
-            <title>{node.label.clone()}{node.sublabel.clone().map(|s| format!("\n{s}"))}</title>
+            <title>{node.title.clone()}</title>
             <rect x=node.x y=node.y width=node.w height=node.h rx="6"></rect>
-            <text x=x + 10.0 y=y + 22.0 class="node-label">{short(&node.label, 28)}</text>
-            {node.sublabel.clone().map(|s| view! { <text x=x + 10.0 y=y + 42.0 class="node-sublabel">{short(&s, 32)}</text> })}
-            {move || badge().map(|b| badge_mark(b, x + w - 4.0, y + 4.0))}
+            <text x=x + TEXT_INSET y=y + text_y class="node-label">{node.text.clone()}</text>
+            {node.sublabel.clone().map(|s| view! { <text x=x + TEXT_INSET y=y + SUBLABEL_BASELINE class="node-sublabel">{s}</text> })}
+            {move || badge().map(|b| badge_mark(b, x + w - 2.0, y + 2.0))}
         </g>
     }
 }

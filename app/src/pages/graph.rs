@@ -98,7 +98,14 @@ pub fn GraphView(
     let layout = Memo::new(move |_| {
         topology.with(|t| {
             let t = t.as_ref().map_or_else(Topology::default, Clone::clone);
-            flagged.with(|f| query.with(|q| layout(&layout_input(&t, q, f))))
+            flagged.with(|f| {
+                query.with(|q| {
+                    layout(
+                        &layout_input(&t, q, f),
+                        &crate::domain::layout::LayoutOptions::default(),
+                    )
+                })
+            })
         })
     });
     let selected = Signal::derive(move || query.with(|q| q.selected.clone()));
