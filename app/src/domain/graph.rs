@@ -534,8 +534,8 @@ pub fn layout_options(
 pub struct Focus {
     pub nodes: BTreeSet<String>,
     pub groups: BTreeSet<String>,
-    /// Indexes into [`Layout::edges`].
-    pub edges: BTreeSet<usize>,
+    /// By [`edge_key`].
+    pub edges: BTreeSet<String>,
 }
 
 impl Focus {
@@ -543,8 +543,8 @@ impl Focus {
         self.nodes.is_empty() && self.groups.is_empty() && self.edges.is_empty()
     }
 
-    fn light(&mut self, i: usize, e: &Edge) {
-        self.edges.insert(i);
+    fn light(&mut self, e: &Edge) {
+        self.edges.insert(edge_key(e));
         self.nodes.insert(e.from.clone());
         if e.to_group {
             self.groups.insert(e.to.clone());
@@ -563,10 +563,10 @@ pub fn focus_on_node(layout: &Layout, id: &str) -> Focus {
     };
     focus.nodes.insert(id.to_owned());
     focus.groups.extend(node.group.clone());
-    for (i, e) in layout.edges.iter().enumerate() {
+    for e in &layout.edges {
         let touches = e.from == id || (!e.to_group && e.to == id);
         if touches || e.serves.iter().any(|s| s == id) {
-            focus.light(i, e);
+            focus.light(e);
         }
     }
     focus
@@ -636,17 +636,59 @@ pub fn focus_on_finding(layout: &Layout, t: &Topology, finding: &Finding) -> Foc
                 .map(|n| n.id.clone()),
         );
     }
-    for (i, e) in layout.edges.iter().enumerate() {
-        let to_lit = if e.to_group {
-            focus.groups.contains(&e.to)
-        } else {
-            focus.nodes.contains(&e.to)
-        };
-        if focus.nodes.contains(&e.from) && to_lit {
-            focus.edges.insert(i);
-        }
-    }
+    let lit: Vec<String> = layout
+        .edges
+        .iter()
+        .filter(|e| {
+            let to_lit = if e.to_group {
+                focus.groups.contains(&e.to)
+            } else {
+                focus.nodes.contains(&e.to)
+            };
+            focus.nodes.contains(&e.from) && to_lit
+        })
+        .map(edge_key)
+        .collect();
+    focus.edges.extend(lit);
     focus
+}
+
+/// A line's identity across layouts: its ends and kind (one line per those).
+pub fn edge_key(e: &Edge) -> String {
+    let to = if e.to_group { "group:" } else { "" };
+    format!("{}>{to}{}:{:?}", e.from, e.to, e.kind)
+}
+
+/// Where to centre the view for a selection: the selected node, else the first lit container,
+/// node or group.
+pub fn focus_point(layout: &Layout, focus: &Focus, selected: Option<&str>) -> Option<(f64, f64)> {
+    let node_at = |id: &str| {
+        layout
+            .nodes
+            .iter()
+            .find(|n| n.id == id)
+            .map(|n| (n.x + n.w / 2.0, n.y + n.h / 2.0))
+    };
+    if let Some(p) = selected.and_then(node_at) {
+        return Some(p);
+    }
+    let lit = |kind: Option<NodeKind>| {
+        layout
+            .nodes
+            .iter()
+            .filter(|n| kind.is_none_or(|k| n.kind == k))
+            .find(|n| focus.nodes.contains(&n.id))
+            .map(|n| (n.x + n.w / 2.0, n.y + n.h / 2.0))
+    };
+    lit(Some(NodeKind::Container))
+        .or_else(|| lit(None))
+        .or_else(|| {
+            layout
+                .groups
+                .iter()
+                .find(|g| focus.groups.contains(&g.network))
+                .map(|g| (g.x + g.w / 2.0, g.y + g.h / 2.0))
+        })
 }
 
 /// A finding's stable handle for the URL: its code and a hash of what it is about.
@@ -879,7 +921,10 @@ mod tests {
         );
         for id in badges.nodes.keys() {
             assert!(
-                layout.nodes.iter().any(|n| &n.id == id),
+                layout
+                    .nodes
+                    .iter()
+                    .any(|n| &n.id == id || n.folded.contains(id)),
                 "badge for {id} has a node to sit on"
             );
         }
@@ -1060,8 +1105,7 @@ mod tests {
         let lit = |from: &str, to: &str| {
             l.edges
                 .iter()
-                .enumerate()
-                .any(|(i, e)| e.from == from && e.to == to && focus.edges.contains(&i))
+                .any(|e| e.from == from && e.to == to && focus.edges.contains(&edge_key(e)))
         };
         let domain = domain_node_id("api.example.com");
         assert!(lit(&domain, "coolify-proxy"));
@@ -1084,7 +1128,17 @@ mod tests {
             "{:?}",
             focus.nodes
         );
-        assert!(focus.edges.iter().any(|&i| l.edges[i].to == db_proxy));
+        assert!(l
+            .edges
+            .iter()
+            .any(|e| e.to == db_proxy && focus.edges.contains(&edge_key(e))));
+        assert_eq!(
+            focus_point(&l, &focus, Some(db_proxy)),
+            l.nodes
+                .iter()
+                .find(|n| n.id == db_proxy)
+                .map(|n| (n.x + n.w / 2.0, n.y + n.h / 2.0))
+        );
         drop(report);
     }
 
@@ -1107,7 +1161,14 @@ mod tests {
             .iter()
             .position(|e| e.from == "coolify-proxy" && e.to == web && e.kind == EdgeKind::Route)
             .expect("the route edge");
-        assert!(focus.edges.contains(&route));
+        assert!(focus.edges.contains(&edge_key(&l.edges[route])));
+        let (x, y) = focus_point(&l, &focus, None).expect("a point");
+        let node = l.nodes.iter().find(|n| n.id == web).expect("web");
+        assert_eq!(
+            (x, y),
+            (node.x + node.w / 2.0, node.y + node.h / 2.0),
+            "centred on its container"
+        );
         let badges = graph_badges(&report.topology, &report.findings);
         assert_eq!(
             edge_badge(&badges, &l.edges[route]).map(|b| b.0),

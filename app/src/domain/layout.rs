@@ -29,30 +29,29 @@ pub const FOLDED_HOST_PORTS_ID: &str = "hostport:*";
 pub const MARGIN: f64 = 12.0;
 /// Font size of a node's name (the SVG's CSS uses the same numbers).
 pub const LABEL_FONT: f64 = 13.0;
-/// Font size of the line under a name (ports, scheme, counts).
+/// Font size of a closed group's counts.
 pub const SUBLABEL_FONT: f64 = 11.0;
 /// Advance of one character of the monospace font, in ems (DejaVu / Liberation Mono: 0.6).
 pub const CHAR_WIDTH: f64 = 0.6;
 /// Text's distance from the left border of its box.
 pub const TEXT_INSET: f64 = 8.0;
-/// Baseline of a node's name and of its second line, from the top of the box.
-pub const LABEL_BASELINE: f64 = 16.0;
-pub const SUBLABEL_BASELINE: f64 = 32.0;
+/// Baseline of a node's one line (its name, then its detail), from the top of the box.
+pub const LABEL_BASELINE: f64 = 17.5;
 /// Room kept at the right end of a name for a finding badge.
 pub const BADGE_ROOM: f64 = 6.0;
 /// Baseline of a group's label, from the top of the group.
 pub const GROUP_LABEL_BASELINE: f64 = 19.0;
 /// A container, proxy or domain box.
 pub const NODE_WIDTH: f64 = 168.0;
-pub const NODE_HEIGHT: f64 = 40.0;
+pub const NODE_HEIGHT: f64 = 26.0;
 /// A host port box (`127.0.0.1:15432` fits).
-pub const HOST_PORT_WIDTH: f64 = 136.0;
+pub const HOST_PORT_WIDTH: f64 = 144.0;
 /// The Internet and host boxes.
 pub const PILL_WIDTH: f64 = 96.0;
-pub const PILL_HEIGHT: f64 = 24.0;
+pub const PILL_HEIGHT: f64 = 22.0;
 /// Gaps between nodes on a grid; lines run along them.
 pub const NODE_GAP_X: f64 = 8.0;
-pub const NODE_GAP_Y: f64 = 16.0;
+pub const NODE_GAP_Y: f64 = 14.0;
 /// Space between a group's border and its nodes (left, right, bottom).
 pub const GROUP_PADDING: f64 = 8.0;
 /// Band at the top of a group where its label is drawn; no node enters it.
@@ -60,10 +59,12 @@ pub const GROUP_LABEL_HEIGHT: f64 = 30.0;
 /// Gap between groups, both ways: the channels and gutters the lines run in.
 pub const GROUP_GAP: f64 = 26.0;
 /// A closed group (overview): its label, then its counts.
-pub const CLOSED_WIDTH: f64 = 200.0;
-pub const CLOSED_HEIGHT: f64 = 58.0;
+pub const CLOSED_WIDTH: f64 = 192.0;
+pub const CLOSED_HEIGHT: f64 = 48.0;
+/// A network without containers: at least this wide.
+pub const EMPTY_GROUP_WIDTH: f64 = 112.0;
 /// Baseline of a closed group's counts line, from its top.
-pub const CLOSED_COUNTS_BASELINE: f64 = 45.0;
+pub const CLOSED_COUNTS_BASELINE: f64 = 39.0;
 /// Gap between the rows of the entry band (Internet, domains, proxy).
 pub const ENTRY_GAP: f64 = 24.0;
 /// Gap between the domains and the host ports, side by side.
@@ -75,8 +76,6 @@ const LEFT: f64 = MARGIN + GROUP_GAP / 2.0;
 const MAX_GROUP_COLUMNS: usize = 8;
 /// Most node widths side by side across the network area.
 const MAX_ROW_CELLS: usize = 32;
-/// Ports shown under a name before the rest are counted as `+N`.
-const MAX_PORTS_SHOWN: usize = 3;
 
 /// What the picture shows, as the Engine and the proxy routes describe it. Order is irrelevant.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -260,9 +259,10 @@ pub struct NodeBox {
     pub label: String,
     /// The label as drawn: cut to the box's width.
     pub text: String,
-    /// The second line as drawn: ports for containers, `https`/`http` for domains, the
-    /// publisher for host ports.
-    pub sublabel: Option<String>,
+    /// What follows the name on its line, in a quieter colour, as drawn: a container's first
+    /// port (`:3001 +2`), `http` for a domain served without TLS, `+v6` for a host port bound on
+    /// both `0.0.0.0` and `[::]`. Dropped when the name needs the room.
+    pub detail: Option<String>,
     /// Everything about it in words, for the tooltip (the container's real name first).
     pub title: String,
     /// The group (network id) a container is drawn in; `None` outside groups.
@@ -370,6 +370,9 @@ struct Model<'a> {
     domains: BTreeMap<&'a str, Domain<'a>>,
     /// Binding → container ids, in display order.
     host_ports: BTreeMap<SortKey<'a>, BTreeSet<&'a str>>,
+    /// `0.0.0.0:P` → `[::]:P` where both publish the same port to the same containers (what
+    /// `-p P:…` does on a dual-stack host): drawn as one node.
+    twins: BTreeMap<&'a str, &'a str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -491,6 +494,26 @@ impl<'a> Model<'a> {
             }
         }
 
+        let mut twins: BTreeMap<&str, &str> = BTreeMap::new();
+        let v6: Vec<SortKey<'_>> = host_ports
+            .keys()
+            .filter(|k| k.text.starts_with("[::]:"))
+            .copied()
+            .collect();
+        for key in v6 {
+            let port = &key.text["[::]:".len()..];
+            let v4 = host_ports
+                .keys()
+                .find(|k| k.text.strip_prefix("0.0.0.0:") == Some(port))
+                .copied();
+            if let Some(v4) = v4 {
+                if host_ports.get(&v4) == host_ports.get(&key) {
+                    host_ports.remove(&key);
+                    twins.insert(v4.text, key.text);
+                }
+            }
+        }
+
         Self {
             networks,
             containers,
@@ -499,6 +522,7 @@ impl<'a> Model<'a> {
             proxies,
             domains,
             host_ports,
+            twins,
         }
     }
 
@@ -552,21 +576,32 @@ fn sorted_by_number(items: &[String]) -> Vec<&str> {
     keys.into_iter().map(|k| k.text).collect()
 }
 
-/// `80/tcp, 443/tcp +2`: the first ports, then how many more.
-fn port_summary(ports: &[&str]) -> Option<String> {
-    if ports.is_empty() {
-        return None;
+/// `:80 +2`: the first port (`/tcp` left out), then how many more.
+fn port_detail(ports: &[&str]) -> Option<String> {
+    let first = ports.first()?;
+    let mut detail = format!(":{}", first.strip_suffix("/tcp").unwrap_or(first));
+    if ports.len() > 1 {
+        detail.push_str(&format!(" +{}", ports.len() - 1));
     }
-    let mut summary = ports
-        .iter()
-        .take(MAX_PORTS_SHOWN)
-        .copied()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if ports.len() > MAX_PORTS_SHOWN {
-        summary.push_str(&format!(" +{}", ports.len() - MAX_PORTS_SHOWN));
+    Some(detail)
+}
+
+/// A name and its detail on one line of `width`: both when they fit; the name cut to make
+/// room for the detail while at least ten characters of it remain; else the name alone.
+fn fit_line(name: &str, detail: Option<&str>, width: f64) -> (String, Option<String>) {
+    let room = (width / (LABEL_FONT * CHAR_WIDTH)).floor().max(1.0) as usize;
+    let name_len = name.chars().count();
+    match detail {
+        Some(d) if name_len + 1 + d.chars().count() <= room => {
+            (name.to_owned(), Some(d.to_owned()))
+        }
+        Some(d) if room.saturating_sub(1 + d.chars().count()) >= 10 => {
+            let keep = room - 1 - d.chars().count();
+            let cut = fit_text(name, keep as f64 * LABEL_FONT * CHAR_WIDTH, LABEL_FONT);
+            (cut, Some(d.to_owned()))
+        }
+        _ => (fit_text(name, width, LABEL_FONT), None),
     }
-    Some(summary)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -596,12 +631,15 @@ impl GroupPlan<'_, '_> {
             NODE_WIDTH,
             NODE_HEIGHT,
         );
+        if self.members.is_empty() {
+            // Just its label: as wide as that needs, within a node's width.
+            let label = self.label.chars().count() as f64 * LABEL_FONT * CHAR_WIDTH;
+            let w = (label + 2.0 * TEXT_INSET + BADGE_ROOM + 6.0)
+                .clamp(EMPTY_GROUP_WIDTH, NODE_WIDTH + 2.0 * GROUP_PADDING);
+            return (w, GROUP_LABEL_HEIGHT + GROUP_PADDING);
+        }
         let w = 2.0 * GROUP_PADDING + grid.width().max(NODE_WIDTH);
-        let h = if self.members.is_empty() {
-            GROUP_LABEL_HEIGHT + GROUP_PADDING
-        } else {
-            GROUP_LABEL_HEIGHT + grid.height() + GROUP_PADDING
-        };
+        let h = GROUP_LABEL_HEIGHT + grid.height() + GROUP_PADDING;
         (w, h)
     }
 
@@ -611,7 +649,7 @@ impl GroupPlan<'_, '_> {
 }
 
 /// Groups with their members, biggest first (ties by label, then id), the "no network"
-/// pseudo-group last.
+/// pseudo-group among them.
 fn plan_groups<'m, 'a>(model: &'m Model<'a>, closed: &BTreeSet<String>) -> Vec<GroupPlan<'m, 'a>> {
     let mut homes: BTreeMap<&str, Vec<&Container<'a>>> =
         model.networks.keys().map(|id| (*id, Vec::new())).collect();
@@ -629,10 +667,10 @@ fn plan_groups<'m, 'a>(model: &'m Model<'a>, closed: &BTreeSet<String>) -> Vec<G
             (id, label, members)
         })
         .collect();
-    groups.sort_by(|a, b| (Reverse(a.2.len()), &a.1, a.0).cmp(&(Reverse(b.2.len()), &b.1, b.0)));
     if !homeless.is_empty() {
         groups.push((NO_NETWORK_ID, NO_NETWORK_LABEL.to_owned(), homeless));
     }
+    groups.sort_by(|a, b| (Reverse(a.2.len()), &a.1, a.0).cmp(&(Reverse(b.2.len()), &b.1, b.0)));
     groups
         .into_iter()
         .map(|(id, label, mut members)| {
@@ -1341,21 +1379,18 @@ fn node_box(
     id: String,
     kind: NodeKind,
     label: String,
-    sublabel: Option<String>,
+    detail: Option<String>,
     title: String,
     rect: Rect,
 ) -> NodeBox {
-    let room = rect.w - 2.0 * TEXT_INSET;
-    let text = match kind {
-        NodeKind::Internet | NodeKind::Host => fit_text(&label, room, LABEL_FONT),
-        _ => fit_text(&label, room - BADGE_ROOM, LABEL_FONT),
-    };
+    let room = rect.w - 2.0 * TEXT_INSET - BADGE_ROOM;
+    let (text, detail) = fit_line(&label, detail.as_deref(), room);
     NodeBox {
         id,
         kind,
         text,
         label,
-        sublabel: sublabel.map(|s| fit_text(&s, room, SUBLABEL_FONT)),
+        detail,
         title,
         group: None,
         folded: Vec::new(),
@@ -1441,7 +1476,7 @@ fn draw_entry(model: &Model<'_>, entry: &EntryItems<'_>, band: &EntryPlan, canva
             domain_node_id(host),
             NodeKind::Domain,
             (*host).to_owned(),
-            Some(scheme.to_owned()),
+            (!domain.tls).then(|| "http".to_owned()),
             format!("{scheme}://{host} → {}", describe(&domain.containers)),
             band.domains.cell(i),
         ));
@@ -1452,7 +1487,7 @@ fn draw_entry(model: &Model<'_>, entry: &EntryItems<'_>, band: &EntryPlan, canva
             FOLDED_DOMAINS_ID.to_owned(),
             NodeKind::Domain,
             format!("{n} domains"),
-            Some("into closed networks".to_owned()),
+            None,
             format!(
                 "{n} domains routed into closed networks: {}",
                 entry.folded_domains.join(", ")
@@ -1469,14 +1504,20 @@ fn draw_entry(model: &Model<'_>, entry: &EntryItems<'_>, band: &EntryPlan, canva
     for (i, key) in entry.host_ports.iter().enumerate() {
         let owners = model.host_ports.get(key).cloned().unwrap_or_default();
         let to = describe(&owners);
-        canvas.add_node(node_box(
+        let twin = model.twins.get(key.text).copied();
+        let mut node = node_box(
             host_port_node_id(key.text),
             NodeKind::HostPort,
             key.text.to_owned(),
-            Some(format!("→ {to}")),
-            format!("{} → {to}", key.text),
+            twin.map(|_| "+v6".to_owned()),
+            match twin {
+                Some(v6) => format!("{} and {v6} → {to}", key.text),
+                None => format!("{} → {to}", key.text),
+            },
             band.host_ports.cell(i),
-        ));
+        );
+        node.folded.extend(twin.map(host_port_node_id));
+        canvas.add_node(node);
     }
     if !entry.folded_host_ports.is_empty() {
         let n = entry.folded_host_ports.len();
@@ -1485,14 +1526,18 @@ fn draw_entry(model: &Model<'_>, entry: &EntryItems<'_>, band: &EntryPlan, canva
             FOLDED_HOST_PORTS_ID.to_owned(),
             NodeKind::HostPort,
             format!("{n} host ports"),
-            Some("to closed networks".to_owned()),
+            None,
             format!(
                 "{n} host ports published by containers in closed networks: {}",
                 list.join(", ")
             ),
             band.host_ports.cell(entry.host_ports.len()),
         );
-        node.folded = list.iter().map(|b| host_port_node_id(b)).collect();
+        node.folded = list
+            .iter()
+            .flat_map(|b| std::iter::once(*b).chain(model.twins.get(b).copied()))
+            .map(host_port_node_id)
+            .collect();
         canvas.add_node(node);
     }
     for (i, proxy) in model.proxies.iter().enumerate() {
@@ -1500,7 +1545,7 @@ fn draw_entry(model: &Model<'_>, entry: &EntryItems<'_>, band: &EntryPlan, canva
             proxy.id.to_owned(),
             NodeKind::Proxy,
             proxy.label.to_owned(),
-            port_summary(&proxy.ports),
+            port_detail(&proxy.ports),
             container_title(proxy, proxy.label, model),
             band.proxy(i),
         ));
@@ -1548,7 +1593,7 @@ fn draw_groups(
                     member.id.to_owned(),
                     NodeKind::Container,
                     shown.clone(),
-                    port_summary(&member.ports),
+                    port_detail(&member.ports),
                     container_title(member, &shown, model),
                     grid.cell(index),
                 );

@@ -228,6 +228,7 @@ pub fn host(containers: Vec<Container>, routes: Vec<Route>) -> Topology {
         proxy,
         routes,
         engine_version: None,
+        host_name: None,
     }
 }
 

@@ -35,8 +35,9 @@ fn domain(host: &str, containers: &[&str], tls: bool) -> DomainIn {
     }
 }
 
-/// The SVG's box in a 1440×900 window (the page's side panel beside it).
-const FRAME: (f64, f64) = (1062.0, 766.0);
+/// The SVG's box in a 1440×900 window, measured in Chromium: the window's own bars leave a
+/// 1440×757 page, the side panel and the toolbar leave this.
+const FRAME: (f64, f64) = (1047.0, 621.0);
 
 fn fitted(input: &LayoutInput) -> Layout {
     layout(input, &LayoutOptions::fitted(FRAME.0 / FRAME.1))
@@ -399,19 +400,15 @@ fn assert_coordinates_in_bounds(layout: &Layout) {
 fn assert_text_fits(layout: &Layout) {
     let width = |text: &str, font: f64| text.chars().count() as f64 * font * CHAR_WIDTH;
     for n in &layout.nodes {
+        let line = match &n.detail {
+            Some(d) => format!("{} {d}", n.text),
+            None => n.text.clone(),
+        };
         assert!(
-            width(&n.text, LABEL_FONT) <= n.w - 2.0 * TEXT_INSET,
-            "{}: {}",
-            n.id,
-            n.text
+            width(&line, LABEL_FONT) <= n.w - 2.0 * TEXT_INSET - BADGE_ROOM,
+            "{}: {line}",
+            n.id
         );
-        if let Some(s) = &n.sublabel {
-            assert!(
-                width(s, SUBLABEL_FONT) <= n.w - 2.0 * TEXT_INSET,
-                "{}: {s}",
-                n.id
-            );
-        }
     }
     for g in &layout.groups {
         assert!(
@@ -634,14 +631,17 @@ fn the_proxy_sits_outside_groups_with_an_attachment_per_network() {
         edges_from(&layout, "coolify-proxy", EdgeKind::Attachment),
         ["coolify", "stack-a", "stack-b"]
     );
-    assert_eq!(p.sublabel.as_deref(), Some("80/tcp, 443/tcp"));
+    assert_eq!(p.detail.as_deref(), Some(":80 +1"));
 }
 
 #[test]
 fn domains_route_from_the_internet_through_the_proxy_to_the_container() {
     let layout = plain(&coolify_like());
     let d = domain_node_id("app.example.com");
-    assert_eq!(node(&layout, &d).sublabel.as_deref(), Some("https"));
+    assert_eq!(node(&layout, &d).detail, None, "https is the norm");
+    let plain = node(&layout, &domain_node_id("coolify.example.com"));
+    assert_eq!(plain.detail.as_deref(), Some("http"));
+    assert!(plain.title.starts_with("http://coolify.example.com"));
     assert!(has_edge(&layout, &d, "coolify-proxy", EdgeKind::Route));
     assert!(has_edge(&layout, "coolify-proxy", "web-a", EdgeKind::Route));
     assert!(!has_edge(&layout, &d, "web-a", EdgeKind::Route));
@@ -702,7 +702,7 @@ fn a_published_port_gets_a_host_port_node_entered_from_the_host() {
         (hp.kind, hp.label.as_str()),
         (NodeKind::HostPort, "0.0.0.0:5433")
     );
-    assert_eq!(hp.sublabel.as_deref(), Some("→ db-a"));
+    assert_eq!(hp.title, "0.0.0.0:5433 → db-a");
     assert!(has_edge(&layout, &id, "db-a", EdgeKind::Published));
     assert!(has_edge(
         &layout,
@@ -731,10 +731,7 @@ fn a_container_without_networks_lands_in_the_no_network_group() {
     );
     let g = group(&layout, NO_NETWORK_ID);
     assert_eq!(g.label, NO_NETWORK_LABEL);
-    assert_eq!(
-        layout.groups.last().map(|g| g.network.as_str()),
-        Some(NO_NETWORK_ID)
-    );
+    assert_eq!(g.members, ["sidecar"]);
 }
 
 #[test]
@@ -948,4 +945,47 @@ fn a_nonsense_aspect_falls_back_to_the_default() {
             layout(&input, &LayoutOptions::default())
         );
     }
+}
+
+#[test]
+fn a_port_published_on_both_stacks_is_one_node() {
+    let mut input = coolify_like();
+    for c in &mut input.containers {
+        if c.id == "db-a" {
+            c.published.push("[::]:5433".to_owned());
+        }
+        if c.id == "coolify" {
+            c.published.push("[::]:8001".to_owned());
+        }
+    }
+    let l = plain(&input);
+    let v4 = node(&l, &host_port_node_id("0.0.0.0:5433"));
+    assert_eq!(v4.detail.as_deref(), Some("+v6"));
+    assert_eq!(v4.folded, [host_port_node_id("[::]:5433")]);
+    assert!(v4.title.contains("[::]:5433"));
+    assert!(!l
+        .nodes
+        .iter()
+        .any(|n| n.id == host_port_node_id("[::]:5433")));
+    assert!(
+        l.nodes
+            .iter()
+            .any(|n| n.id == host_port_node_id("[::]:8001")),
+        "another port is its own node"
+    );
+}
+
+#[test]
+fn a_long_name_gives_up_its_port_before_its_name() {
+    let (text, detail) = fit_line("coolify-realtime", Some(":6001"), 180.0);
+    assert_eq!(
+        (text.as_str(), detail.as_deref()),
+        ("coolify-realtime", Some(":6001"))
+    );
+    let (text, detail) = fit_line("postgresql-database-main", Some(":5432"), 150.0);
+    assert_eq!(detail.as_deref(), Some(":5432"));
+    assert!(text.ends_with('…') && text.chars().count() >= 10, "{text}");
+    let (text, detail) = fit_line("postgresql-database-main", Some(":5432 +3"), 120.0);
+    assert_eq!(detail, None);
+    assert!(text.ends_with('…'), "{text}");
 }
