@@ -56,15 +56,6 @@ impl ViewBox {
         }
     }
 
-    /// The same zoom, centred on a point.
-    fn centred(self, (cx, cy): (f64, f64)) -> Self {
-        Self {
-            x: cx - self.w / 2.0,
-            y: cy - self.h / 2.0,
-            ..self
-        }
-    }
-
     fn attribute(self) -> String {
         format!("{:.1} {:.1} {:.1} {:.1}", self.x, self.y, self.w, self.h)
     }
@@ -98,6 +89,31 @@ fn edge_class(kind: EdgeKind) -> &'static str {
     }
 }
 
+/// What the graph's controls ask of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GraphCommand {
+    ZoomIn,
+    ZoomOut,
+    Fit,
+    DownloadSvg,
+    DownloadPng,
+}
+
+/// Zoom and download buttons, placed by the page (in its toolbar, off the drawing).
+#[component]
+pub fn GraphControls(command: RwSignal<Option<GraphCommand>>) -> impl IntoView {
+    let ask = move |c: GraphCommand| command.set(Some(c));
+    view! {
+        <span class="graph-controls" role="group" aria-label="Zoom and download">
+            <button type="button" on:click=move |_| ask(GraphCommand::ZoomIn) aria-label="Zoom in" title="Zoom in (+)">"+"</button>
+            <button type="button" on:click=move |_| ask(GraphCommand::ZoomOut) aria-label="Zoom out" title="Zoom out (−)">"−"</button>
+            <button type="button" on:click=move |_| ask(GraphCommand::Fit) title="Fit the whole picture (0)">"Fit"</button>
+            <button type="button" data-testid=testids::GRAPH_DOWNLOAD_SVG on:click=move |_| ask(GraphCommand::DownloadSvg) title="Download what is shown as SVG, with the host name and time in a corner">"Download SVG"</button>
+            <button type="button" data-testid=testids::GRAPH_DOWNLOAD_PNG on:click=move |_| ask(GraphCommand::DownloadPng) title="Download what is shown as PNG, with the host name and time in a corner">"Download PNG"</button>
+        </span>
+    }
+}
+
 /// What the graph needs from its page.
 #[component]
 pub fn NetworkGraph(
@@ -105,9 +121,11 @@ pub fn NetworkGraph(
     /// What the selection lights up.
     #[prop(into)]
     focus: Signal<Focus>,
-    /// Where the selection is, to centre the view on it.
+    /// The view a selection asks for (x, y, width, height): centred on it, its paths in sight.
     #[prop(into)]
-    centre: Signal<Option<(f64, f64)>>,
+    target: Signal<Option<(f64, f64, f64, f64)>>,
+    /// Zoom and download requests from the controls.
+    command: RwSignal<Option<GraphCommand>>,
     #[prop(into)] selected: Signal<Option<String>>,
     #[prop(into)] badges: Signal<GraphBadges>,
     /// Width ÷ height of the drawing's box: measured here, read by the layout.
@@ -129,16 +147,13 @@ pub fn NetworkGraph(
     // selected: then the view follows the selection (below).
     Effect::new(move |_| {
         layout.track();
-        if centre.get_untracked().is_none() {
+        if target.get_untracked().is_none() {
             view.set(None);
         }
     });
     Effect::new(move |_| {
-        if let Some(point) = centre.get() {
-            let v = view
-                .get_untracked()
-                .unwrap_or_else(|| layout.with_untracked(ViewBox::fit));
-            view.set(Some(v.centred(point)));
+        if let Some((x, y, w, h)) = target.get() {
+            view.set(Some(ViewBox { x, y, w, h }));
         }
     });
     let current = move || view.get().unwrap_or_else(|| layout.with(ViewBox::fit));
@@ -235,6 +250,10 @@ pub fn NetworkGraph(
         }
     };
 
+    let current_untracked = move || {
+        view.get_untracked()
+            .unwrap_or_else(|| layout.with_untracked(ViewBox::fit))
+    };
     let download = move |png: bool| {
         let stamp = taken_at_ms.unwrap_or_else(now_ms);
         let caption = format!(
@@ -245,8 +264,22 @@ pub fn NetworkGraph(
             crate::domain::time::utc_text(stamp)
         );
         let file = file_name(host_name.get_untracked().as_deref(), stamp);
-        export::download(svg_ref, current(), &caption, &file, png);
+        export::download(svg_ref, current_untracked(), &caption, &file, png);
     };
+    Effect::new(move |_| {
+        let Some(asked) = command.get() else {
+            return;
+        };
+        command.set(None);
+        let v = current_untracked();
+        match asked {
+            GraphCommand::ZoomIn => view.set(Some(v.zoom(1.0 / ZOOM_STEP))),
+            GraphCommand::ZoomOut => view.set(Some(v.zoom(ZOOM_STEP))),
+            GraphCommand::Fit => view.set(None),
+            GraphCommand::DownloadSvg => download(false),
+            GraphCommand::DownloadPng => download(true),
+        }
+    });
 
     let groups = move || layout.with(|l| l.groups.clone());
     let edges = move || layout.with(|l| l.edges.clone());
@@ -255,13 +288,6 @@ pub fn NetworkGraph(
 
     view! {
         <div class="graph-frame">
-            <div class="graph-controls" role="group" aria-label="Zoom and download">
-                <button type="button" on:click=move |_| zoom(1.0 / ZOOM_STEP) aria-label="Zoom in" title="Zoom in (+)">"+"</button>
-                <button type="button" on:click=move |_| zoom(ZOOM_STEP) aria-label="Zoom out" title="Zoom out (−)">"−"</button>
-                <button type="button" on:click=move |_| view.set(None) title="Fit the whole picture (0)">"Fit"</button>
-                <button type="button" data-testid=testids::GRAPH_DOWNLOAD_SVG on:click=move |_| download(false) title="Download what is shown as SVG, with the host name and time in a corner">"Download SVG"</button>
-                <button type="button" data-testid=testids::GRAPH_DOWNLOAD_PNG on:click=move |_| download(true) title="Download what is shown as PNG, with the host name and time in a corner">"Download PNG"</button>
-            </div>
             <Show when=empty>
                 <p class="graph-empty muted">"Nothing to draw: no container matches these filters."</p>
             </Show>
@@ -458,10 +484,11 @@ fn EdgeLine(edge: Edge, focus: Signal<Focus>, badges: Signal<GraphBadges>) -> im
         }
     };
     let lit = move || focus.with(|f| f.edges.contains(&key));
+    // In the gutter where the line turns towards its end: beside the group, never on a label.
     let mark_at = edge
         .points
         .len()
-        .checked_sub(2)
+        .checked_sub(if edge.points.len() >= 4 { 3 } else { 2 })
         .and_then(|i| edge.points.get(i))
         .copied();
     view! {
@@ -754,24 +781,5 @@ mod tests {
             "netdoctor-graph-my-host-example-2025-11-27-10-15"
         );
         assert_eq!(file_name(None, 0), "netdoctor-graph-host-1970-01-01-00-00");
-    }
-
-    #[test]
-    fn centring_keeps_the_zoom() {
-        let v = ViewBox {
-            x: 0.0,
-            y: 0.0,
-            w: 400.0,
-            h: 300.0,
-        };
-        assert_eq!(
-            v.centred((500.0, 500.0)),
-            ViewBox {
-                x: 300.0,
-                y: 350.0,
-                w: 400.0,
-                h: 300.0
-            }
-        );
     }
 }

@@ -350,8 +350,10 @@ pub fn layout_input(t: &Topology, query: &GraphQuery, flagged: &BTreeSet<String>
         })
         .collect();
 
+    // Filtered, the networks the shown containers use (the proxy's others would be empty boxes).
     let used: BTreeSet<&str> = containers
         .iter()
+        .filter(|c| !c.is_proxy)
         .flat_map(|c| c.networks.iter().map(String::as_str))
         .collect();
     let networks: Vec<NetworkIn> = t
@@ -657,6 +659,57 @@ pub fn focus_on_finding(layout: &Layout, t: &Topology, finding: &Finding) -> Foc
 pub fn edge_key(e: &Edge) -> String {
     let to = if e.to_group { "group:" } else { "" };
     format!("{}>{to}{}:{:?}", e.from, e.to, e.kind)
+}
+
+/// The view (x, y, width, height in layout units) for a selection: the fitted view's shape,
+/// zoomed so everything the selection lights up is in sight (never wider than the whole picture
+/// fitted, nor zoomed in more than twice), and centred on the selection as nearly as that
+/// allows. `None` when nothing is selected.
+pub fn selection_view(
+    layout: &Layout,
+    focus: &Focus,
+    selected: Option<&str>,
+) -> Option<(f64, f64, f64, f64)> {
+    let (cx, cy) = focus_point(layout, focus, selected)?;
+    let mut boxes: Vec<(f64, f64, f64, f64)> = layout
+        .nodes
+        .iter()
+        .filter(|n| focus.nodes.contains(&n.id))
+        .map(|n| (n.x, n.y, n.x + n.w, n.y + n.h))
+        .collect();
+    boxes.extend(
+        layout
+            .groups
+            .iter()
+            .filter(|g| focus.groups.contains(&g.network) && g.closed)
+            .map(|g| (g.x, g.y, g.x + g.w, g.y + g.h)),
+    );
+    for e in layout
+        .edges
+        .iter()
+        .filter(|e| focus.edges.contains(&edge_key(e)))
+    {
+        boxes.extend(e.points.iter().map(|&(x, y)| (x, y, x, y)));
+    }
+    let pad = 24.0;
+    let (x0, y0, x1, y1) = boxes.iter().fold((cx, cy, cx, cy), |(a, b, c, d), e| {
+        (a.min(e.0), b.min(e.1), c.max(e.2), d.max(e.3))
+    });
+    let (x0, y0, x1, y1) = (x0 - pad, y0 - pad, x1 + pad, y1 + pad);
+    let (fit_w, fit_h) = (layout.width.max(1.0), layout.height.max(1.0));
+    let aspect = fit_w / fit_h;
+    let w = (x1 - x0).max((y1 - y0) * aspect).clamp(fit_w / 2.0, fit_w);
+    let h = w / aspect;
+    // As near the selection's centre as keeps the lit box in sight.
+    let place = |centre: f64, size: f64, low: f64, high: f64| {
+        let (least, most) = (high - size, low);
+        if least <= most {
+            (centre - size / 2.0).clamp(least, most)
+        } else {
+            (low + high - size) / 2.0
+        }
+    };
+    Some((place(cx, w, x0, x1), place(cy, h, y0, y1), w, h))
 }
 
 /// Where to centre the view for a selection: the selected node, else the first lit container,
@@ -1120,6 +1173,16 @@ mod tests {
             "another app's domain stays dim"
         );
         assert!(!lit("coolify-proxy", "n8n-qg8s4kc0w4wsgk0k8c0ww8o4"));
+        // The view centres on it and keeps its domain and the proxy in sight.
+        let (x, y, w, h) = selection_view(&l, &focus, Some(app)).expect("a view");
+        for id in [domain.as_str(), "coolify-proxy", app] {
+            let n = l.nodes.iter().find(|n| n.id == id).expect(id);
+            assert!(
+                n.x >= x && n.y >= y && n.x + n.w <= x + w && n.y + n.h <= y + h,
+                "{id} is in sight"
+            );
+        }
+
         // A host port → container path.
         let db_proxy = "ro8kcog4kso4ck0ows4k4wkw-proxy";
         let focus = focus_on_node(&l, db_proxy);
@@ -1162,7 +1225,17 @@ mod tests {
             .position(|e| e.from == "coolify-proxy" && e.to == web && e.kind == EdgeKind::Route)
             .expect("the route edge");
         assert!(focus.edges.contains(&edge_key(&l.edges[route])));
+        let (vx, vy, vw, vh) = selection_view(&l, &focus, None).expect("a view");
+        assert!(
+            vw <= l.width + 0.01 && vw >= l.width / 2.0 - 0.01,
+            "within fit and 2x: {vw}"
+        );
+        assert!(
+            ((vw / vh) - l.width / l.height).abs() < 1e-9,
+            "the fitted shape"
+        );
         let (x, y) = focus_point(&l, &focus, None).expect("a point");
+        assert!(x >= vx && x <= vx + vw && y >= vy && y <= vy + vh);
         let node = l.nodes.iter().find(|n| n.id == web).expect("web");
         assert_eq!(
             (x, y),

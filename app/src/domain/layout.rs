@@ -44,8 +44,10 @@ pub const GROUP_LABEL_BASELINE: f64 = 19.0;
 /// A container, proxy or domain box.
 pub const NODE_WIDTH: f64 = 168.0;
 pub const NODE_HEIGHT: f64 = 26.0;
+/// The proxy's box: its ports fit beside `coolify-proxy`.
+pub const PROXY_WIDTH: f64 = 200.0;
 /// A host port box (`127.0.0.1:15432` fits).
-pub const HOST_PORT_WIDTH: f64 = 144.0;
+pub const HOST_PORT_WIDTH: f64 = 152.0;
 /// The Internet and host boxes.
 pub const PILL_WIDTH: f64 = 96.0;
 pub const PILL_HEIGHT: f64 = 22.0;
@@ -323,6 +325,22 @@ pub fn fit_text(text: &str, width: f64, font: f64) -> String {
     }
 }
 
+/// A name cut to what fits, in the middle (`nd-45675e7…0-app004`): names that share a
+/// prefix stay apart. A label made of a name and its context (`n8n-with-postgresql · qg8s…`)
+/// keeps its start instead.
+pub fn fit_name(text: &str, width: f64, font: f64) -> String {
+    let room = (width / (font * CHAR_WIDTH)).floor().max(1.0) as usize;
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= room || text.contains(" · ") || room < 8 {
+        return fit_text(text, width, font);
+    }
+    let head = (room - 1).div_ceil(2) + 1;
+    let tail = room - 1 - head;
+    let start: String = chars[..head].iter().collect();
+    let end: String = chars[chars.len() - tail..].iter().collect();
+    format!("{start}…{end}")
+}
+
 /// The group each container is drawn in: its network with the most members (ties by label,
 /// then id), or [`NO_NETWORK_ID`]. Proxies are drawn outside groups and are not listed.
 pub fn homes(input: &LayoutInput) -> BTreeMap<String, String> {
@@ -586,21 +604,26 @@ fn port_detail(ports: &[&str]) -> Option<String> {
     Some(detail)
 }
 
-/// A name and its detail on one line of `width`: both when they fit; the name cut to make
-/// room for the detail while at least ten characters of it remain; else the name alone.
-fn fit_line(name: &str, detail: Option<&str>, width: f64) -> (String, Option<String>) {
+/// A name and its detail on one line of `width`: both when they fit; for a container or proxy
+/// (`keep_detail` false) else the name alone, whose identity matters more than its port; for a
+/// domain or host port the name cut to make room for its detail while ten characters remain.
+fn fit_line(
+    name: &str,
+    detail: Option<&str>,
+    width: f64,
+    keep_detail: bool,
+) -> (String, Option<String>) {
     let room = (width / (LABEL_FONT * CHAR_WIDTH)).floor().max(1.0) as usize;
-    let name_len = name.chars().count();
+    let cut = if keep_detail { fit_text } else { fit_name };
     match detail {
-        Some(d) if name_len + 1 + d.chars().count() <= room => {
+        Some(d) if name.chars().count() + 1 + d.chars().count() <= room => {
             (name.to_owned(), Some(d.to_owned()))
         }
-        Some(d) if room.saturating_sub(1 + d.chars().count()) >= 10 => {
-            let keep = room - 1 - d.chars().count();
-            let cut = fit_text(name, keep as f64 * LABEL_FONT * CHAR_WIDTH, LABEL_FONT);
-            (cut, Some(d.to_owned()))
+        Some(d) if keep_detail && room.saturating_sub(1 + d.chars().count()) >= 10 => {
+            let keep = (room - 1 - d.chars().count()) as f64 * LABEL_FONT * CHAR_WIDTH;
+            (cut(name, keep, LABEL_FONT), Some(d.to_owned()))
         }
-        _ => (fit_text(name, width, LABEL_FONT), None),
+        _ => (cut(name, width, LABEL_FONT), None),
     }
 }
 
@@ -915,7 +938,7 @@ impl EntryPlan {
         let proxies_w = if proxies == 0 {
             0.0
         } else {
-            proxies as f64 * dp - NODE_GAP_X
+            proxies as f64 * (PROXY_WIDTH + NODE_GAP_X) - NODE_GAP_X
         };
         let host_x = if proxies > 0 {
             proxies_x + proxies_w + BLOCK_GAP
@@ -969,9 +992,9 @@ impl EntryPlan {
 
     fn proxy(&self, index: usize) -> Rect {
         Rect {
-            x: self.proxies_x + index as f64 * (NODE_WIDTH + NODE_GAP_X),
+            x: self.proxies_x + index as f64 * (PROXY_WIDTH + NODE_GAP_X),
             y: self.proxies_y,
-            w: NODE_WIDTH,
+            w: PROXY_WIDTH,
             h: NODE_HEIGHT,
         }
     }
@@ -1384,7 +1407,8 @@ fn node_box(
     rect: Rect,
 ) -> NodeBox {
     let room = rect.w - 2.0 * TEXT_INSET - BADGE_ROOM;
-    let (text, detail) = fit_line(&label, detail.as_deref(), room);
+    let keep_detail = !matches!(kind, NodeKind::Container | NodeKind::Proxy);
+    let (text, detail) = fit_line(&label, detail.as_deref(), room, keep_detail);
     NodeBox {
         id,
         kind,
@@ -1614,7 +1638,7 @@ fn draw_groups(
         canvas.groups.push(GroupBox {
             network: plan.id.to_owned(),
             label: plan.label.clone(),
-            text: fit_text(&plan.label, room, LABEL_FONT),
+            text: fit_name(&plan.label, room, LABEL_FONT),
             x: rect.x,
             y: rect.y,
             w: rect.w,

@@ -6,13 +6,13 @@ use crate::api::get_topology;
 use crate::components::copy_button::CopyButton;
 use crate::components::engine_problem::{EngineProblemPanel, ErrorPanel};
 use crate::components::findings_list::{FindingCard, FindingsList};
-use crate::components::network_graph::NetworkGraph;
+use crate::components::network_graph::{GraphCommand, GraphControls, NetworkGraph};
 use crate::components::node_details::NodeDetails;
 use crate::components::share_panel::{SharePanel, ShareWhat};
 use crate::domain::findings::{for_container, Finding};
 use crate::domain::graph::{
     finding_by_key, finding_containers, flagged_containers, focus_on_finding, focus_on_node,
-    focus_point, graph_badges, is_overview, layout_input, layout_options, projects, Focus,
+    graph_badges, is_overview, layout_input, layout_options, projects, selection_view, Focus,
     GraphBadges, GraphQuery, TopologyReport, OPEN_ALL,
 };
 use crate::domain::layout::{layout, LayoutInput};
@@ -148,15 +148,16 @@ pub fn GraphView(
             (None, None) => Focus::default(),
         })
     });
-    let centre = Memo::new(move |_| {
+    let target = Memo::new(move |_| {
         let name = selected.get();
         focus.with(|f| {
             if f.is_empty() {
                 return None;
             }
-            layout.with(|l| focus_point(l, f, name.as_deref()))
+            layout.with(|l| selection_view(l, f, name.as_deref()))
         })
     });
+    let command = RwSignal::new(None::<GraphCommand>);
     let overview = Memo::new(move |_| input.with(is_overview));
     let host_name =
         Memo::new(move |_| topology.with(|t| t.as_ref().and_then(|t| t.host_name.clone())));
@@ -226,18 +227,63 @@ pub fn GraphView(
         })
     });
     view! {
-        <GraphFilters topology query set_query overview counts/>
+        <div class="graph-screen">
+        <GraphFilters topology query set_query command/>
         <div class="graph-page">
-            <NetworkGraph layout focus centre selected badges aspect overview host_name taken_at_ms on_select=select on_toggle=toggle/>
+            <NetworkGraph layout focus target command selected badges aspect overview host_name taken_at_ms on_select=select on_toggle=toggle/>
             <aside class="graph-side">
                 {move || details().unwrap_or_else(|| view! {
                     <section class="panel details muted" data-testid=testids::NODE_DETAILS>
                         <p>"Select a container (click it, or Tab to it and press Enter) to see every path that reaches it, the names it resolves as on each network, its addresses, ports and routes. Select a finding to see what it is about."</p>
                     </section>
                 }.into_any())}
+                <OverviewNote query set_query overview counts/>
                 <FindingsList findings on_select=select topology on_finding=select_finding selected=selected_finding/>
             </aside>
         </div>
+        </div>
+    }
+}
+
+/// On a large host: that this is the overview, and how to open networks.
+#[component]
+fn OverviewNote(
+    query: Memo<GraphQuery>,
+    set_query: Callback<GraphQuery>,
+    overview: Memo<bool>,
+    counts: Memo<(usize, usize)>,
+) -> impl IntoView {
+    let update = move |change: &dyn Fn(&mut GraphQuery)| {
+        let mut q = query.get_untracked();
+        change(&mut q);
+        set_query.run(q);
+    };
+    let all_open = move || query.with(|q| q.is_open(OPEN_ALL));
+    view! {
+        <Show when=move || overview.get()>
+            <section class="panel overview-note small" data-testid=testids::GRAPH_OVERVIEW>
+                <p>{move || {
+                    let (containers, networks) = counts.get();
+                    if all_open() {
+                        format!("{containers} containers on {networks} networks, every network open.")
+                    } else {
+                        format!("Overview: {containers} containers on {networks} networks, one box per network with its counts and worst finding. Click a network (or Tab to it and press Enter) to open it in place.")
+                    }
+                }}</p>
+                <p>
+                    {move || if all_open() {
+                        view! { <button type="button" class="link" on:click=move |_| update(&|q| q.open.clear())>"Back to the overview"</button> }.into_any()
+                    } else {
+                        view! {
+                            <button type="button" class="link" data-testid=testids::GRAPH_OPEN_ALL on:click=move |_| update(&|q| q.open = vec![OPEN_ALL.to_owned()])>"Open every network"</button>
+                            {move || query.with(|q| !q.open.is_empty()).then(|| view! {
+                                " · "<button type="button" class="link" on:click=move |_| update(&|q| q.open.clear())>"Close them all"</button>
+                            })}
+                        }.into_any()
+                    }}
+                </p>
+            </section>
+        </Show>
     }
 }
 
@@ -251,8 +297,7 @@ fn GraphFilters(
     query: Memo<GraphQuery>,
     set_query: Callback<GraphQuery>,
     /// Whether the picture opens on the overview, and its size (containers, networks).
-    overview: Memo<bool>,
-    counts: Memo<(usize, usize)>,
+    command: RwSignal<Option<GraphCommand>>,
 ) -> impl IntoView {
     let networks = Memo::new(move |_| {
         topology.with(|t| {
@@ -304,28 +349,7 @@ fn GraphFilters(
                 " only problems"
             </label>
             <span class="spacer"></span>
-            <Show when=move || overview.get()>
-                <span class="overview-note small" data-testid=testids::GRAPH_OVERVIEW>
-                    {move || {
-                        let (containers, networks) = counts.get();
-                        if query.with(|q| q.is_open(OPEN_ALL)) {
-                            format!("{containers} containers on {networks} networks, every network open. ")
-                        } else {
-                            format!("Overview: {containers} containers on {networks} networks, one box each — click a network to open it. ")
-                        }
-                    }}
-                    {move || if query.with(|q| q.is_open(OPEN_ALL)) {
-                        view! { <button type="button" class="link" on:click=move |_| update(&|q| q.open.clear())>"Back to the overview"</button> }.into_any()
-                    } else {
-                        view! {
-                            <button type="button" class="link" data-testid=testids::GRAPH_OPEN_ALL on:click=move |_| update(&|q| q.open = vec![OPEN_ALL.to_owned()])>"Open all"</button>
-                            {move || query.with(|q| !q.open.is_empty()).then(|| view! {
-                                " · "<button type="button" class="link" on:click=move |_| update(&|q| q.open.clear())>"Close all"</button>
-                            })}
-                        }.into_any()
-                    }}
-                </span>
-            </Show>
+            <GraphControls command/>
             <span data-testid=testids::COPY_LINK>
                 {move || view! { <CopyButton text=link() what="link to this view"/> }}
                 <span class="muted small">" link to this view"</span>

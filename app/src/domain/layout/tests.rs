@@ -775,8 +775,13 @@ fn long_names_are_cut_to_their_box_and_whole_in_the_title() {
     let layout = plain(&input);
     let n = node(&layout, long);
     assert!(
-        n.text.ends_with('…') && n.text.chars().count() < long.len(),
+        n.text.contains('…') && n.text.chars().count() < long.len(),
         "{}",
+        n.text
+    );
+    assert!(
+        n.text.ends_with("1873944"),
+        "the end of the name stays: {}",
         n.text
     );
     assert!(n.title.starts_with(long));
@@ -976,16 +981,23 @@ fn a_port_published_on_both_stacks_is_one_node() {
 }
 
 #[test]
-fn a_long_name_gives_up_its_port_before_its_name() {
-    let (text, detail) = fit_line("coolify-realtime", Some(":6001"), 180.0);
+fn a_long_name_gives_up_its_port_and_is_cut_in_the_middle() {
+    let (text, detail) = fit_line("coolify-realtime", Some(":6001"), 180.0, false);
     assert_eq!(
         (text.as_str(), detail.as_deref()),
         ("coolify-realtime", Some(":6001"))
     );
-    let (text, detail) = fit_line("postgresql-database-main", Some(":5432"), 150.0);
-    assert_eq!(detail.as_deref(), Some(":5432"));
-    assert!(text.ends_with('…') && text.chars().count() >= 10, "{text}");
-    let (text, detail) = fit_line("postgresql-database-main", Some(":5432 +3"), 120.0);
+    let (text, detail) = fit_line("nd-45675e756e-g40-app004", Some(":8080"), 154.0, false);
     assert_eq!(detail, None);
-    assert!(text.ends_with('…'), "{text}");
+    assert_eq!(text, "nd-45675e7…0-app004");
+    assert_eq!(
+        fit_name(
+            "n8n-with-postgresql · qg8s4kc0w4wsgk0k8c0ww8o4",
+            154.0,
+            LABEL_FONT
+        ),
+        "n8n-with-postgresq…",
+        "a resource name keeps its start"
+    );
+    assert_eq!(fit_name("short", 154.0, LABEL_FONT), "short");
 }
