@@ -409,6 +409,10 @@ fn Group(
         }
     };
     let GroupBox { x, y, w, h, .. } = group;
+    let detail = group
+        .detail
+        .clone()
+        .map(|d| view! { <tspan class="detail">{format!(" {d}")}</tspan> });
     let title = if group.closed {
         format!(
             "{}\n{}{}\nClick to open it",
@@ -431,7 +435,7 @@ fn Group(
                 on:click=move |_| toggle() on:keydown=on_key>
                 <title>{title}</title>
                 <rect x=x y=y width=w height=h rx="8"></rect>
-                <text x=x + TEXT_INSET y=y + GROUP_LABEL_BASELINE class="group-label">{group.text.clone()}</text>
+                <text x=x + TEXT_INSET y=y + GROUP_LABEL_BASELINE class="group-label">{group.text.clone()}{detail}</text>
                 <text x=x + TEXT_INSET y=y + CLOSED_COUNTS_BASELINE class="group-counts">{group.summary.clone()}</text>
                 {badge}
             </g>
@@ -455,7 +459,7 @@ fn Group(
             <g class="group" class:lit=lit data-network=network data-testid=testids::GRAPH_GROUP>
                 <title>{title}</title>
                 <rect x=x y=y width=w height=h rx="8"></rect>
-                <text x=x + TEXT_INSET y=y + GROUP_LABEL_BASELINE class="group-label">{group.text.clone()}</text>
+                <text x=x + TEXT_INSET y=y + GROUP_LABEL_BASELINE class="group-label">{group.text.clone()}{detail}</text>
                 {closer}
                 {badge}
             </g>
@@ -559,7 +563,7 @@ fn GraphNode(
             <rect x=node.x y=node.y width=node.w height=node.h rx="6"></rect>
             <text x=x + TEXT_INSET y=y + text_y class="node-label">
                 {node.text.clone()}
-                {node.detail.clone().map(|d| view! { <tspan class="node-detail">{format!(" {d}")}</tspan> })}
+                {node.detail.clone().map(|d| view! { <tspan class="detail">{format!(" {d}")}</tspan> })}
             </text>
             {move || badge().map(|b| badge_mark(b, x + w - 2.0, y + 2.0))}
         </g>
@@ -575,7 +579,7 @@ text { font-family: 'DejaVu Sans Mono', 'Liberation Mono', Menlo, Consolas, mono
 .group-counts { font-size: 11px; fill: #5b6570; }
 .node rect { fill: #fff; stroke: #c5ccd4; stroke-width: 1.5; }
 .node-label { font-weight: 600; font-size: 13px; fill: #1b1f24; }
-.node-detail { font-weight: 400; fill: #5b6570; }
+.detail { font-weight: 400; fill: #5b6570; }
 .node.internet rect, .node.host rect { fill: #f6f7f9; stroke-dasharray: 4 3; }
 .node.domain rect, .node.proxy rect, .node.selected rect { stroke: #2f6fde; }
 .node.proxy rect { stroke-width: 2.5; }

@@ -369,7 +369,8 @@ pub fn layout_input(t: &Topology, query: &GraphQuery, flagged: &BTreeSet<String>
         })
         .map(|n| NetworkIn {
             id: n.name.clone(),
-            label: network_label(t, &n.name, n.kind, n.internal),
+            label: network_label(t, &n.name),
+            note: network_note(n.kind, n.internal),
         })
         .collect();
 
@@ -466,7 +467,7 @@ pub fn node_name(c: &Container) -> NodeName {
 
 /// A network's group label: its name, what kind it is when that matters, and for a stack's
 /// own `{uuid}` network the stack's resource name first.
-fn network_label(t: &Topology, name: &str, kind: NetworkKind, internal: bool) -> String {
+fn network_label(t: &Topology, name: &str) -> String {
     let stack = t
         .containers
         .iter()
@@ -487,10 +488,16 @@ fn network_label(t: &Topology, name: &str, kind: NetworkKind, internal: bool) ->
         }
         None => name.to_owned(),
     };
+    base
+}
+
+/// What kind of network it is, when that changes what works on it.
+fn network_note(kind: NetworkKind, internal: bool) -> Option<String> {
     match kind {
-        NetworkKind::DefaultBridge => format!("{base} (default bridge: no DNS)"),
-        _ if internal => format!("{base} (internal)"),
-        _ => base,
+        // The default bridge: names do not resolve on it.
+        NetworkKind::DefaultBridge => Some("no DNS".to_owned()),
+        _ if internal => Some("internal".to_owned()),
+        _ => None,
     }
 }
 
@@ -1099,6 +1106,7 @@ mod tests {
             input.networks.push(NetworkIn {
                 id: format!("n{n}"),
                 label: format!("n{n}"),
+                note: None,
             });
         }
         for i in 0..(OVERVIEW_ABOVE + 1) {

@@ -19,7 +19,9 @@ pub const HOST_ID: &str = "host:";
 /// Id of the pseudo-group holding containers attached to no network (`none`, `host`).
 pub const NO_NETWORK_ID: &str = "network:none";
 /// Label of the pseudo-group [`NO_NETWORK_ID`].
-pub const NO_NETWORK_LABEL: &str = "no network (none / host)";
+pub const NO_NETWORK_LABEL: &str = "no network";
+/// The note beside [`NO_NETWORK_LABEL`].
+pub const NO_NETWORK_NOTE: &str = "none/host";
 /// Id of the one node standing for every domain that routes only into closed groups.
 pub const FOLDED_DOMAINS_ID: &str = "domain:*";
 /// Id of the one node standing for every host port published only by closed groups' members.
@@ -93,6 +95,9 @@ pub struct LayoutInput {
 pub struct NetworkIn {
     pub id: String,
     pub label: String,
+    /// What kind of network it is when that matters (`internal`), drawn quieter after the label.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// A container and what it is attached to.
@@ -171,10 +176,12 @@ pub struct Layout {
 pub struct GroupBox {
     /// The network id, or [`NO_NETWORK_ID`].
     pub network: String,
-    /// The whole label (for the tooltip).
+    /// The whole label (for the tooltip), its note in brackets.
     pub label: String,
     /// The label as drawn: cut to the box's width.
     pub text: String,
+    /// The note as drawn after it (`internal`, `default bridge: no DNS`), when it fits.
+    pub detail: Option<String>,
     pub x: f64,
     pub y: f64,
     pub w: f64,
@@ -378,6 +385,8 @@ pub fn layout(input: &LayoutInput, options: &LayoutOptions) -> Layout {
 struct Model<'a> {
     /// Network id → label.
     networks: BTreeMap<&'a str, &'a str>,
+    /// Network id → its note.
+    notes: BTreeMap<&'a str, &'a str>,
     /// Sorted by id, one per id.
     containers: Vec<Container<'a>>,
     by_id: BTreeMap<&'a str, usize>,
@@ -449,6 +458,11 @@ impl<'a> Model<'a> {
         networks.sort_unstable();
         networks.dedup_by(|later, kept| later.0 == kept.0);
         let networks: BTreeMap<&str, &str> = networks.into_iter().collect();
+        let notes: BTreeMap<&str, &str> = input
+            .networks
+            .iter()
+            .filter_map(|n| Some((n.id.as_str(), n.note.as_deref()?)))
+            .collect();
 
         let mut containers: Vec<Container<'_>> = input
             .containers
@@ -534,6 +548,7 @@ impl<'a> Model<'a> {
 
         Self {
             networks,
+            notes,
             containers,
             by_id,
             members,
@@ -606,15 +621,26 @@ fn port_detail(ports: &[&str]) -> Option<String> {
 
 /// A name and its detail on one line of `width`: both when they fit; for a container or proxy
 /// (`keep_detail` false) else the name alone, whose identity matters more than its port; for a
-/// domain or host port the name cut to make room for its detail while ten characters remain.
+/// domain, host port or network the name shortened (by `cut`) to make room for its detail while
+/// ten characters remain.
 fn fit_line(
     name: &str,
     detail: Option<&str>,
     width: f64,
     keep_detail: bool,
 ) -> (String, Option<String>) {
-    let room = (width / (LABEL_FONT * CHAR_WIDTH)).floor().max(1.0) as usize;
     let cut = if keep_detail { fit_text } else { fit_name };
+    fit_line_with(name, detail, width, keep_detail, cut)
+}
+
+fn fit_line_with(
+    name: &str,
+    detail: Option<&str>,
+    width: f64,
+    keep_detail: bool,
+    cut: fn(&str, f64, f64) -> String,
+) -> (String, Option<String>) {
+    let room = (width / (LABEL_FONT * CHAR_WIDTH)).floor().max(1.0) as usize;
     match detail {
         Some(d) if name.chars().count() + 1 + d.chars().count() <= room => {
             (name.to_owned(), Some(d.to_owned()))
@@ -634,6 +660,7 @@ fn fit_line(
 struct GroupPlan<'m, 'a> {
     id: &'a str,
     label: String,
+    note: Option<&'a str>,
     /// Drawn here, sorted by label, then id.
     members: Vec<&'m Container<'a>>,
     closed: bool,
@@ -656,7 +683,8 @@ impl GroupPlan<'_, '_> {
         );
         if self.members.is_empty() {
             // Just its label: as wide as that needs, within a node's width.
-            let label = self.label.chars().count() as f64 * LABEL_FONT * CHAR_WIDTH;
+            let chars = self.label.chars().count() + self.note.map_or(0, |n| n.chars().count() + 1);
+            let label = chars as f64 * LABEL_FONT * CHAR_WIDTH;
             let w = (label + 2.0 * TEXT_INSET + BADGE_ROOM + 6.0)
                 .clamp(EMPTY_GROUP_WIDTH, NODE_WIDTH + 2.0 * GROUP_PADDING);
             return (w, GROUP_LABEL_HEIGHT + GROUP_PADDING);
@@ -705,9 +733,15 @@ fn plan_groups<'m, 'a>(model: &'m Model<'a>, closed: &BTreeSet<String>) -> Vec<G
                 published: members.iter().filter(|c| !c.published.is_empty()).count(),
                 elsewhere: attached.saturating_sub(members.len()),
             };
+            let note = if id == NO_NETWORK_ID {
+                Some(NO_NETWORK_NOTE)
+            } else {
+                model.notes.get(id).copied()
+            };
             GroupPlan {
                 id,
                 label,
+                note,
                 closed: closed.contains(id) && !members.is_empty(),
                 members,
                 counts,
@@ -1634,11 +1668,16 @@ fn draw_groups(
                     .insert(member.id.to_owned(), plan.id.to_owned());
             }
         }
-        let room = rect.w - 2.0 * TEXT_INSET - BADGE_ROOM - 6.0;
+        let room = rect.w - 2.0 * TEXT_INSET - BADGE_ROOM;
+        let (text, detail) = fit_line_with(&plan.label, plan.note, room, true, fit_name);
         canvas.groups.push(GroupBox {
             network: plan.id.to_owned(),
-            label: plan.label.clone(),
-            text: fit_name(&plan.label, room, LABEL_FONT),
+            label: match plan.note {
+                Some(note) => format!("{} ({note})", plan.label),
+                None => plan.label.clone(),
+            },
+            text,
+            detail,
             x: rect.x,
             y: rect.y,
             w: rect.w,

@@ -6,6 +6,7 @@ fn net(id: &str) -> NetworkIn {
     NetworkIn {
         id: id.to_owned(),
         label: id.to_owned(),
+        note: None,
     }
 }
 
@@ -111,6 +112,7 @@ pub(super) fn generated(containers: usize, networks: usize, seed: u64) -> Layout
         .map(|i| NetworkIn {
             id: format!("nid{i:03}"),
             label: format!("net-{}", rng.below(networks * 2)),
+            note: None,
         })
         .collect();
     let all: Vec<&str> = nets.iter().map(|n| n.id.as_str()).collect();
@@ -411,8 +413,12 @@ fn assert_text_fits(layout: &Layout) {
         );
     }
     for g in &layout.groups {
+        let line = match &g.detail {
+            Some(d) => format!("{} {d}", g.text),
+            None => g.text.clone(),
+        };
         assert!(
-            width(&g.text, LABEL_FONT) <= g.w - 2.0 * TEXT_INSET - BADGE_ROOM,
+            width(&line, LABEL_FONT) <= g.w - 2.0 * TEXT_INSET - BADGE_ROOM,
             "{}",
             g.network
         );
@@ -607,10 +613,12 @@ fn a_tie_between_networks_goes_to_the_smallest_label() {
             NetworkIn {
                 id: "n1".to_owned(),
                 label: "zeta".to_owned(),
+                note: None,
             },
             NetworkIn {
                 id: "n2".to_owned(),
                 label: "alpha".to_owned(),
+                note: Some("internal".to_owned()),
             },
         ],
         containers: vec![container("x", &["n1", "n2"])],
@@ -730,7 +738,8 @@ fn a_container_without_networks_lands_in_the_no_network_group() {
         Some(NO_NETWORK_ID)
     );
     let g = group(&layout, NO_NETWORK_ID);
-    assert_eq!(g.label, NO_NETWORK_LABEL);
+    assert_eq!(g.label, format!("{NO_NETWORK_LABEL} ({NO_NETWORK_NOTE})"));
+    assert_eq!(g.detail.as_deref(), Some(NO_NETWORK_NOTE));
     assert_eq!(g.members, ["sidecar"]);
 }
 
