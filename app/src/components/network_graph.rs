@@ -487,7 +487,11 @@ fn EdgeLine(edge: Edge, focus: Signal<Focus>, badges: Signal<GraphBadges>) -> im
             None => edge_class(edge.kind).to_owned(),
         }
     };
-    let lit = move || focus.with(|f| f.edges.contains(&key));
+    let lit = {
+        let key = key.clone();
+        move || focus.with(|f| f.edges.contains(&key))
+    };
+    let badge_lit = move || focus.with(|f| f.edges.contains(&key));
     // In the gutter where the line turns towards its end: beside the group, never on a label.
     let mark_at = edge
         .points
@@ -498,7 +502,10 @@ fn EdgeLine(edge: Edge, focus: Signal<Focus>, badges: Signal<GraphBadges>) -> im
     view! {
         <polyline class=class class:lit=lit points=points(&edge.points) marker-end="url(#arrow)"
             data-from=edge.from.clone() data-to=edge.to.clone()></polyline>
-        {move || problem().zip(mark_at).map(|(b, (x, y))| badge_mark(b, x, y))}
+        {move || problem().zip(mark_at).map(|(b, (x, y))| {
+            let badge_lit = badge_lit.clone();
+            view! { <g class="edge-badge" class:lit=badge_lit>{badge_mark(b, x, y)}</g> }
+        })}
     }
 }
 
@@ -598,7 +605,7 @@ text { font-family: 'DejaVu Sans Mono', 'Liberation Mono', Menlo, Consolas, mono
 .badge.blocking circle { fill: #c62f2f; }
 .badge.warning circle { fill: #b26b00; }
 .badge.info circle { fill: #2f6fde; }
-.focused .node:not(.lit), .focused .group:not(.lit), .focused .edge:not(.lit) { opacity: 0.25; }
+.focused .node:not(.lit), .focused .group:not(.lit), .focused .edge:not(.lit), .focused .edge-badge:not(.lit) { opacity: 0.25; }
 .focused .edge.lit { stroke-width: 2.6; }
 .caption { font-family: sans-serif; font-size: 12px; fill: #5b6570; }
 ";

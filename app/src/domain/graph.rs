@@ -668,10 +668,13 @@ pub fn edge_key(e: &Edge) -> String {
     format!("{}>{to}{}:{:?}", e.from, e.to, e.kind)
 }
 
+/// How much a selection may zoom in over the fitted picture.
+pub const SELECTION_ZOOM: f64 = 1.25;
+
 /// The view (x, y, width, height in layout units) for a selection: the fitted view's shape,
 /// zoomed so everything the selection lights up is in sight (never wider than the whole picture
-/// fitted, nor zoomed in more than twice), and centred on the selection as nearly as that
-/// allows. `None` when nothing is selected.
+/// fitted, and zoomed in at most by [`SELECTION_ZOOM`], so the context stays), and centred on
+/// the selection as nearly as that allows. `None` when nothing is selected.
 pub fn selection_view(
     layout: &Layout,
     focus: &Focus,
@@ -705,7 +708,9 @@ pub fn selection_view(
     let (x0, y0, x1, y1) = (x0 - pad, y0 - pad, x1 + pad, y1 + pad);
     let (fit_w, fit_h) = (layout.width.max(1.0), layout.height.max(1.0));
     let aspect = fit_w / fit_h;
-    let w = (x1 - x0).max((y1 - y0) * aspect).clamp(fit_w / 2.0, fit_w);
+    let w = (x1 - x0)
+        .max((y1 - y0) * aspect)
+        .clamp(fit_w / SELECTION_ZOOM, fit_w);
     let h = w / aspect;
     // As near the selection's centre as keeps the lit box in sight.
     let place = |centre: f64, size: f64, low: f64, high: f64| {
@@ -1235,8 +1240,8 @@ mod tests {
         assert!(focus.edges.contains(&edge_key(&l.edges[route])));
         let (vx, vy, vw, vh) = selection_view(&l, &focus, None).expect("a view");
         assert!(
-            vw <= l.width + 0.01 && vw >= l.width / 2.0 - 0.01,
-            "within fit and 2x: {vw}"
+            vw <= l.width + 0.01 && vw >= l.width / SELECTION_ZOOM - 0.01,
+            "between fit and the zoom limit: {vw}"
         );
         assert!(
             ((vw / vh) - l.width / l.height).abs() < 1e-9,
