@@ -62,6 +62,7 @@ stage_live() {
   ensure_c_toolchain
   ensure_docker
   ensure_busybox
+  ensure_caddy
   say "live-engine tests (app)"
   run cargo test --no-fail-fast -p app --features testkit --test "*"
 }

@@ -14,6 +14,11 @@ use std::time::{Duration, Instant};
 pub use app::testids;
 pub use fantoccini;
 
+pub mod first_load;
+
+/// The top bar's marker once the WASM has hydrated the page.
+pub const HYDRATION_MARKER: &str = "[data-testid=\"hydration\"][data-state=\"hydrated\"]";
+
 /// How long a page may take to show what a check waits for.
 pub const WAIT: Duration = Duration::from_secs(30);
 
@@ -74,9 +79,12 @@ impl Server {
     /// Like [`Server::start`], with extra flags and environment variables.
     pub fn start_with(docker_host: &str, args: &[&str], envs: &[(&str, &str)]) -> Self {
         let root = workspace_root();
-        let site = root.join("target/site");
+        // `NETDOCTOR_SITE`: another built site (the first-load benchmark compares builds).
+        let site = std::env::var_os("NETDOCTOR_SITE")
+            .map_or_else(|| root.join("target/site"), PathBuf::from);
         assert!(
-            site.join("pkg/netdoctor.wasm").exists(),
+            std::fs::read_dir(site.join("pkg")).is_ok_and(|mut files| files
+                .any(|f| f.is_ok_and(|f| f.file_name().to_string_lossy().ends_with(".wasm")))),
             "no built site at {}: build it with `scripts/test.sh browser` (or cargo leptos build)",
             site.display()
         );
@@ -271,9 +279,7 @@ pub async fn wait_for_hydration(client: &Client) {
     client
         .wait()
         .at_most(WAIT)
-        .for_element(Locator::Css(
-            "[data-testid=\"hydration\"][data-state=\"hydrated\"]",
-        ))
+        .for_element(Locator::Css(HYDRATION_MARKER))
         .await
         .expect("the page hydrates");
 }

@@ -110,3 +110,66 @@ async fn a_blocked_cell_of_the_matrix_shows_its_cause_and_its_wizard_run_agrees(
     .await;
     drop(server);
 }
+
+#[tokio::test]
+#[ignore = "browser test: run by `scripts/test.sh browser`"]
+async fn a_scope_of_more_than_sixty_containers_opens_on_its_blocked_pairs_by_cause_and_draws_the_grid_on_request(
+) {
+    let lab = TestLab::start().await;
+    let crowd = lab.network("crowd").await;
+    // Created, never started: the engine lists them on the network, cheaply; every pair is
+    // blocked because no source runs.
+    for i in 0..61 {
+        lab.container(
+            ContainerSpec::new(&format!("c{i:02}"))
+                .expose(8080)
+                .network(&crowd, &[])
+                .created_only(),
+        )
+        .await;
+    }
+    let server = Server::start(&lab.endpoint().to_string());
+    let page = format!("{}/reach?scope=network:{crowd}", server.url);
+
+    with_browser(move |client| async move {
+        client.goto(&page).await.expect("open the matrix");
+        wait_for_hydration(&client).await;
+        let summary = text_of(&client, testid(testids::REACH_SUMMARY)).await;
+        assert!(
+            summary.contains("61 containers make a grid of 3,660 cells"),
+            "{summary}"
+        );
+        assert!(
+            summary.contains("source stopped · 3,660 pairs"),
+            "{summary}"
+        );
+        assert!(
+            client.find(testid(testids::REACH_MATRIX)).await.is_err(),
+            "no grid until asked"
+        );
+        let examples = client.find_all(testid(testids::REACH_CELL)).await.unwrap();
+        assert_eq!(examples.len(), 5, "five pairs shown for the one cause");
+        let timing = client
+            .find(testid(testids::REACH_TIMING))
+            .await
+            .expect("the browser timed the matrix");
+        let ms: f64 = timing
+            .attr("data-ms")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+            .parse()
+            .expect("milliseconds");
+        assert!(ms >= 0.0);
+
+        click(&client, testids::REACH_DRAW_ALL).await;
+        eventually("the whole grid is drawn", || async {
+            client.find(testid(testids::REACH_MATRIX)).await.is_ok()
+        })
+        .await;
+        let cells = client.find_all(testid(testids::REACH_CELL)).await.unwrap();
+        assert_eq!(cells.len(), 61 * 60);
+    })
+    .await;
+    drop(server);
+}

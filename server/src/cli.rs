@@ -121,7 +121,7 @@ pub async fn reach(scope: &str, json: bool, endpoint: Endpoint) -> u8 {
             return EXIT_BAD_INPUT;
         }
     };
-    let topology = match Engine::new(endpoint).topology().await {
+    let topology = match Engine::new(endpoint).topology_from_labels().await {
         Ok(t) => t,
         Err(e) => {
             eprintln!("netdoctor: the topology could not be read: {e}");
@@ -156,9 +156,7 @@ pub fn matrix_text(m: &Matrix) -> String {
     for (i, row) in m.cells.iter().enumerate() {
         for (j, cell) in row.iter().enumerate() {
             let Some(cell) = cell else { continue };
-            let target = cell
-                .port
-                .map_or_else(|| cell.address.clone(), |p| format!("{}:{p}", cell.address));
+            let target = cell.target();
             match &cell.title {
                 Some(title) => {
                     let _ = writeln!(

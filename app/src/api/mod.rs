@@ -28,6 +28,16 @@ pub async fn get_topology() -> Result<TopologyReport, AppError> {
     ))
 }
 
+/// Reads the proxy's own routing table again now (the graph's "Re-read routes") and answers the
+/// picture with it. `POST /api/routes/refresh`. In read-only mode only what needs no exec is
+/// read (Traefik's dynamic files, Caddy's saved config).
+#[server(endpoint = "routes/refresh")]
+pub async fn reread_proxy_routes() -> Result<TopologyReport, AppError> {
+    Ok(TopologyReport::new(
+        crate::state::engine()?.topology_with_fresh_routes().await?,
+    ))
+}
+
 /// Who can talk to whom in a scope (`all`, `project:NAME`, `network:NAME`, `stack:UUID`): the
 /// reachability matrix. `GET /api/reach?scope=…` answers JSON; `netdoctor reach --json` prints
 /// the same.
@@ -37,7 +47,7 @@ pub async fn get_reach_matrix(
 ) -> Result<crate::domain::reachability::matrix::Matrix, AppError> {
     let scope = crate::domain::reachability::matrix::Scope::parse(scope.as_deref().unwrap_or(""))
         .map_err(AppError::BadInput)?;
-    let topology = crate::state::engine()?.topology().await?;
+    let topology = crate::state::engine()?.topology_from_labels().await?;
     Ok(crate::domain::reachability::matrix::matrix(
         &topology, &scope,
     ))
@@ -56,6 +66,20 @@ pub async fn get_container(name: String) -> Result<crate::domain::topology::Cont
     let name = crate::domain::names::ContainerName::parse(&name)
         .map_err(|e| AppError::BadInput(e.to_string()))?;
     Ok(crate::state::engine()?.container(&name).await?)
+}
+
+/// "Reach it at" for one container: the name a peer on each of its networks should use, as the
+/// reachability model picks it over the whole topology (so a name another container also
+/// answers to is never offered as if it were unique). `GET /api/reach_at?name=…` answers JSON.
+#[server(endpoint = "reach_at", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_reach_at(name: String) -> Result<crate::domain::reach::ReachAt, AppError> {
+    let name = crate::domain::names::ContainerName::parse(&name)
+        .map_err(|e| AppError::BadInput(e.to_string()))?;
+    let topology = crate::state::engine()?.topology().await?;
+    let container = topology
+        .container(name.as_str())
+        .ok_or_else(|| AppError::NotFound(format!("no container named {name}")))?;
+    Ok(crate::domain::reach::reach_at(&topology, container))
 }
 
 /// The name of Coolify's proxy container on this host, if there is one (`coolify-proxy`, or a

@@ -15,4 +15,5 @@ pub mod log_view;
 pub mod network_diagnostics;
 pub mod network_graph;
 pub mod node_details;
+pub mod route_table;
 pub mod share_panel;

@@ -83,6 +83,20 @@ pub struct Stack<'a> {
 /// compose project (`{uuid}`), but its compose service is its container name (§1.2) and it lives
 /// on the destination network already, so it is not a stack.
 impl Container {
+    /// Where a picker groups it: `project NAME` (Coolify's project), else `stack UUID` (its
+    /// compose project), else `None`.
+    pub fn group_label(&self) -> Option<String> {
+        self.coolify
+            .as_ref()
+            .and_then(|i| i.project.as_ref())
+            .map(|p| format!("project {p}"))
+            .or_else(|| {
+                self.compose
+                    .as_ref()
+                    .map(|x| format!("stack {}", x.project))
+            })
+    }
+
     /// Its place in a Coolify stack, when it is in one.
     pub fn stack(&self) -> Option<Stack<'_>> {
         let c = self;
@@ -127,4 +141,30 @@ fn user_networks<'a>(t: &Topology, c: &'a Container) -> BTreeSet<&'a str> {
         .map(|a| a.network.as_str())
         .filter(|n| t.network_kind(n) == NetworkKind::UserDefined)
         .collect()
+}
+
+impl Stack<'_> {
+    /// `n8n-with-postgresql (qg8s…)`, or the uuid alone when unlabelled.
+    pub fn display_name(&self) -> String {
+        match self.resource_name {
+            Some(name) => format!("{name} ({})", self.uuid),
+            None => self.uuid.to_owned(),
+        }
+    }
+
+    /// Coolify's lasting way onto the destination network, worded once for every screen: where
+    /// the setting is, what to do after, and what it then does on `destination`.
+    pub fn predefined_network_step(&self, destination: &str) -> String {
+        let uuid = self.uuid;
+        match self.kind {
+            StackKind::Service => format!(
+                "In Coolify, open the service {}, enable \"Connect To Predefined Network\" in its settings, and restart it. Coolify then runs `docker network connect --alias {{service}}-{uuid} {destination} {{service}}-{uuid}` for every container of the stack.",
+                self.display_name()
+            ),
+            StackKind::ComposeApp => format!(
+                "In Coolify, open the application {}, enable \"Connect To Predefined Network\" under Advanced, and redeploy. Compose then also registers each service name (`postgres`, `redis`…) on {destination}, where it can collide with other stacks and with Coolify's own coolify-db and coolify-redis: connect by `{{service}}-{uuid}` names.",
+                self.display_name()
+            ),
+        }
+    }
 }

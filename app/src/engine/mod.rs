@@ -6,6 +6,7 @@ pub mod checks;
 pub mod events;
 pub mod exec;
 pub mod logs;
+pub mod routes;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 
@@ -98,6 +99,8 @@ struct Inner {
     progress: checks::ProgressBoard,
     /// Log streams open on the Engine and the bytes read from them (see `logs`).
     log_meter: logs::LogMeter,
+    /// The proxy's loaded routes, last read (see `routes`).
+    routes: routes::RouteCache,
 }
 
 impl Engine {
@@ -111,6 +114,7 @@ impl Engine {
                 probes: exec::ProbeState::default(),
                 progress: checks::ProgressBoard::default(),
                 log_meter: logs::LogMeter::default(),
+                routes: routes::RouteCache::default(),
             }),
         }
     }
@@ -251,8 +255,16 @@ impl Engine {
     }
 
     /// The network picture: every container inspected (the list call does not carry aliases,
-    /// exposed ports or endpoints), every network as listed.
+    /// exposed ports or endpoints), every network as listed, and the routes the proxy really
+    /// loaded when it can be asked (see `routes`), else those its labels describe.
     pub async fn topology(&self) -> Result<Topology, EngineError> {
+        let mut topology = self.topology_from_labels().await?;
+        self.attach_loaded_routes(&mut topology, false).await;
+        Ok(topology)
+    }
+
+    /// [`Engine::topology`] with the routes read from the containers' labels only.
+    pub async fn topology_from_labels(&self) -> Result<Topology, EngineError> {
         let result = async {
             let docker = self.client().await?;
             tokio::try_join!(

@@ -2,7 +2,7 @@
 //! name with a copy button, short id, image, state, each network with its names and address,
 //! internal ports, and the address other containers should use.
 
-use crate::api::get_container;
+use crate::api::{get_container, get_reach_at};
 use crate::components::copy_button::CopyButton;
 use crate::components::engine_problem::{EngineProblemPanel, ErrorPanel};
 use crate::components::log_view::LogView;
@@ -11,7 +11,7 @@ use crate::components::share_panel::{SharePanel, ShareWhat};
 use crate::domain::checks::wizard_link::{Wizard, WizardQuery};
 use crate::domain::connect::ConnectQuery;
 use crate::domain::names::ContainerName;
-use crate::domain::reach::{reach_lines, why_no_reach, NoReach, PortFrom};
+use crate::domain::reach::{NoReach, PortFrom, ReachAt};
 use crate::domain::topology::{Container, Health};
 use crate::domain::url::encode;
 use crate::error::AppError;
@@ -83,7 +83,6 @@ fn connect_link(name: &str, port: Option<u16>) -> String {
 pub fn ContainerHeader(container: Container) -> impl IntoView {
     let name = container.name.to_string();
     let health = container.health.map(Health::as_str);
-    let reach = reach_lines(&container);
     let ports = if container.exposed.is_empty() {
         "no exposed ports".to_owned()
     } else {
@@ -123,38 +122,7 @@ pub fn ContainerHeader(container: Container) -> impl IntoView {
                 {health.map(|h| view! { " " <span class=format!("state health-{h}")>{h}</span> })}
             </p>
             <h2>"Reach it at"</h2>
-            {if let Some(why) = why_no_reach(&container) {
-                let why = match why {
-                    NoReach::NoNameResolution => view! {
-                        "Other containers cannot reach it by name: it is on no network where Docker's DNS resolves names (the default bridge, host or none). "
-                    }.into_any(),
-                    NoReach::NoKnownPort { network, host } => view! {
-                        "Containers on "<span class="mono">{network}</span>" reach it as "<code>{host}</code>
-                        ", but no port is known: the image declares none and no proxy route names one. Use the port the app listens on. "
-                    }.into_any(),
-                };
-                view! { <p class="muted small" data-testid=testids::NO_REACH>{why}
-                    <a href=connect_link(&name, None) data-testid=testids::CONNECT_LINK>"Find out how to reach it"</a></p> }.into_any()
-            } else {
-                view! {
-                    <ul class="reach">
-                        {reach.into_iter().map(|r| view! {
-                            <li>
-                                <code>{r.url.clone()}</code>
-                                <CopyButton text=r.url.clone() what="address"/>
-                                <span class="muted small">" from containers on "<span class="mono">{r.network}</span>
-                                    {(r.port_from == PortFrom::RouteLabel).then_some(" · the port its proxy route names (the image declares none)")}
-                                    " · "
-                                    <a href=connect_link(&name, Some(r.port)) data-testid=testids::CONNECT_LINK>"build a connection string"</a>
-                                </span>
-                                {(!r.stable).then(|| view! {
-                                    <div class="notice error small">"This name changes on every deploy: set a Network Alias or enable Consistent Container Name in Coolify's Advanced settings."</div>
-                                })}
-                            </li>
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
+            <ReachItAt name=name.clone()/>
             <h2>"Networks"</h2>
             <AttachmentList attachments=container.attachments.clone()/>
             <h2>"Internal ports"</h2>
@@ -167,6 +135,73 @@ pub fn ContainerHeader(container: Container) -> impl IntoView {
                 " · " <a href=network_wizard>"its network settings"</a>
             </p>
         </section>
+    }
+    .into_any()
+}
+
+/// "Reach it at": read with the whole topology (another container may answer to the same
+/// name), so it arrives after the header.
+#[component]
+fn ReachItAt(name: String) -> impl IntoView {
+    let reach = Resource::new(
+        {
+            let name = name.clone();
+            move || name.clone()
+        },
+        get_reach_at,
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="muted small">"Working out the names other containers use for it…"</p> }>
+            {move || {
+                let target = name.clone();
+                Suspend::new(async move {
+                match reach.await {
+                    Ok(at) => view! { <ReachLines at target/> }.into_any(),
+                    Err(e) => view! { <p class="muted small">{format!("Could not work out its addresses: {e}")}</p> }.into_any(),
+                }
+            })}}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ReachLines(at: ReachAt, target: String) -> impl IntoView {
+    if let Some(why) = at.none {
+        let why = match why {
+            NoReach::NoNameResolution => view! {
+                "Other containers cannot reach it by name: it is on no network where Docker's DNS resolves names (the default bridge, host or none). "
+            }.into_any(),
+            NoReach::NoKnownPort { network, host } => view! {
+                "Containers on "<span class="mono">{network}</span>" reach it as "<code>{host}</code>
+                ", but no port is known: the image declares none and no proxy route names one. Use the port the app listens on. "
+            }.into_any(),
+        };
+        return view! { <p class="muted small" data-testid=testids::NO_REACH>{why}
+            <a href=connect_link(&target, None) data-testid=testids::CONNECT_LINK>"Find out how to reach it"</a></p> }.into_any();
+    }
+    view! {
+        <ul class="reach">
+            {at.lines.into_iter().map(|r| view! {
+                <li>
+                    <code>{r.url.clone()}</code>
+                    <CopyButton text=r.url.clone() what="address"/>
+                    <span class="muted small">" from containers on "<span class="mono">{r.network}</span>
+                        {(r.port_from == PortFrom::RouteLabel).then_some(" · the port its proxy route names (the image declares none)")}
+                        " · "
+                        <a href=connect_link(&target, Some(r.port)) data-testid=testids::CONNECT_LINK>"build a connection string"</a>
+                    </span>
+                    {(!r.stable).then(|| view! {
+                        <div class="notice error small">"This name does not last: it changes on every deploy (a short ID, whenever the container is recreated). Set a Network Alias or enable Consistent Container Name in Coolify's Advanced settings."</div>
+                    })}
+                    {(!r.also.is_empty()).then(|| view! {
+                        <div class="notice error small">{format!(
+                            "This name also answers for {} there: Docker's DNS returns any of them. Give one of them another name.",
+                            r.also.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+                        )}</div>
+                    })}
+                </li>
+            }).collect_view()}
+        </ul>
     }
     .into_any()
 }

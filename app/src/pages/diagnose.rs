@@ -52,18 +52,7 @@ pub fn DiagnosePage() -> impl IntoView {
                         .topology
                         .containers
                         .iter()
-                        .map(|c| {
-                            let group = c
-                                .coolify
-                                .as_ref()
-                                .and_then(|i| i.project.clone())
-                                .map(|p| format!("project {p}"))
-                                .or_else(|| {
-                                    c.compose.as_ref().map(|x| format!("stack {}", x.project))
-                                })
-                                .unwrap_or_default();
-                            (c.name.to_string(), group)
-                        })
+                        .map(|c| (c.name.to_string(), c.group_label().unwrap_or_default()))
                         .collect();
                     let hosts = r.topology.routed_hosts();
                     (names, hosts, Some(r.topology))

@@ -8,6 +8,7 @@ use crate::components::engine_problem::{EngineProblemPanel, ErrorPanel};
 use crate::components::findings_list::{FindingCard, FindingsList};
 use crate::components::network_graph::{GraphCommand, GraphControls, NetworkGraph};
 use crate::components::node_details::NodeDetails;
+use crate::components::route_table::RouteTableBar;
 use crate::components::share_panel::{SharePanel, ShareWhat};
 use crate::domain::findings::{for_container, Finding};
 use crate::domain::graph::{
@@ -70,7 +71,7 @@ fn LiveGraph(
     let path = Signal::derive(move || format!("/?{}", encode_query(&query.get().to_params())));
     move || match problem.get() {
         None => view! {
-            <GraphView topology findings query set_query/>
+            <GraphView topology findings query set_query route_table=Some(current)/>
             <SharePanel what=share path/>
         }
         .into_any(),
@@ -90,6 +91,10 @@ pub fn GraphView(
     query: Memo<GraphQuery>,
     set_query: Callback<GraphQuery>,
     #[prop(default = None)] taken_at_ms: Option<u64>,
+    /// The live report, for the route table's source line and its re-read button (beside the
+    /// graph, which keeps the window's height); a snapshot has none.
+    #[prop(default = None)]
+    route_table: Option<RwSignal<Result<TopologyReport, AppError>>>,
 ) -> impl IntoView {
     let flagged = Memo::new(move |_| findings.with(|f| flagged_containers(f)));
     let badges = Memo::new(move |_| {
@@ -232,6 +237,7 @@ pub fn GraphView(
         <div class="graph-page">
             <NetworkGraph layout focus target command selected badges aspect overview host_name taken_at_ms on_select=select on_toggle=toggle/>
             <aside class="graph-side">
+                {route_table.map(|current| view! { <section class="panel route-table-panel small"><RouteTableBar current/></section> })}
                 {move || details().unwrap_or_else(|| view! {
                     <section class="panel details muted" data-testid=testids::NODE_DETAILS>
                         <p>"Select a container (click it, or Tab to it and press Enter) to see every path that reaches it, the names it resolves as on each network, its addresses, ports and routes. Select a finding to see what it is about."</p>

@@ -19,6 +19,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::query_signal_with_options;
 
 const REFRESH_OK_SECONDS: u32 = 30;
+/// Above this many containers the grid (n × n links) is summed up by cause instead, until the
+/// user asks for it: 60 × 60 is 3,540 cells, as many as a browser draws at once without a wait.
+const GRID_LIMIT: usize = 60;
+/// Pairs shown under each cause in the summary.
+const EXAMPLES: usize = 5;
 const REFRESH_FAILING_SECONDS: u32 = 3;
 
 #[component]
@@ -74,9 +79,32 @@ fn ReachView(
 ) -> impl IntoView {
     let options = Memo::new(move |_| topology.with(|t| t.as_ref().map(scopes).unwrap_or_default()));
     let chosen = Memo::new(move |_| scope.get().unwrap_or_default());
-    let built: Memo<Option<Matrix>> = Memo::new(move |_| {
+    // The browser times its own work, so a user (and the page-load bench) sees what the model
+    // costs here; the server's render is not timed.
+    let built: Memo<Option<(Matrix, Option<f64>)>> = Memo::new(move |_| {
         let s = chosen.get();
-        topology.with(|t| t.as_ref().map(|t| matrix(t, &s)))
+        topology.with(|t| {
+            t.as_ref().map(|t| {
+                let started = now_ms();
+                let m = matrix(t, &s);
+                let took = started.zip(now_ms()).map(|(a, b)| b - a);
+                (m, took)
+            })
+        })
+    });
+    // Shown only once hydrated (effects never run on the server), so the server's page and the
+    // hydrating one stay the same.
+    let timed = RwSignal::new(None::<(usize, f64)>);
+    Effect::new(move |_| {
+        timed.set(built.with(|b| {
+            b.as_ref()
+                .and_then(|(m, took)| took.map(|ms| (m.counts().1, ms)))
+        }));
+    });
+    let draw_all = RwSignal::new(false);
+    Effect::new(move |_| {
+        chosen.track();
+        draw_all.set(false);
     });
     let on_change = move |ev: leptos::ev::Event| {
         if let Ok(s) = Scope::parse(&event_target_value(&ev)) {
@@ -107,7 +135,18 @@ fn ReachView(
                 }}
             </select>
         </label>
-        {move || built.get().map(|m| view! { <MatrixTable m/> })}
+        {move || built.get().map(|(m, _)| {
+            if m.containers.len() > GRID_LIMIT && !draw_all.get() {
+                view! { <MatrixSummary m options draw_all/> }.into_any()
+            } else {
+                view! { <MatrixTable m/> }.into_any()
+            }
+        })}
+        {move || timed.get().map(|(pairs, ms)| view! {
+            <p class="muted small" data-testid=testids::REACH_TIMING data-ms=format!("{ms:.1}")>
+                {format!("{} pairs worked out in {ms:.0} ms in this browser.", count(pairs))}
+            </p>
+        })}
     }
 }
 
@@ -158,11 +197,95 @@ fn MatrixTable(m: Matrix) -> impl IntoView {
     .into_any()
 }
 
+/// A large scope: the counts, the blocked pairs by cause (a few of each, each opening the reach
+/// check), narrower scopes to pick, and the whole grid on request.
+#[component]
+fn MatrixSummary(
+    m: Matrix,
+    options: Memo<Vec<(Scope, String)>>,
+    draw_all: RwSignal<bool>,
+) -> impl IntoView {
+    let (open, total) = m.counts();
+    let n = m.containers.len();
+    let groups = m.blocked_by_cause(EXAMPLES);
+    let narrower = move || {
+        options
+            .get()
+            .into_iter()
+            .filter(|(s, _)| *s != Scope::All)
+            .map(|(s, label)| {
+                let href = format!(
+                    "/reach?scope={}",
+                    crate::domain::url::encode(&s.to_string())
+                );
+                view! { <li><a href=href>{label}</a></li> }
+            })
+            .collect_view()
+    };
+    let groups = groups
+        .into_iter()
+        .map(|g| {
+            let more = g.count.saturating_sub(g.examples.len());
+            let examples = g
+                .examples
+                .into_iter()
+                .map(|(from, to, cell)| {
+                    let (from, to) = (from.to_string(), to.to_string());
+                    let href = cell_href(&from, &to, &cell);
+                    view! { <li><a href=href data-testid=testids::REACH_CELL data-from=from.clone() data-to=to.clone()
+                        data-cause=cell.cause.map(|c| c.slug()).unwrap_or_default()>
+                        <span class="mono">{format!("{from} → {}", cell.target())}</span>
+                    </a>
+                    {cell.title.clone().map(|t| view! { <span class="muted small">{format!(" {t}")}</span> })}</li> }
+                })
+                .collect_view();
+            view! {
+                <li class="reach-group" data-cause=g.cause.slug()>
+                    <strong>{format!("{} · {} pairs", g.cause.short(), count(g.count))}</strong>
+                    <ul>{examples}</ul>
+                    {(more > 0).then(|| view! { <p class="muted small">{format!("and {} more", count(more))}</p> })}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <p class="small" data-testid=testids::REACH_COUNTS role="status">
+            {format!("{open} of {total} pairs can talk in {}.", m.scope)}
+        </p>
+        <section class="panel reach-summary" data-testid=testids::REACH_SUMMARY>
+            <p>{format!("{n} containers make a grid of {} cells, too many to read at once: here are the blocked pairs by cause. Pick a narrower scope, or draw the grid anyway.", count(total))}</p>
+            <ul class="reach-groups">{groups}</ul>
+            <h2>"Narrower scopes"</h2>
+            <ul class="reach-narrower">{narrower}</ul>
+            <button type="button" data-testid=testids::REACH_DRAW_ALL on:click=move |_| draw_all.set(true)>
+                {format!("Draw all {} cells", count(total))}
+            </button>
+        </section>
+    }
+}
+
+/// `12,345`.
+fn count(n: usize) -> String {
+    crate::domain::logs::group_digits(n as u64)
+}
+
+/// Milliseconds from the browser's monotonic clock; `None` on the server.
+fn now_ms() -> Option<f64> {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window()
+            .and_then(|w| w.performance())
+            .map(|p| p.now())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        None
+    }
+}
+
 #[component]
 fn MatrixCell(source: String, target: String, cell: Cell) -> impl IntoView {
-    let address = cell
-        .port
-        .map_or_else(|| cell.address.clone(), |p| format!("{}:{p}", cell.address));
+    let address = cell.target();
     let (class, text, title) = match (&cell.cause, cell.verdict) {
         (Some(code), _) => (
             "reach-cell blocked",
@@ -181,24 +304,7 @@ fn MatrixCell(source: String, target: String, cell: Cell) -> impl IntoView {
         ),
         (None, _) => ("reach-cell unknown", "?".to_owned(), "The networks cannot tell".to_owned()),
     };
-    // A blocked pair goes to the reach check (it needs a port); the rest to the connection card.
-    let href = match (&cell.cause, cell.port) {
-        (Some(_), Some(_)) => WizardQuery {
-            wizard: Wizard::Reach,
-            from: source.clone(),
-            to: address.clone(),
-            ..Default::default()
-        }
-        .path(),
-        _ => ConnectQuery {
-            from: crate::domain::names::ContainerName::parse(&source)
-                .ok()
-                .map(Source::Container),
-            to: crate::domain::names::ContainerName::parse(&target).ok(),
-            port: cell.port,
-        }
-        .path(),
-    };
+    let href = cell_href(&source, &target, &cell);
     view! {
         <td class=class>
             <a href=href title=title data-testid=testids::REACH_CELL data-from=source data-to=target
@@ -206,5 +312,26 @@ fn MatrixCell(source: String, target: String, cell: Cell) -> impl IntoView {
                 {text}
             </a>
         </td>
+    }
+}
+
+/// A blocked pair goes to the reach check (it needs a port); the rest to the connection card.
+fn cell_href(source: &str, target: &str, cell: &Cell) -> String {
+    match (&cell.cause, cell.port) {
+        (Some(_), Some(_)) => WizardQuery {
+            wizard: Wizard::Reach,
+            from: source.to_owned(),
+            to: cell.target(),
+            ..Default::default()
+        }
+        .path(),
+        _ => ConnectQuery {
+            from: crate::domain::names::ContainerName::parse(source)
+                .ok()
+                .map(Source::Container),
+            to: crate::domain::names::ContainerName::parse(target).ok(),
+            port: cell.port,
+        }
+        .path(),
     }
 }

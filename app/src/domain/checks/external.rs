@@ -10,6 +10,7 @@ use crate::domain::checks::report::{
 };
 use crate::domain::names::ContainerName;
 use crate::domain::problem::FixStep;
+use crate::domain::reachability::{cause, Blocked, End};
 use crate::domain::topology::{Container, NetworkMode, Topology};
 use serde::{Deserialize, Serialize};
 
@@ -65,40 +66,23 @@ impl Check for ExternalRequest {
 
     fn next(&self, t: &Topology, done: &[CheckStep]) -> Next {
         let from = &self.from;
+        // Who cannot even start: the reachability model's causes, worded as everywhere else.
         let Some(c) = t.container(from.as_str()) else {
-            return Next::Done(Diagnosis::problem(
-                DiagnosisCode::ContainerNotFound,
-                format!("There is no container named {from}"),
-                "The Docker Engine lists no container by that name (names are case-sensitive).",
-                vec![FixStep::run(
-                    "List the containers and their names:",
-                    "docker ps -a --format '{{.Names}}'",
-                )],
-            ));
+            return Next::Done(Diagnosis::from(&cause::unknown_source(from)));
         };
         let Some(mode) = last_of(done, StepKind::NetworkMode) else {
             return Next::Note(Box::new(network_mode_step(c)));
         };
         if !c.is_running() {
-            return Next::Done(Diagnosis::problem(
-                DiagnosisCode::SourceStopped,
-                format!("{from} is not running"),
-                format!(
-                    "{from} is {}; nothing can be checked from inside a stopped container.",
-                    c.state.as_str()
-                ),
-                vec![FixStep::run("Start it:", &format!("docker start {from}"))],
-            ));
+            return Next::Done(Diagnosis::from(&Blocked::SourceStopped(c).cause(t)));
         }
         if mode.status() == StepStatus::Failed {
-            return Next::Done(Diagnosis::problem(
-                DiagnosisCode::NoNetwork,
-                format!("{from} has no network (network mode `none`)"),
-                "A container with `network_mode: none` has only a loopback interface: it can reach nothing outside.",
-                vec![FixStep::say(&format!(
-                    "Remove `network_mode: none` from {from}'s service (or `--network none` from its command) and recreate it."
-                ))],
-            ));
+            let none = Blocked::NoNetwork {
+                c,
+                end: End::Source,
+                other: None,
+            };
+            return Next::Done(Diagnosis::from(&none.cause(t)));
         }
         let Some(internal) = last_of(done, StepKind::InternalNetwork) else {
             return Next::Note(Box::new(internal_step(t, c)));
@@ -174,28 +158,19 @@ impl ExternalRequest {
         }
         let reached = ping == StepStatus::Ok || http == StepStatus::Ok;
         if internal.status() == StepStatus::Failed && !reached {
-            let outside = t
-                .networks
-                .iter()
-                .find(|n| !n.internal && n.kind.resolves_names())
-                .map_or("NETWORK", |n| n.name.as_str());
-            return Diagnosis::problem(
-                DiagnosisCode::InternalNetworkOnly,
-                format!("{from} is only on internal networks, which have no way out"),
-                format!(
-                    "{} Docker gives `internal` networks no gateway to the outside. {} {}",
-                    internal.outcome.summary,
-                    summary(StepKind::Ping),
-                    summary(StepKind::Http)
-                ),
-                vec![
-                    FixStep::run(
-                        &format!("Attach {from} to a network with a way out as well:"),
-                        &format!("docker network connect {outside} {from}"),
-                    ),
-                    FixStep::say("Or remove `internal: true` from the network in the compose file and recreate it."),
-                ],
+            let sealed = Blocked::InternalOnly {
+                source: c,
+                address: self.name.to_string(),
+            };
+            let mut d = Diagnosis::from(&sealed.cause(t));
+            d.why = format!(
+                "{} {} {} {}",
+                internal.outcome.summary,
+                d.why,
+                summary(StepKind::Ping),
+                summary(StepKind::Http)
             );
+            return d;
         }
         if dns != StepStatus::Ok && reached {
             return Diagnosis::problem(

@@ -11,7 +11,7 @@ use crate::domain::checks::report::{
 use crate::domain::names::ContainerName;
 use crate::domain::problem::FixStep;
 use crate::domain::reachability::{
-    between, cause, Address, Cause, CauseCode, Reachability, Reached, Source, Verdict,
+    between, cause, Address, CauseCode, Reachability, Reached, Source, Verdict,
 };
 use crate::domain::topology::{Container, Topology};
 use serde::{Deserialize, Serialize};
@@ -87,7 +87,7 @@ impl Check for ReachRequest {
         let from_name = self.from.as_str();
         let port = self.to.port;
         let Some(a) = t.container(from_name) else {
-            return Next::Done(diagnosis(&cause::unknown_source(&self.from)));
+            return Next::Done(Diagnosis::from(&cause::unknown_source(&self.from)));
         };
         let address = self.address();
         let typed = address.to_string();
@@ -102,13 +102,13 @@ impl Check for ReachRequest {
             .as_ref()
             .filter(|c| c.code == CauseCode::UnknownName)
         {
-            return Next::Done(diagnosis(c));
+            return Next::Done(Diagnosis::from(c));
         }
         let Some(topology) = last_of(done, StepKind::Topology) else {
             return Next::Note(Box::new(topology_step(a, &typed, &model)));
         };
         if let Some(c) = model.cause.as_ref().filter(|c| decided_by_topology(c.code)) {
-            return Next::Done(diagnosis(c));
+            return Next::Done(Diagnosis::from(c));
         }
         let target = model.target.as_ref().and_then(|n| t.container(n.as_str()));
         let to_name = target.map_or(typed.as_str(), |c| c.name.as_str());
@@ -222,7 +222,7 @@ impl Check for ReachRequest {
 
         if let Some(c) = &model.cause {
             // The topology said so, and the probe agrees.
-            let mut d = diagnosis(c);
+            let mut d = Diagnosis::from(c);
             d.why = format!("{} {}", d.why, connect.outcome.summary);
             return Next::Done(d);
         }
@@ -365,36 +365,6 @@ fn decided_by_topology(code: CauseCode) -> bool {
     )
 }
 
-/// The model's cause as the check's conclusion: the same title, why and fix the connection
-/// builder shows.
-pub fn diagnosis(c: &Cause) -> Diagnosis {
-    Diagnosis::problem(
-        diagnosis_code(c.code),
-        c.title.clone(),
-        c.why.clone(),
-        c.fix.clone(),
-    )
-}
-
-pub fn diagnosis_code(code: CauseCode) -> DiagnosisCode {
-    match code {
-        CauseCode::UnknownSource | CauseCode::UnknownName => DiagnosisCode::ContainerNotFound,
-        CauseCode::SourceStopped => DiagnosisCode::SourceStopped,
-        CauseCode::TargetStopped => DiagnosisCode::TargetStopped,
-        CauseCode::SourceNoNetwork | CauseCode::TargetNoNetwork => DiagnosisCode::NoNetwork,
-        CauseCode::NoSharedNetwork | CauseCode::IpOnOtherNetwork => DiagnosisCode::NoSharedNetwork,
-        CauseCode::DefaultBridgeOnly => DiagnosisCode::DefaultBridgeNoNames,
-        CauseCode::NameOnOtherNetwork
-        | CauseCode::NameNotDns
-        | CauseCode::HostGatewayNotDefined
-        | CauseCode::HostCannotResolveNames => DiagnosisCode::NameDoesNotResolve,
-        CauseCode::InternalNetworkOnly => DiagnosisCode::InternalNetworkOnly,
-        CauseCode::TargetOnHostNetwork | CauseCode::PublishedOnLoopbackOnly => {
-            DiagnosisCode::PacketsDropped
-        }
-    }
-}
-
 /// The topology's prediction, as the report's first step.
 fn topology_step(a: &Container, typed: &str, model: &Reachability) -> CheckStep {
     let title = format!("What does the topology say about {} → {typed}?", a.name);
@@ -449,7 +419,7 @@ fn topology_step(a: &Container, typed: &str, model: &Reachability) -> CheckStep 
 fn not_resolved(model: &Reachability, resolve: Option<&CheckStep>, typed: &str) -> Diagnosis {
     let observed = resolve.map_or_else(String::new, |r| r.outcome.summary.clone());
     if let Some(c) = &model.cause {
-        let mut d = diagnosis(c);
+        let mut d = Diagnosis::from(c);
         d.why = format!("{} {observed}", d.why).trim_end().to_owned();
         return d;
     }

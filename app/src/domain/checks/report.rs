@@ -6,6 +6,7 @@ use crate::domain::checks::outcome::{ProbeOutcome, RunRecord, StepStatus};
 use crate::domain::checks::probe::Probe;
 use crate::domain::names::ContainerName;
 use crate::domain::problem::FixStep;
+use crate::domain::reachability::{Cause, CauseCode};
 use serde::{Deserialize, Serialize};
 
 /// Which question a step answers; a check finds earlier answers by kind.
@@ -161,6 +162,12 @@ pub enum DiagnosisCode {
     ProxyNotOnNetwork,
     ProxyDialsOtherNetwork,
     RoutePortUnknown,
+    /// The proxy loaded the route and refused it (Traefik's `disabled`, with its reason).
+    RouteRejected,
+    /// The labels ask for a route the proxy did not load.
+    RouteNotLoaded,
+    /// The loaded route dials an address no container holds.
+    RouteUpstreamUnknown,
     InternalNetworkOnly,
     DnsBroken,
     NoOutboundRoute,
@@ -319,6 +326,11 @@ pub trait Check {
     fn subject(&self) -> String;
     /// The next step given the topology and the steps done so far.
     fn next(&self, t: &crate::domain::topology::Topology, done: &[CheckStep]) -> Next;
+    /// The proxy whose routes the check needs read now (fresh, not cached), if any: `Some(None)`
+    /// for the host's own proxy, `Some(Some(name))` for a proxy the user named.
+    fn reads_routes_of(&self) -> Option<Option<&crate::domain::names::ContainerName>> {
+        None
+    }
 }
 
 /// For the checks' unit tests: the record of `planned` run with `tool`, as if it had exited
@@ -346,5 +358,39 @@ pub(crate) fn canned_run(
         output: output.into(),
         output_truncated: false,
         outcome: crate::domain::checks::parse::interpret(&planned.probe, tool, Some(code), output),
+    }
+}
+
+/// The reachability model's cause as a check's conclusion: the same title, why and fix the
+/// connection builder, the matrix and the findings show.
+impl From<&Cause> for Diagnosis {
+    fn from(c: &Cause) -> Self {
+        Self::problem(
+            DiagnosisCode::from(c.code),
+            c.title.clone(),
+            c.why.clone(),
+            c.fix.clone(),
+        )
+    }
+}
+
+impl From<CauseCode> for DiagnosisCode {
+    fn from(code: CauseCode) -> Self {
+        match code {
+            CauseCode::UnknownSource | CauseCode::UnknownName => Self::ContainerNotFound,
+            CauseCode::SourceStopped => Self::SourceStopped,
+            CauseCode::TargetStopped => Self::TargetStopped,
+            CauseCode::SourceNoNetwork | CauseCode::TargetNoNetwork => Self::NoNetwork,
+            CauseCode::NoSharedNetwork | CauseCode::IpOnOtherNetwork => Self::NoSharedNetwork,
+            CauseCode::DefaultBridgeOnly => Self::DefaultBridgeNoNames,
+            CauseCode::NameOnOtherNetwork
+            | CauseCode::NameNotDns
+            | CauseCode::HostGatewayNotDefined
+            | CauseCode::HostCannotResolveNames => Self::NameDoesNotResolve,
+            CauseCode::InternalNetworkOnly => Self::InternalNetworkOnly,
+            CauseCode::TargetOnHostNetwork | CauseCode::PublishedOnLoopbackOnly => {
+                Self::PacketsDropped
+            }
+        }
     }
 }

@@ -175,7 +175,7 @@ fn containers_that_share_no_network_get_the_reason_the_exact_fix_and_the_proxy_d
     assert!(text.contains("user-defined network"), "{text}");
     assert!(text.contains("Connect To Predefined Network"), "{text}");
     assert!(
-        text.contains(&format!("Then use `n8n-{SERVICE_UUID}`")),
+        text.contains(&format!("Then use `n8n-{SERVICE_UUID}:5678`")),
         "{text}"
     );
     assert!(
@@ -204,9 +204,10 @@ fn a_stack_cut_off_from_the_destination_is_told_to_connect_to_predefined_network
     let c = from(&recorded(), N8N, DB, None);
     let text = said(note(&c, NoteCode::NoSharedNetwork));
     assert!(
-        text.contains("open the service n8n-with-postgresql (the source's stack), enable \"Connect To Predefined Network\""),
+        text.contains(&format!("open the service n8n-with-postgresql ({SERVICE_UUID}), enable \"Connect To Predefined Network\"")),
         "{text}"
     );
+    assert!(text.contains("That is the source's stack"), "{text}");
     assert!(
         text.contains(&format!("docker network connect coolify {N8N}")),
         "{text}"
@@ -410,9 +411,11 @@ fn a_container_with_no_network_can_reach_nothing() {
     assert_eq!(c.address, None);
     let n = note(&c, NoteCode::NoNetwork);
     assert!(n.title.contains("The source, isolated"));
+    // Docker refuses to connect a `none` container until it has left `none`.
+    assert!(n.fix[0].text.contains("--network coolify"), "{:#?}", n.fix);
     assert_eq!(
-        n.fix[0].command.as_deref(),
-        Some("docker network connect coolify isolated")
+        n.fix[1].command.as_deref(),
+        Some("docker network disconnect none isolated && docker network connect coolify isolated")
     );
 }
 
@@ -741,11 +744,11 @@ fn a_compose_app_cut_off_from_the_destination_is_told_to_connect_to_predefined_n
     assert_eq!(c.address, None);
     let text = said(note(&c, NoteCode::NoSharedNetwork));
     assert!(
-        text.contains("In Coolify, open the application my-compose-app, enable \"Connect To Predefined Network\" under Advanced, and redeploy."),
+        text.contains(&format!("In Coolify, open the application my-compose-app ({uuid}), enable \"Connect To Predefined Network\" under Advanced, and redeploy.")),
         "{text}"
     );
     assert!(
-        text.contains(&format!("Then use `web-{uuid}` from {APP}.")),
+        text.contains(&format!("Then use `web-{uuid}:8080` from {APP}.")),
         "{text}"
     );
     assert!(

@@ -3,6 +3,7 @@
 use super::{Finding, FindingCode, Severity, Subject};
 use crate::domain::coolify::CoolifyKind;
 use crate::domain::problem::FixStep;
+use crate::domain::reachability::cause::default_bridge_why;
 use crate::domain::stacks::primary_destination;
 use crate::domain::topology::{NetworkKind, NetworkMode, Topology};
 
@@ -46,8 +47,9 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                     c.name
                 ),
                 why: format!(
-                    "The default `{}` network has no embedded DNS: a container there gets a copy of the host's resolv.conf, reaches other containers only by IP (which changes on restart), and no container can resolve `{}`. Only user-defined networks, such as Coolify's destination networks, resolve container names.",
-                    bridge.network, c.name
+                    "{} No container can resolve `{}`.",
+                    default_bridge_why(&bridge.network),
+                    c.name
                 ),
                 fix,
                 subjects: vec![

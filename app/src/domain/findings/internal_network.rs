@@ -2,42 +2,11 @@
 
 use super::{join, Finding, FindingCode, Severity, Subject};
 use crate::domain::problem::FixStep;
-use crate::domain::stacks::primary_destination;
+use crate::domain::reachability::cause::{internal_fix, internal_why};
 use crate::domain::topology::Topology;
-
-/// What an internal network lets through, by engine version (see [`Reach`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Reach {
-    /// Engine before 25.0 (verified on 20.10 by `tests/topology_live.rs`): a default route via
-    /// the gateway, the host's own addresses answer, forwarded traffic leaving the subnet is
-    /// dropped.
-    GatewayRoute,
-    /// Engine 25 and later: no default route; the host's address on the network was removed in
-    /// 25.0.0 and restored later (moby/moby 419f5a6), so it depends on the release.
-    NoRoute,
-    /// The version is not known: say what holds on 20.10 and that others may differ.
-    Unknown,
-}
-
-impl Reach {
-    fn of(engine_version: Option<&str>) -> Self {
-        let major = engine_version
-            .and_then(|v| v.split('.').next())
-            .and_then(|m| m.trim_start_matches('v').parse::<u32>().ok());
-        match major {
-            Some(m) if m < 25 => Self::GatewayRoute,
-            Some(_) => Self::NoRoute,
-            None => Self::Unknown,
-        }
-    }
-}
 
 /// Info: an internal-only database is often exactly what was meant.
 pub fn check(t: &Topology) -> Vec<Finding> {
-    let destinations = t.destination_networks();
-    let outside = primary_destination(&destinations).unwrap_or("bridge");
-    let reach = Reach::of(t.engine_version.as_deref());
-    let engine = t.engine_version.as_deref().unwrap_or("20.10");
     t.containers
         .iter()
         .filter(|c| {
@@ -45,35 +14,18 @@ pub fn check(t: &Topology) -> Vec<Finding> {
         })
         .map(|c| {
             let nets: Vec<&str> = c.network_names().collect();
-            let gateways: Vec<&str> = nets
-                .iter()
-                .filter_map(|n| t.network(n))
-                .flat_map(|n| n.subnets.iter().map(|s| s.gateway.as_str()))
-                .filter(|g| !g.is_empty())
-                .collect();
-            let gateway = if gateways.is_empty() {
-                "its gateway".to_owned()
-            } else {
-                format!("its gateway {}", join(&gateways))
-            };
             let mut subjects = vec![Subject::Container(c.name.to_string())];
             subjects.extend(nets.iter().map(|n| Subject::Network((*n).to_owned())));
             let published = if c.published.is_empty() {
                 ""
             } else {
-                " Its published ports do not work either."
+                " Its own published ports do not work either."
             };
-            let host = match reach {
-                Reach::GatewayRoute => format!(
-                    "On Engine {engine} the container still has a default route via {gateway}, and the host's own addresses answer it (a service on the host listening on all interfaces is reachable)."
-                ),
-                Reach::NoRoute => format!(
-                    "On Engine {engine} (25 and later) the container has no default route, so connections outside the subnet fail at once; whether the host's address on the network ({gateway}) answers depends on the release: 25.0.0 removed it and later releases restored it (moby/moby 419f5a6)."
-                ),
-                Reach::Unknown => format!(
-                    "On Engine 20.10 the container still has a default route via {gateway} and the host's own addresses answer it; other engine versions may differ (25.0 removed the default route)."
-                ),
-            };
+            // The reachability model's words, so a blocked pair and this finding agree.
+            let mut fix = vec![FixStep::say(
+                "If it should be sealed off (a database behind an app), this is as intended.",
+            )];
+            fix.extend(internal_fix(t, c));
             Finding {
                 code: FindingCode::InternalNetwork,
                 severity: Severity::Info,
@@ -83,17 +35,8 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                     if nets.len() == 1 { "" } else { "s" },
                     join(&nets)
                 ),
-                why: format!(
-                    "Docker drops traffic that an `--internal` network would forward out of its subnet: containers on it talk to each other, and downloads, webhooks, external APIs and DNS names outside Docker fail from {}. {host}{published}",
-                    c.name
-                ),
-                fix: vec![
-                    FixStep::say("If it should be sealed off (a database behind an app), this is as intended."),
-                    FixStep::run(
-                        "Otherwise give it a way out by attaching it to a non-internal network too:",
-                        &format!("docker network connect {outside} {}", c.name),
-                    ),
-                ],
+                why: format!("{}{published}", internal_why(t, c)),
+                fix,
                 subjects,
             }
         })

@@ -2,12 +2,11 @@
 
 use super::{join, Finding, FindingCode, Severity, Subject};
 use crate::domain::problem::FixStep;
-use crate::domain::stacks::primary_destination;
+use crate::domain::reachability::cause::{default_network, none_fix, NONE_WHY};
 use crate::domain::topology::{Attachment, Container, NetworkMode, Topology};
 
 pub fn check(t: &Topology) -> Vec<Finding> {
-    let destinations = t.destination_networks();
-    let target = primary_destination(&destinations).unwrap_or("my-network");
+    let net = default_network(t);
     t.containers
         .iter()
         .filter(|c| c.network_mode == NetworkMode::Null)
@@ -21,8 +20,14 @@ pub fn check(t: &Topology) -> Vec<Finding> {
             subjects.extend(
                 c.network_names()
                     .filter(|n| *n == "none")
-                    .map(|n| Subject::Network(n.to_owned())),
+                    .map(|n| Subject::Network((*n).to_owned())),
             );
+            // The reachability model's words for a `none` end, so the connection builder and
+            // the reach check give the same fix for this container.
+            let mut fix = vec![FixStep::say(
+                "If it needs no network (a batch job, a sandbox), this is as intended.",
+            )];
+            fix.extend(none_fix(c, net));
             Finding {
                 code: FindingCode::NetworkNone,
                 severity: Severity::Info,
@@ -30,13 +35,8 @@ pub fn check(t: &Topology) -> Vec<Finding> {
                     "{} has no network (network mode none): nothing can reach it and it can reach nothing.",
                     c.name
                 ),
-                why: "With `--network none` (compose `network_mode: none`) Docker gives the container only a loopback interface, and it cannot be connected to another network while in that mode.".to_owned(),
-                fix: vec![
-                    FixStep::say("If it needs no network (a batch job, a sandbox), this is as intended."),
-                    FixStep::say(&format!(
-                        "Otherwise recreate it on a network: `docker run --network {target} …`, or in compose replace `network_mode: none` with `networks: [{target}]`."
-                    )),
-                ],
+                why: NONE_WHY.to_owned(),
+                fix,
                 subjects,
             }
         })

@@ -41,22 +41,11 @@ fn finding(
     connected: &[(&Container, Stack<'_>)],
     isolated: &[(&Container, Stack<'_>)],
 ) -> Finding {
-    let (what, setting) = match stack.kind {
-        StackKind::Service => (
-            "service stack",
-            format!(
-                "In Coolify, open the service {}, enable \"Connect To Predefined Network\" in its settings, and restart it. Coolify then runs `docker network connect --alias {{service}}-{uuid} {destination} {{service}}-{uuid}` for every container of the stack.",
-                resource(&stack, uuid)
-            ),
-        ),
-        StackKind::ComposeApp => (
-            "Docker Compose application",
-            format!(
-                "In Coolify, open the application {}, enable \"Connect To Predefined Network\" under Advanced, and redeploy. Compose then also registers each service name (`postgres`, `redis`…) on {destination}, where it can collide with other stacks and with Coolify's own coolify-db and coolify-redis: connect by `{{service}}-{uuid}` names.",
-                resource(&stack, uuid)
-            ),
-        ),
+    let what = match stack.kind {
+        StackKind::Service => "service stack",
+        StackKind::ComposeApp => "Docker Compose application",
     };
+    let setting = stack.predefined_network_step(destination);
     let names: Vec<&str> = isolated.iter().map(|(c, _)| c.name.as_str()).collect();
     let mut fix = vec![FixStep::say(&setting)];
     for (c, s) in isolated {
@@ -104,7 +93,7 @@ fn finding(
         title: format!(
             "{} of the {what} {} {} not on {destination}, so {} cannot reach the databases and apps there.",
             join(&names),
-            resource(&stack, uuid),
+            stack.display_name(),
             if names.len() == 1 { "is" } else { "are" },
             if names.len() == 1 { "it" } else { "they" }
         ),
@@ -113,14 +102,6 @@ fn finding(
         ),
         fix,
         subjects,
-    }
-}
-
-/// `n8n-with-postgresql (qg8s…)` or just the uuid.
-fn resource(stack: &Stack<'_>, uuid: &str) -> String {
-    match stack.resource_name {
-        Some(name) => format!("{name} ({uuid})"),
-        None => uuid.to_owned(),
     }
 }
 

@@ -6,8 +6,8 @@
 use crate::domain::names::ContainerName;
 use crate::domain::problem::FixStep;
 use crate::domain::reachability::naming;
-use crate::domain::stacks::StackKind;
-use crate::domain::topology::{Attachment, Container, Topology};
+use crate::domain::stacks::primary_destination;
+use crate::domain::topology::{Attachment, Container, NetworkMode, Topology};
 use serde::{Deserialize, Serialize};
 
 /// Which rule blocks the connection. Stable: tests, styles and URLs key on it.
@@ -72,151 +72,562 @@ pub struct Cause {
     pub fix: Vec<FixStep>,
 }
 
-impl Cause {
-    fn new(code: CauseCode, title: String, why: &str, fix: Vec<FixStep>) -> Self {
-        Self {
-            code,
-            title,
-            why: why.to_owned(),
-            fix,
+/// Which end a rule is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    Source,
+    Target,
+}
+
+/// The rule that blocks a connection, with what its words need. The model decides this
+/// (cheap: borrowed, nothing worded); [`Blocked::title`] words the one line a matrix cell
+/// shows, [`Blocked::cause`] the whole cause with its why and fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Blocked<'a> {
+    UnknownSource(&'a ContainerName),
+    SourceStopped(&'a Container),
+    /// `c` is on no network; `other` is the end whose network the fix suggests.
+    NoNetwork {
+        c: &'a Container,
+        end: End,
+        other: Option<&'a Container>,
+    },
+    TargetStopped(&'a Container),
+    TargetOnHostNetwork {
+        source: &'a Container,
+        target: &'a Container,
+    },
+    HostGatewayNotDefined(&'a Container),
+    /// No network where names resolve is shared; `bridge` when they share the default bridge.
+    NoSharedNetwork {
+        source: &'a Container,
+        target: &'a Container,
+        bridge: Option<&'a str>,
+        port: Option<u16>,
+    },
+    /// `name` is the target's on some network, but not on any the source shares with it.
+    NameOnOtherNetwork {
+        source: &'a Container,
+        target: &'a Container,
+        name: &'a str,
+        port: Option<u16>,
+    },
+    /// `name` (a label over 63 characters) reaches `target` on `shared` only in theory.
+    NameNotDns {
+        shared: &'a str,
+        target: &'a Container,
+        name: &'a str,
+    },
+    UnknownName {
+        source: &'a Container,
+        name: &'a str,
+    },
+    IpOnOtherNetwork {
+        source: &'a Container,
+        target: &'a Container,
+        ip: &'a str,
+        network: &'a str,
+    },
+    /// `source` is only on internal networks and `address` lies beyond them.
+    InternalOnly {
+        source: &'a Container,
+        address: String,
+    },
+    HostCannotResolve {
+        target: &'a Container,
+        name: &'a str,
+        port: Option<u16>,
+    },
+    PublishedOnLoopbackOnly {
+        source: &'a Container,
+        target: &'a Container,
+        host_port: u16,
+    },
+}
+
+impl Blocked<'_> {
+    pub fn code(&self) -> CauseCode {
+        match self {
+            Self::UnknownSource(_) => CauseCode::UnknownSource,
+            Self::SourceStopped(_) => CauseCode::SourceStopped,
+            Self::NoNetwork {
+                end: End::Source, ..
+            } => CauseCode::SourceNoNetwork,
+            Self::NoNetwork { .. } => CauseCode::TargetNoNetwork,
+            Self::TargetStopped(_) => CauseCode::TargetStopped,
+            Self::TargetOnHostNetwork { .. } => CauseCode::TargetOnHostNetwork,
+            Self::HostGatewayNotDefined(_) => CauseCode::HostGatewayNotDefined,
+            Self::NoSharedNetwork {
+                bridge: Some(_), ..
+            } => CauseCode::DefaultBridgeOnly,
+            Self::NoSharedNetwork { .. } => CauseCode::NoSharedNetwork,
+            Self::NameOnOtherNetwork { .. } => CauseCode::NameOnOtherNetwork,
+            Self::NameNotDns { .. } => CauseCode::NameNotDns,
+            Self::UnknownName { .. } => CauseCode::UnknownName,
+            Self::IpOnOtherNetwork { .. } => CauseCode::IpOnOtherNetwork,
+            Self::InternalOnly { .. } => CauseCode::InternalNetworkOnly,
+            Self::HostCannotResolve { .. } => CauseCode::HostCannotResolveNames,
+            Self::PublishedOnLoopbackOnly { .. } => CauseCode::PublishedOnLoopbackOnly,
+        }
+    }
+
+    /// The one line every screen shows.
+    pub fn title(&self) -> String {
+        match self {
+            Self::UnknownSource(name) => format!("There is no container named {name}"),
+            Self::SourceStopped(c) => format!("{} is not running", c.name),
+            Self::NoNetwork { c, end, .. } => format!(
+                "The {}, {}, is on no network (`network_mode: none`), so it can reach nothing and nothing can reach it",
+                end.word(),
+                c.name
+            ),
+            Self::TargetStopped(c) => format!(
+                "{} is {}, so nothing answers at any of its addresses",
+                c.name,
+                c.state.as_str()
+            ),
+            Self::TargetOnHostNetwork { target, .. } => format!(
+                "{} uses the host's network, so it has no name in any Docker network",
+                target.name
+            ),
+            Self::HostGatewayNotDefined(source) => {
+                format!("`host.docker.internal` is not defined in {}", source.name)
+            }
+            Self::NoSharedNetwork {
+                source,
+                target,
+                bridge: Some(_),
+                ..
+            } => format!(
+                "{} and {} share only Docker's default bridge, where container names do not resolve",
+                source.name, target.name
+            ),
+            Self::NoSharedNetwork { source, target, .. } => format!(
+                "{} and {} share no network, so `{}` does not resolve from {}",
+                source.name, target.name, target.name, source.name
+            ),
+            Self::NameOnOtherNetwork {
+                source,
+                target,
+                name,
+                ..
+            } => {
+                let registered: Vec<&str> = target
+                    .attachments
+                    .iter()
+                    .filter(|a| a.dns_names.iter().any(|n| n == name))
+                    .map(|a| a.network.as_str())
+                    .collect();
+                format!(
+                    "`{name}` is {}'s name on {}, which {} is not on",
+                    target.name,
+                    join_or_none(&registered),
+                    source.name
+                )
+            }
+            Self::NameNotDns { target, .. } => format!(
+                "{} cannot be reached by its name: DNS cannot carry it",
+                target.name
+            ),
+            Self::UnknownName { source, name } => {
+                format!("No container answers to `{name}` from {}", source.name)
+            }
+            Self::IpOnOtherNetwork {
+                source,
+                target,
+                ip,
+                network,
+            } => format!(
+                "{ip} is {}'s address on {network}, which {} is not on",
+                target.name, source.name
+            ),
+            Self::InternalOnly { source, address } => format!(
+                "{} is only on internal networks, so {address} is out of its reach",
+                source.name
+            ),
+            Self::HostCannotResolve { name, .. } => format!(
+                "The host cannot look up `{name}`: container names resolve only inside Docker networks"
+            ),
+            Self::PublishedOnLoopbackOnly {
+                target, host_port, ..
+            } => format!(
+                "{} publishes port {host_port} on 127.0.0.1 only, which other containers cannot reach through the host",
+                target.name
+            ),
+        }
+    }
+
+    /// The whole cause: title, the Docker or Coolify rule behind it, and the fix.
+    pub fn cause(&self, t: &Topology) -> Cause {
+        Cause {
+            code: self.code(),
+            title: self.title(),
+            why: self.why(t),
+            fix: self.fix(t),
+        }
+    }
+
+    fn why(&self, t: &Topology) -> String {
+        match self {
+            Self::UnknownSource(_) => {
+                "The Docker Engine lists no container by that name (it may have been removed).".to_owned()
+            }
+            Self::SourceStopped(c) => format!(
+                "{} is {}: a stopped container sends nothing, and nothing can be checked from inside it.",
+                c.name,
+                c.state.as_str()
+            ),
+            Self::NoNetwork { .. } => NONE_WHY.to_owned(),
+            Self::TargetStopped(_) => "Docker registers a container's names in its DNS and gives it an address only while it runs; the name and the port are right once it is started.".to_owned(),
+            Self::TargetOnHostNetwork { .. } => "A container with `network_mode: host` listens on the host's own addresses; other containers reach it through the host, as `host.docker.internal` (defined only for containers started with `--add-host=host.docker.internal:host-gateway`, Docker 20.10+), and the app must listen on the bridge's gateway address, not only on 127.0.0.1.".to_owned(),
+            Self::HostGatewayNotDefined(_) => "On Linux, Docker defines `host.docker.internal` only for containers started with `--add-host=host.docker.internal:host-gateway`; Coolify adds it to its proxy and sentinel only. Without it the name goes to the host's DNS, which does not know it.".to_owned(),
+            Self::NoSharedNetwork {
+                bridge: Some(bridge),
+                ..
+            } => default_bridge_why(bridge),
+            Self::NoSharedNetwork { source, target, .. } => format!(
+                "Docker's embedded DNS resolves a container's names only for containers on a user-defined network it is also on, and Docker drops traffic between different networks. {} is on {}; {} is on {}.",
+                source.name,
+                networks_of(source),
+                target.name,
+                networks_of(target)
+            ),
+            Self::NameOnOtherNetwork { .. } => "Docker registers an alias or compose service name only on the network where it was set: the same container answers to other names on the networks it shares with the source.".to_owned(),
+            Self::NameNotDns { name, .. } => format!(
+                "`{name}` has a label longer than 63 characters. Docker accepts the name, but no resolver can look it up."
+            ),
+            Self::UnknownName { source, .. } => {
+                let nets: Vec<&str> = t.dns_networks(source).collect();
+                format!(
+                    "Docker's DNS on {}'s networks ({}) knows no container, alias or compose service by that name, and no container on this host is called that; the lookup goes on to the host's resolver, which does not know it either.",
+                    source.name,
+                    join_or_none(&nets)
+                )
+            }
+            Self::IpOnOtherNetwork { .. } => "Docker drops traffic between different networks on one host (the DOCKER-ISOLATION chains), though the host routes all of them; an IP also changes whenever the container restarts.".to_owned(),
+            Self::InternalOnly { source, .. } => internal_why(t, source),
+            Self::HostCannotResolve { .. } => "Docker's embedded DNS (127.0.0.11) answers containers on user-defined networks; the host and anything outside use their own resolver, which knows no container names.".to_owned(),
+            Self::PublishedOnLoopbackOnly { .. } => "Inside a container 127.0.0.1 is the container itself, and a binding on the host's 127.0.0.1 does not answer on the gateway addresses containers see.".to_owned(),
+        }
+    }
+
+    fn fix(&self, t: &Topology) -> Vec<FixStep> {
+        match self {
+            Self::UnknownSource(_) => vec![FixStep::run(
+                "List the containers and their names:",
+                "docker ps -a --format '{{.Names}}'",
+            )],
+            Self::SourceStopped(c) => vec![FixStep::run(
+                "Start it (or redeploy it in Coolify):",
+                &format!("docker start {}", c.name),
+            )],
+            Self::NoNetwork { c, other, .. } => {
+                let net = other.map_or_else(|| default_network(t).to_owned(), |o| fix_network(t, o));
+                none_fix(c, &net)
+            }
+            Self::TargetStopped(c) => vec![
+                FixStep::run("See why it stopped:", &format!("docker logs --tail 50 {}", c.name)),
+                FixStep::run(
+                    "Start it (or redeploy it in Coolify):",
+                    &format!("docker start {}", c.name),
+                ),
+            ],
+            Self::TargetOnHostNetwork { source, .. } => vec![FixStep::say(&format!(
+                "Add `host.docker.internal:host-gateway` to {}'s extra hosts (compose `extra_hosts:`, or Coolify's custom Docker options `--add-host=host.docker.internal:host-gateway`), redeploy it, and connect to `host.docker.internal`.",
+                source.name
+            ))],
+            Self::HostGatewayNotDefined(source) => vec![FixStep::say(&format!(
+                "Add `host.docker.internal:host-gateway` to {}'s extra hosts (compose `extra_hosts:`, or Coolify's custom Docker options `--add-host=host.docker.internal:host-gateway`) and redeploy it; or use the gateway IP of one of its networks.",
+                source.name
+            ))],
+            Self::NoSharedNetwork {
+                source,
+                target,
+                port,
+                ..
+            } => join_fix(t, source, target, *port),
+            Self::NameOnOtherNetwork {
+                source,
+                target,
+                name,
+                port,
+            } => match naming::candidates(t, source, target).into_iter().next() {
+                Some(best) => vec![FixStep::say(&format!(
+                    "Use `{}` instead: {}",
+                    with_port(&best.name, *port),
+                    naming::why(&best, target)
+                ))],
+                None => vec![FixStep::say(&format!(
+                    "Set the alias on a network both are on (compose `networks: {{ NET: {{ aliases: [{name}] }} }}`), or use {}'s own name.",
+                    target.name
+                ))],
+            },
+            Self::NameNotDns { shared, target, .. } => {
+                let to = &target.name;
+                vec![
+                    FixStep::run(
+                        "Give the container a short network alias (here `app`) and use that name:",
+                        &format!(
+                            "docker network disconnect {shared} {to} && docker network connect --alias app {shared} {to}"
+                        ),
+                    ),
+                    FixStep::say("Or give it a shorter name (in compose: a shorter service name or container_name)."),
+                ]
+            }
+            Self::UnknownName { .. } => vec![FixStep::run(
+                "List every container with the names it answers to on each network:",
+                "docker ps -a --format '{{.Names}}\t{{.Networks}}'",
+            )],
+            Self::IpOnOtherNetwork {
+                source, network, ..
+            } => vec![FixStep::run(
+                &format!("Connect {} to {network} (then prefer a name to the IP):", source.name),
+                &format!("docker network connect {network} {}", source.name),
+            )],
+            Self::InternalOnly { source, .. } => internal_fix(t, source),
+            Self::HostCannotResolve { target, port, .. } => {
+                let published = port.and_then(|p| {
+                    target
+                        .published
+                        .iter()
+                        .find(|m| m.container_port == p)
+                        .and_then(|m| m.host.as_ref())
+                });
+                match (published, port) {
+                    (Some(b), _) => vec![FixStep::say(&format!(
+                        "Use 127.0.0.1:{} from the host: {} publishes port {} there.",
+                        b.port,
+                        target.name,
+                        port.unwrap_or_default()
+                    ))],
+                    (None, Some(p)) => vec![FixStep::say(&format!(
+                        "Publish the port on the host's loopback (`-p 127.0.0.1:{p}:{p}`, in Coolify: Ports Mappings `127.0.0.1:{p}:{p}`) and use 127.0.0.1:{p}; or use its IP on a network, which changes on restart."
+                    ))],
+                    (None, None) => vec![FixStep::say(
+                        "Publish the port on the host's loopback (`-p 127.0.0.1:HOST:PORT`) and use 127.0.0.1:HOST.",
+                    )],
+                }
+            }
+            Self::PublishedOnLoopbackOnly { source, target, .. } => vec![FixStep::say(&format!(
+                "Reach {} over a network both are on, by name (connect {} to one of its networks).",
+                target.name, source.name
+            ))],
         }
     }
 }
 
-pub fn unknown_source(name: &ContainerName) -> Cause {
-    Cause::new(
-        CauseCode::UnknownSource,
-        format!("There is no container named {name}"),
-        "The Docker Engine lists no container by that name (it may have been removed).",
-        vec![FixStep::run(
-            "List the containers and their names:",
-            "docker ps -a --format '{{.Names}}'",
-        )],
-    )
+impl End {
+    fn word(self) -> &'static str {
+        match self {
+            Self::Source => "source",
+            Self::Target => "target",
+        }
+    }
 }
 
-pub(super) fn source_stopped(c: &Container) -> Cause {
-    let name = &c.name;
-    Cause::new(
-        CauseCode::SourceStopped,
-        format!("{name} is not running"),
-        &format!(
-            "{name} is {}: a stopped container sends nothing, and nothing can be checked from inside it.",
-            c.state.as_str()
-        ),
-        vec![FixStep::run("Start it (or redeploy it in Coolify):", &format!("docker start {name}"))],
-    )
+// These two are worded from the container alone: no topology needed.
+pub fn unknown_source(name: &ContainerName) -> Cause {
+    Blocked::UnknownSource(name).cause(&Topology::default())
 }
 
 pub fn target_stopped(c: &Container) -> Cause {
-    let name = &c.name;
-    Cause::new(
-        CauseCode::TargetStopped,
-        format!("{name} is {}, so nothing answers at any of its addresses", c.state.as_str()),
-        "Docker registers a container's names in its DNS and gives it an address only while it runs; the name and the port are right once it is started.",
-        vec![
-            FixStep::run("See why it stopped:", &format!("docker logs --tail 50 {name}")),
-            FixStep::run("Start it (or redeploy it in Coolify):", &format!("docker start {name}")),
-        ],
-    )
+    Blocked::TargetStopped(c).cause(&Topology::default())
 }
 
-/// `role` is "source" or "target".
-pub(super) fn no_network(c: &Container, role: &str, fix_network: &str) -> Cause {
-    let code = if role == "source" {
-        CauseCode::SourceNoNetwork
+/// What an `--internal` network lets through, by engine version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InternalReach {
+    /// Engine before 25.0 (verified on 20.10 by `tests/topology_live.rs` and the live
+    /// reachability table): a default route via the gateway, the host's own addresses answer,
+    /// forwarded traffic leaving the subnet is dropped.
+    GatewayRoute,
+    /// Engine 25 and later: no default route; the host's address on the network was removed in
+    /// 25.0.0 and restored later (moby/moby 419f5a6), so it depends on the release.
+    NoRoute,
+    /// The version is not known: what holds on 20.10, and that others may differ.
+    Unknown,
+}
+
+impl InternalReach {
+    pub fn of(engine_version: Option<&str>) -> Self {
+        let major = engine_version
+            .and_then(|v| v.split('.').next())
+            .and_then(|m| m.trim_start_matches('v').parse::<u32>().ok());
+        match major {
+            Some(m) if m < 25 => Self::GatewayRoute,
+            Some(_) => Self::NoRoute,
+            None => Self::Unknown,
+        }
+    }
+
+    /// Whether the host's own addresses answer a container only on internal networks.
+    pub fn host_answers(self) -> bool {
+        self != Self::NoRoute
+    }
+}
+
+/// Why a container only on internal networks reaches its peers and nothing beyond, and what
+/// holds for the host's own addresses on this engine. The internal-network finding, the
+/// external check and every blocked pair say this.
+pub fn internal_why(t: &Topology, c: &Container) -> String {
+    let gateways: Vec<&str> = c
+        .network_names()
+        .filter_map(|n| t.network(n))
+        .flat_map(|n| n.subnets.iter().map(|s| s.gateway.as_str()))
+        .filter(|g| !g.is_empty())
+        .collect();
+    let gateway = if gateways.is_empty() {
+        "its gateway".to_owned()
     } else {
-        CauseCode::TargetNoNetwork
+        format!("its gateway {}", gateways.join(", "))
     };
-    Cause::new(
-        code,
-        format!(
-            "The {role}, {}, is on no network (`network_mode: none`), so it can reach nothing and nothing can reach it",
-            c.name
+    let engine = t.engine_version.as_deref().unwrap_or("20.10");
+    let host = match InternalReach::of(t.engine_version.as_deref()) {
+        InternalReach::GatewayRoute => format!(
+            "On Engine {engine} the container still has a default route via {gateway}, and the host's own addresses answer it (a service on the host listening on all interfaces is reachable)."
         ),
-        "A container started with `--network none` has only a loopback interface.",
-        vec![FixStep::run(
-            &format!(
-                "Connect {} to a user-defined network (recreating it without `--network none` makes it last):",
-                c.name
-            ),
-            &format!("docker network connect {fix_network} {}", c.name),
-        )],
+        InternalReach::NoRoute => format!(
+            "On Engine {engine} (25 and later) the container has no default route, so connections outside the subnet fail at once; whether the host's address on the network ({gateway}) answers depends on the release: 25.0.0 removed it and later releases restored it (moby/moby 419f5a6)."
+        ),
+        InternalReach::Unknown => format!(
+            "On Engine 20.10 the container still has a default route via {gateway} and the host's own addresses answer it; other engine versions may differ (25.0 removed the default route)."
+        ),
+    };
+    format!(
+        "Docker drops traffic that an `--internal` network would forward out of its subnet: containers on it talk to each other, and downloads, webhooks, external APIs, names outside Docker and ports published on the host fail from {}. {host}",
+        c.name
     )
 }
 
-pub(super) fn target_on_host_network(source: &Container, target: &Container) -> Cause {
-    let name = &target.name;
-    Cause::new(
-        CauseCode::TargetOnHostNetwork,
-        format!("{name} uses the host's network, so it has no name in any Docker network"),
-        "A container with `network_mode: host` listens on the host's own addresses; other containers reach it through the host, as `host.docker.internal` (defined only for containers started with `--add-host=host.docker.internal:host-gateway`, Docker 20.10+), and the app must listen on the bridge's gateway address, not only on 127.0.0.1.",
-        vec![FixStep::say(&format!(
-            "Add `host.docker.internal:host-gateway` to {}'s extra hosts (compose `extra_hosts:`, or Coolify's custom Docker options `--add-host=host.docker.internal:host-gateway`), redeploy it, and connect to `host.docker.internal`.",
-            source.name
-        ))],
-    )
+/// How to give `c` a way out: a network that is not internal as well (the destination when it
+/// is not internal), or the network made non-internal.
+pub fn internal_fix(t: &Topology, c: &Container) -> Vec<FixStep> {
+    let destinations = t.destination_networks();
+    let outside = primary_destination(&destinations)
+        .filter(|n| !t.is_internal(n))
+        .or_else(|| {
+            t.networks
+                .iter()
+                .find(|n| !n.internal && n.kind.resolves_names())
+                .map(|n| n.name.as_str())
+        })
+        .unwrap_or("NETWORK");
+    vec![
+        FixStep::run(
+            &format!("Attach {} to a network that is not internal as well:", c.name),
+            &format!("docker network connect {outside} {}", c.name),
+        ),
+        FixStep::say("Or remove `internal: true` from the network in the compose file (`--internal` from `docker network create`) and recreate it."),
+    ]
 }
 
-pub(super) fn host_gateway_not_defined(source: &Container) -> Cause {
-    Cause::new(
-        CauseCode::HostGatewayNotDefined,
-        format!("`host.docker.internal` is not defined in {}", source.name),
-        "On Linux, Docker defines `host.docker.internal` only for containers started with `--add-host=host.docker.internal:host-gateway`; Coolify adds it to its proxy and sentinel only. Without it the name goes to the host's DNS, which does not know it.",
-        vec![FixStep::say(&format!(
-            "Add `host.docker.internal:host-gateway` to {}'s extra hosts (compose `extra_hosts:`, or Coolify's custom Docker options `--add-host=host.docker.internal:host-gateway`) and redeploy it; or use the gateway IP of one of its networks.",
-            source.name
-        ))],
-    )
+/// Why names do not work on Docker's default bridge; the default-bridge finding says the same.
+pub fn default_bridge_why(bridge: &str) -> String {
+    format!("The default `{bridge}` network has no embedded DNS: a container there gets a copy of the host's resolv.conf and reaches other containers only by IP, which changes on every restart. Docker's DNS resolves names only on user-defined networks (such as Coolify's destination networks), between containers on the same one.")
 }
 
-/// Neither shares a network on which names resolve (or they share none at all).
-pub(super) fn no_shared_network(
+/// Why a `none` container is cut off; the `none` finding says the same.
+pub const NONE_WHY: &str = "A container started with `--network none` (compose `network_mode: none`) has only a loopback interface, and Docker refuses to connect it to another network while it is in that mode.";
+
+/// How to give `c`, on no network, an interface on `net`: recreating it lasts; until then,
+/// leaving `none` first lets Docker connect it (recorded on Engine 20.10:
+/// `fixtures/none-reconnected-api-1.41.json`).
+pub fn none_fix(c: &Container, net: &str) -> Vec<FixStep> {
+    let name = &c.name;
+    let mut fix = vec![FixStep::say(&format!(
+        "Recreate {name} on a network so its configuration says so: `docker run --network {net} …`, or in compose replace `network_mode: none` with `networks: [{net}]` (in Coolify, edit the service and redeploy)."
+    ))];
+    let connect = format!("docker network connect {net} {name}");
+    fix.push(if c.network_mode == NetworkMode::Null {
+        FixStep::run(
+            "Or, until it is recreated, take it off `none` and connect it (Docker allows the connect once it has left `none`):",
+            &format!("docker network disconnect none {name} && {connect}"),
+        )
+    } else {
+        FixStep::run("Or connect it now (until it is recreated):", &connect)
+    });
+    fix
+}
+
+/// The network a fix puts a container on when no other end decides: the destination network,
+/// else a placeholder.
+pub fn default_network(t: &Topology) -> &str {
+    primary_destination(&t.destination_networks()).unwrap_or("my-network")
+}
+
+/// How to put `source` and `target` on one network: Coolify's lasting setting first when a
+/// stack is involved, then the manual connect with the name to use after it.
+fn join_fix(
     t: &Topology,
     source: &Container,
     target: &Container,
     port: Option<u16>,
-) -> Cause {
-    let on_bridge = t
-        .shared_networks(source, target)
-        .find(|n| t.network_kind(n) == crate::domain::topology::NetworkKind::DefaultBridge);
+) -> Vec<FixStep> {
     let target_nets: Vec<&str> = t.dns_networks(target).collect();
     let mut fix = Vec::new();
 
     // Coolify's own setting first: it survives deploys, a manual connect does not.
     let destinations = t.destination_networks();
     let on_destination = |c: &Container| destinations.iter().any(|d| c.attachment(d).is_some());
-    if let Some(stack) = target.stack().filter(|_| on_destination(source)) {
+    let destination = primary_destination(&destinations);
+    if let Some((stack, net)) = target
+        .stack()
+        .zip(destination)
+        .filter(|_| on_destination(source))
+    {
         let after = stack
             .service
-            .map(|svc| format!(" Then use `{svc}-{}` from {}.", stack.uuid, source.name))
+            .map(|svc| {
+                let name = format!("{svc}-{}", stack.uuid);
+                format!(
+                    " Then use `{}` from {}.",
+                    with_port(&name, port),
+                    source.name
+                )
+            })
             .unwrap_or_default();
         fix.push(FixStep::say(&format!(
-            "In Coolify, open {} {}, enable \"Connect To Predefined Network\"{}, and {}.{after}",
-            stack_word(stack.kind),
-            stack.resource_name.unwrap_or(stack.uuid),
-            advanced(stack.kind),
-            apply(stack.kind),
+            "{}{after}",
+            stack.predefined_network_step(net)
         )));
-    } else if let Some(stack) = source.stack().filter(|_| on_destination(target)) {
+    } else if let Some((stack, net)) = source
+        .stack()
+        .zip(destination)
+        .filter(|_| on_destination(target))
+    {
         fix.push(FixStep::say(&format!(
-            "In Coolify, open {} {} (the source's stack), enable \"Connect To Predefined Network\"{}, and {}; its containers then join the destination network where {} is.",
-            stack_word(stack.kind),
-            stack.resource_name.unwrap_or(stack.uuid),
-            advanced(stack.kind),
-            apply(stack.kind),
+            "{} (That is the source's stack; its containers then join {net}, where {} is.)",
+            stack.predefined_network_step(net),
             target.name,
         )));
     }
 
     let coolify_step = !fix.is_empty();
     if target_nets.is_empty() {
+        // Onto the destination network when there is one (where Coolify's resources are),
+        // else onto a new one.
+        let net = destination.unwrap_or("my-network");
+        let mut commands: Vec<String> = Vec::new();
+        if destination.is_none() {
+            commands.push(format!("docker network create {net}"));
+        }
+        commands.extend(
+            [source, target]
+                .into_iter()
+                .filter(|c| c.attachment(net).is_none())
+                .map(|c| format!("docker network connect {net} {}", c.name)),
+        );
+        let what = if destination.is_some() {
+            format!("Put both containers on {net}:")
+        } else {
+            "Create one and put both containers on it:".to_owned()
+        };
         fix.push(FixStep::run(
-            &format!("{} is on no network where names resolve. Create one and put both containers on it:", target.name),
             &format!(
-                "docker network create my-network && docker network connect my-network {} && docker network connect my-network {}",
-                source.name, target.name
+                "{} is on no network where names resolve. {what}",
+                target.name
             ),
+            &commands.join(" && "),
         ));
     } else {
         let net = fix_network(t, target);
@@ -239,194 +650,11 @@ pub(super) fn no_shared_network(
     if !coolify_step && (source.stack().is_some() || target.stack().is_some()) {
         fix.push(FixStep::say("For a lasting fix in Coolify: enable \"Connect To Predefined Network\" on the stack, or put both resources in the same Destination network, and redeploy."));
     }
-
-    match on_bridge {
-        Some(bridge) => Cause::new(
-            CauseCode::DefaultBridgeOnly,
-            format!(
-                "{} and {} share only Docker's default bridge, where container names do not resolve",
-                source.name, target.name
-            ),
-            &format!("The default `{bridge}` network has no embedded DNS: containers there reach each other only by IP, which changes on every restart. Docker's DNS resolves names only on user-defined networks both containers are on."),
-            fix,
-        ),
-        None => Cause::new(
-            CauseCode::NoSharedNetwork,
-            format!(
-                "{} and {} share no network, so `{}` does not resolve from {}",
-                source.name, target.name, target.name, source.name
-            ),
-            &format!(
-                "Docker's embedded DNS resolves a container's names only for containers on a user-defined network it is also on, and Docker drops traffic between different networks. {} is on {}; {} is on {}.",
-                source.name,
-                networks_of(source),
-                target.name,
-                networks_of(target)
-            ),
-            fix,
-        ),
-    }
-}
-
-/// The name is the target's on some network, but not on any the source shares with it.
-pub(super) fn name_on_other_network(
-    t: &Topology,
-    source: &Container,
-    target: &Container,
-    name: &str,
-    port: Option<u16>,
-) -> Cause {
-    let registered: Vec<&str> = target
-        .attachments
-        .iter()
-        .filter(|a| a.dns_names.iter().any(|n| n == name))
-        .map(|a| a.network.as_str())
-        .collect();
-    let best = naming::candidates(t, source, target).into_iter().next();
-    let fix = match best {
-        Some(best) => vec![FixStep::say(&format!(
-            "Use `{}` instead: {}",
-            with_port(&best.name, port),
-            naming::why(&best, target)
-        ))],
-        None => vec![FixStep::say(&format!(
-            "Set the alias on a network both are on (compose `networks: {{ NET: {{ aliases: [{name}] }} }}`), or use {}'s own name.",
-            target.name
-        ))],
-    };
-    Cause::new(
-        CauseCode::NameOnOtherNetwork,
-        format!(
-            "`{name}` is {}'s name on {}, which {} is not on",
-            target.name,
-            join_or_none(&registered),
-            source.name
-        ),
-        "Docker registers an alias or compose service name only on the network where it was set: the same container answers to other names on the networks it shares with the source.",
-        fix,
-    )
-}
-
-pub(super) fn name_not_dns(shared: &str, target: &Container, why: &str) -> Cause {
-    let to = &target.name;
-    Cause::new(
-        CauseCode::NameNotDns,
-        format!("{to} cannot be reached by its name: DNS cannot carry it"),
-        &format!("{why}. Docker accepts the name, but no resolver can look it up."),
-        vec![
-            FixStep::run(
-                "Give the container a short network alias (here `app`) and use that name:",
-                &format!(
-                    "docker network disconnect {shared} {to} && docker network connect --alias app {shared} {to}"
-                ),
-            ),
-            FixStep::say("Or give it a shorter name (in compose: a shorter service name or container_name)."),
-        ],
-    )
-}
-
-pub(super) fn unknown_name(t: &Topology, source: &Container, name: &str) -> Cause {
-    let nets: Vec<&str> = t.dns_networks(source).collect();
-    Cause::new(
-        CauseCode::UnknownName,
-        format!("No container answers to `{name}` from {}", source.name),
-        &format!(
-            "Docker's DNS on {}'s networks ({}) knows no container, alias or compose service by that name, and no container on this host is called that; the lookup goes on to the host's resolver, which does not know it either.",
-            source.name,
-            join_or_none(&nets)
-        ),
-        vec![FixStep::run(
-            "List every container with the names it answers to on each network:",
-            "docker ps -a --format '{{.Names}}\t{{.Networks}}'",
-        )],
-    )
-}
-
-pub(super) fn ip_on_other_network(
-    source: &Container,
-    target: &Container,
-    ip: &str,
-    network: &str,
-) -> Cause {
-    Cause::new(
-        CauseCode::IpOnOtherNetwork,
-        format!("{ip} is {}'s address on {network}, which {} is not on", target.name, source.name),
-        "Docker drops traffic between different networks on one host (the DOCKER-ISOLATION chains), though the host routes all of them; an IP also changes whenever the container restarts.",
-        vec![FixStep::run(
-            &format!("Connect {} to {network} (then prefer a name to the IP):", source.name),
-            &format!("docker network connect {network} {}", source.name),
-        )],
-    )
-}
-
-pub(super) fn internal_only(source: &Container, address: &str) -> Cause {
-    let nets: Vec<&str> = source.network_names().collect();
-    Cause::new(
-        CauseCode::InternalNetworkOnly,
-        format!("{} is only on internal networks, so {address} is out of its reach", source.name),
-        &format!(
-            "{} is on {}, created `--internal`: its peers and the host's own addresses answer, but nothing beyond the host.",
-            source.name,
-            join_or_none(&nets)
-        ),
-        vec![FixStep::run(
-            &format!("Connect {} to a network that is not internal as well:", source.name),
-            &format!("docker network connect NETWORK {}", source.name),
-        )],
-    )
-}
-
-pub(super) fn host_cannot_resolve(target: &Container, name: &str, port: Option<u16>) -> Cause {
-    let published = port.and_then(|p| {
-        target
-            .published
-            .iter()
-            .find(|m| m.container_port == p)
-            .and_then(|m| m.host.as_ref())
-    });
-    let fix = match (published, port) {
-        (Some(b), _) => vec![FixStep::say(&format!(
-            "Use 127.0.0.1:{} from the host: {} publishes port {} there.",
-            b.port,
-            target.name,
-            port.unwrap_or_default()
-        ))],
-        (None, Some(p)) => vec![FixStep::say(&format!(
-            "Publish the port on the host's loopback (`-p 127.0.0.1:{p}:{p}`, in Coolify: Ports Mappings `127.0.0.1:{p}:{p}`) and use 127.0.0.1:{p}; or use its IP on a network, which changes on restart."
-        ))],
-        (None, None) => vec![FixStep::say(
-            "Publish the port on the host's loopback (`-p 127.0.0.1:HOST:PORT`) and use 127.0.0.1:HOST.",
-        )],
-    };
-    Cause::new(
-        CauseCode::HostCannotResolveNames,
-        format!("The host cannot look up `{name}`: container names resolve only inside Docker networks"),
-        "Docker's embedded DNS (127.0.0.11) answers containers on user-defined networks; the host and anything outside use their own resolver, which knows no container names.",
-        fix,
-    )
-}
-
-pub(super) fn published_on_loopback_only(
-    source: &Container,
-    target: &Container,
-    host_port: u16,
-) -> Cause {
-    Cause::new(
-        CauseCode::PublishedOnLoopbackOnly,
-        format!(
-            "{} publishes port {host_port} on 127.0.0.1 only, which other containers cannot reach through the host",
-            target.name
-        ),
-        "Inside a container 127.0.0.1 is the container itself, and a binding on the host's 127.0.0.1 does not answer on the gateway addresses containers see.",
-        vec![FixStep::say(&format!(
-            "Reach {} over a network both are on, by name (connect {} to one of its networks).",
-            target.name, source.name
-        ))],
-    )
+    fix
 }
 
 /// The network to suggest joining: a DNS network of the target, the destination first.
-pub(super) fn fix_network(t: &Topology, target: &Container) -> String {
+pub fn fix_network(t: &Topology, target: &Container) -> String {
     let target_nets: Vec<&str> = t.dns_networks(target).collect();
     let destinations = t.destination_networks();
     destinations
@@ -461,29 +689,6 @@ fn after_joining(
 
 fn with_port(name: &str, port: Option<u16>) -> String {
     port.map_or_else(|| name.to_owned(), |p| format!("{name}:{p}"))
-}
-
-fn stack_word(kind: StackKind) -> &'static str {
-    match kind {
-        StackKind::Service => "the service",
-        StackKind::ComposeApp => "the application",
-    }
-}
-
-fn advanced(kind: StackKind) -> &'static str {
-    if kind == StackKind::ComposeApp {
-        " under Advanced"
-    } else {
-        ""
-    }
-}
-
-fn apply(kind: StackKind) -> &'static str {
-    if kind == StackKind::ComposeApp {
-        "redeploy"
-    } else {
-        "restart it"
-    }
 }
 
 /// A container's networks for a sentence: `a, b` or `no network`.

@@ -3,7 +3,7 @@
 //! and the target's first port, blocked cells with their cause.
 
 use crate::domain::names::ContainerName;
-use crate::domain::reachability::{between, naming, Address, CauseCode, Source, Verdict};
+use crate::domain::reachability::{Address, Blocked, CauseCode, Model, Verdict};
 use crate::domain::topology::{Container, Topology};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -89,10 +89,15 @@ pub fn scopes(t: &Topology) -> Vec<(Scope, String)> {
         .iter()
         .filter_map(|c| c.coolify.as_ref()?.project.as_deref())
         .collect();
+    let size = |scope: &Scope| t.containers.iter().filter(|c| scope.includes(c)).count();
+    let labelled = |scope: Scope, what: String| {
+        let n = size(&scope);
+        (scope, format!("{what} ({n})"))
+    };
     out.extend(
         projects
             .into_iter()
-            .map(|p| (Scope::Project(p.to_owned()), format!("Coolify project {p}"))),
+            .map(|p| labelled(Scope::Project(p.to_owned()), format!("Coolify project {p}"))),
     );
     let stacks: BTreeSet<&str> = t
         .containers
@@ -103,14 +108,14 @@ pub fn scopes(t: &Topology) -> Vec<(Scope, String)> {
     out.extend(
         stacks
             .into_iter()
-            .map(|s| (Scope::Stack(s.to_owned()), format!("Stack {s}"))),
+            .map(|s| labelled(Scope::Stack(s.to_owned()), format!("Stack {s}"))),
     );
     out.extend(
         t.networks
             .iter()
             .filter(|n| t.is_routable(&n.name) && !n.members.is_empty())
             .map(|n| {
-                (
+                labelled(
                     Scope::Network(n.name.clone()),
                     format!("Network {}", n.name),
                 )
@@ -131,6 +136,14 @@ pub struct Cell {
     pub cause: Option<CauseCode>,
     /// The cause's title, for the cell's tooltip and the CLI.
     pub title: Option<String>,
+}
+
+impl Cell {
+    /// `address:port`, or the address alone when the port is unknown.
+    pub fn target(&self) -> String {
+        self.port
+            .map_or_else(|| self.address.clone(), |p| format!("{}:{p}", self.address))
+    }
 }
 
 /// Rows are sources, columns targets, both `containers` in order; `cells[i][j]` is `None` on
@@ -154,15 +167,70 @@ impl Matrix {
     }
 }
 
+/// The blocked pairs of a matrix by cause, most frequent first: what a large scope shows instead
+/// of a grid nobody can read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockedGroup {
+    pub cause: CauseCode,
+    pub count: usize,
+    /// The first pairs (source, target, cell), in the matrix's order.
+    pub examples: Vec<(ContainerName, ContainerName, Cell)>,
+}
+
+impl Matrix {
+    /// [`BlockedGroup`]s, with up to `examples` pairs each.
+    pub fn blocked_by_cause(&self, examples: usize) -> Vec<BlockedGroup> {
+        let mut groups: Vec<BlockedGroup> = Vec::new();
+        for (i, row) in self.cells.iter().enumerate() {
+            for (j, cell) in row.iter().enumerate() {
+                let Some((cell, cause)) = cell.as_ref().and_then(|c| Some((c, c.cause?))) else {
+                    continue;
+                };
+                let at = match groups.iter().position(|g| g.cause == cause) {
+                    Some(at) => at,
+                    None => {
+                        groups.push(BlockedGroup {
+                            cause,
+                            count: 0,
+                            examples: Vec::new(),
+                        });
+                        groups.len() - 1
+                    }
+                };
+                let g = &mut groups[at];
+                g.count += 1;
+                if g.examples.len() < examples {
+                    g.examples.push((
+                        self.containers[i].clone(),
+                        self.containers[j].clone(),
+                        cell.clone(),
+                    ));
+                }
+            }
+        }
+        groups.sort_by(|a, b| b.count.cmp(&a.count).then(a.cause.cmp(&b.cause)));
+        groups
+    }
+}
+
 /// The matrix for `scope`, containers sorted by name.
 pub fn matrix(t: &Topology, scope: &Scope) -> Matrix {
+    let m = Model::new(t);
     let members: Vec<&Container> = t.containers.iter().filter(|c| scope.includes(c)).collect();
+    // Most cells use the target's container name: read each once.
+    let by_name: Vec<Address> = members
+        .iter()
+        .map(|c| engine_name(c.name.as_str()))
+        .collect();
     let cells = members
         .iter()
         .map(|s| {
             members
                 .iter()
-                .map(|target| (s.name != target.name).then(|| cell(t, s, target)))
+                .zip(&by_name)
+                .map(|(target, named)| {
+                    (s.name != target.name).then(|| cell_with(&m, s, target, Some(named)))
+                })
                 .collect()
         })
         .collect();
@@ -177,7 +245,8 @@ pub fn matrix(t: &Topology, scope: &Scope) -> Matrix {
 /// the address the source should use (`name:port`) labelled with the container, its Coolify
 /// project or stack, and the model's verdict; open ones first, then by container.
 pub fn suggestions(t: &Topology, source: &str) -> Vec<(String, String)> {
-    let Some(s) = t.container(source) else {
+    let m = Model::new(t);
+    let Some(s) = m.container(source) else {
         return Vec::new();
     };
     let mut out: Vec<(bool, String, String)> = t
@@ -185,21 +254,10 @@ pub fn suggestions(t: &Topology, source: &str) -> Vec<(String, String)> {
         .iter()
         .filter(|c| c.name != s.name)
         .map(|target| {
-            let cell = cell(t, s, target);
-            let value = cell
-                .port
-                .map_or_else(|| cell.address.clone(), |p| format!("{}:{p}", cell.address));
+            let cell = cell(&m, s, target);
+            let value = cell.target();
             let group = target
-                .coolify
-                .as_ref()
-                .and_then(|i| i.project.clone())
-                .map(|p| format!("project {p}"))
-                .or_else(|| {
-                    target
-                        .compose
-                        .as_ref()
-                        .map(|x| format!("stack {}", x.project))
-                })
+                .group_label()
                 .unwrap_or_else(|| "no project".to_owned());
             let verdict = cell.cause.map_or("reachable", |c| c.short());
             let open = cell.cause.is_none();
@@ -214,24 +272,45 @@ pub fn suggestions(t: &Topology, source: &str) -> Vec<(String, String)> {
     out.into_iter().map(|(_, v, l)| (v, l)).collect()
 }
 
-/// The model's answer for the name the source should use for `target`, on its first port.
-pub fn cell(t: &Topology, source: &Container, target: &Container) -> Cell {
-    let port = target.exposed.first().map(|p| p.port);
-    let address = naming::candidates(t, source, target)
-        .into_iter()
-        .next()
-        .map_or_else(|| target.name.to_string(), |c| c.name);
-    let to = Address::parse(&address).unwrap_or(Address::Name {
-        name: address.clone(),
+/// A name the engine reported (a container name, alias or service name) as an address; a name
+/// no DNS can carry stays a name.
+fn engine_name(name: &str) -> Address {
+    Address::parse(name).unwrap_or_else(|_| Address::Name {
+        name: name.to_owned(),
         dns: false,
-    });
-    let r = between(t, &Source::Container(source.name.clone()), &to, port);
+    })
+}
+
+/// The model's answer for the name the source should use for `target`, on its first port.
+pub fn cell(m: &Model<'_>, source: &Container, target: &Container) -> Cell {
+    cell_with(m, source, target, None)
+}
+
+/// [`cell`], with the target's container name already read as an address.
+fn cell_with(
+    m: &Model<'_>,
+    source: &Container,
+    target: &Container,
+    named: Option<&Address>,
+) -> Cell {
+    let port = target.exposed.first().map(|p| p.port);
+    let best = m.best_name(source, target).map(|(name, _)| name);
+    let address = best.unwrap_or(target.name.as_str());
+    let parsed;
+    let to = match (best, named) {
+        (None, Some(named)) => named,
+        _ => {
+            parsed = engine_name(address);
+            &parsed
+        }
+    };
+    let d = m.decide(Some(source), to, port);
     Cell {
-        verdict: r.ip,
-        ambiguous: r.ambiguous(),
-        cause: r.cause.as_ref().map(|c| c.code),
-        title: r.cause.map(|c| c.title),
-        address,
+        verdict: d.ip,
+        ambiguous: d.resolves_to.len() > 1,
+        cause: d.blocked.as_ref().map(Blocked::code),
+        title: d.blocked.as_ref().map(Blocked::title),
+        address: address.to_owned(),
         port,
     }
 }

@@ -18,16 +18,17 @@
 pub mod address;
 pub mod cause;
 pub mod matrix;
+pub mod model;
 pub mod naming;
 #[cfg(test)]
 mod tests;
 
 pub use address::{Address, AddressPort, HOST_GATEWAY_NAME};
-pub use cause::{Cause, CauseCode};
+pub use cause::{Blocked, Cause, CauseCode, End};
+pub use model::Model;
 
 use crate::domain::names::{ContainerName, NameError};
-use crate::domain::ports::Protocol;
-use crate::domain::topology::{Container, NetworkMode, Topology};
+use crate::domain::topology::{Container, NetworkKind, NetworkMode, Topology};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::net::IpAddr;
@@ -180,142 +181,7 @@ impl Reachability {
 /// What the networks decide for `from` → `to` (`port` when known: fixes name it, host ports
 /// are looked up by it).
 pub fn between(t: &Topology, from: &Source, to: &Address, port: Option<u16>) -> Reachability {
-    let mut r = Reachability {
-        from: from.clone(),
-        to: to.clone(),
-        port,
-        target: None,
-        reached: Reached::Nothing,
-        resolution: Verdict::No,
-        ip: Verdict::No,
-        icmp: Verdict::No,
-        path: Path::default(),
-        cause: None,
-    };
-    let source = match from {
-        Source::Host => None,
-        Source::Container(name) => match t.container(name.as_str()) {
-            Some(c) => Some(c),
-            None => {
-                r.cause = Some(cause::unknown_source(name));
-                return r;
-            }
-        },
-    };
-    match source {
-        Some(s) if !s.is_running() => {
-            r.cause = Some(cause::source_stopped(s));
-            r.target = find_target(t, to).map(|c| c.name.clone());
-            r
-        }
-        Some(s) if t.namespace_owner(s).network_mode != NetworkMode::Host => {
-            from_container(t, t.namespace_owner(s), to, port, r)
-        }
-        _ => from_host(t, source, to, port, r),
-    }
-}
-
-fn from_container(
-    t: &Topology,
-    s: &Container,
-    to: &Address,
-    port: Option<u16>,
-    mut r: Reachability,
-) -> Reachability {
-    if to.is_loopback() {
-        return lands_in(r, s, None, None);
-    }
-    if s.network_mode == NetworkMode::Null || s.attachments.is_empty() {
-        r.target = find_target(t, to).map(|c| c.name.clone());
-        let fix_net = r
-            .target
-            .as_ref()
-            .and_then(|n| t.container(n.as_str()))
-            .map_or_else(|| "my-network".to_owned(), |c| cause::fix_network(t, c));
-        r.cause = Some(cause::no_network(s, "source", &fix_net));
-        return r;
-    }
-    match to {
-        Address::Name { name, dns } => by_name(t, s, name, *dns, port, r),
-        Address::Ip(ip) => by_ip(t, s, *ip, port, r),
-    }
-}
-
-fn by_name(
-    t: &Topology,
-    s: &Container,
-    name: &str,
-    dns: bool,
-    port: Option<u16>,
-    mut r: Reachability,
-) -> Reachability {
-    if dns {
-        let holders = holders_from(t, s, name);
-        if let Some((first, net)) = holders.first() {
-            r.resolution = Verdict::Yes;
-            let mut names: Vec<ContainerName> =
-                holders.iter().map(|(c, _)| c.name.clone()).collect();
-            names.sort();
-            names.dedup();
-            r.path.resolves_to = names;
-            let ip = first.attachment(net).and_then(|a| a.ipv4.clone());
-            return lands_in(r, first, Some(net), ip);
-        }
-        if name.eq_ignore_ascii_case(HOST_GATEWAY_NAME) {
-            if s.extra_hosts.iter().any(|h| {
-                h.split_once(':')
-                    .is_some_and(|(n, _)| n.eq_ignore_ascii_case(HOST_GATEWAY_NAME))
-            }) {
-                r.resolution = Verdict::Yes;
-                r.ip = Verdict::Yes;
-                r.icmp = Verdict::Yes;
-                r.reached = Reached::Host;
-                r.path.published_by = published_on_host(t, port, false).map(|c| c.name.clone());
-                if r.path.published_by.is_some() && s.network_names().all(|n| t.is_internal(n)) {
-                    r.ip = Verdict::No;
-                    r.cause = Some(cause::internal_only(
-                        s,
-                        &format!("{name}:{}", port.unwrap_or_default()),
-                    ));
-                }
-            } else {
-                r.cause = Some(cause::host_gateway_not_defined(s));
-            }
-            return r;
-        }
-    }
-    let Some(target) = find_target(
-        t,
-        &Address::Name {
-            name: name.to_owned(),
-            dns,
-        },
-    ) else {
-        if name.contains('.') {
-            return outside(t, s, name, r);
-        }
-        r.cause = Some(cause::unknown_name(t, s, name));
-        return r;
-    };
-    r.target = Some(target.name.clone());
-    let target = t.namespace_owner(target);
-    r.cause = Some(blocked_between(t, s, target, Some(name), dns, port));
-    r
-}
-
-/// Why `s` cannot reach `target` by name: the topology's reasons in the order a user meets them.
-fn blocked_between(
-    t: &Topology,
-    s: &Container,
-    target: &Container,
-    name: Option<&str>,
-    dns: bool,
-    port: Option<u16>,
-) -> Cause {
-    if !target.is_running() {
-        return cause::target_stopped(target);
-    }
-    network_cause(t, s, target, name, dns, port)
+    Model::new(t).between(from, to, port)
 }
 
 /// Why the networks keep `s` from `target` when no name of the target resolves for it: a
@@ -330,274 +196,444 @@ pub fn network_cause(
     dns: bool,
     port: Option<u16>,
 ) -> Cause {
-    if s.network_mode == NetworkMode::Null || s.attachments.is_empty() {
-        return cause::no_network(s, "source", &cause::fix_network(t, target));
-    }
-    if target.network_mode == NetworkMode::Host {
-        return cause::target_on_host_network(s, target);
-    }
-    if target.network_mode == NetworkMode::Null || target.attachments.is_empty() {
-        return cause::no_network(target, "target", &cause::fix_network(t, s));
-    }
-    let shared_dns: Vec<&str> = t
-        .shared_networks(s, target)
-        .filter(|n| t.resolves_names_on(n))
-        .collect();
-    match (shared_dns.first(), name) {
-        (Some(net), Some(name)) if !dns => cause::name_not_dns(
-            net,
-            target,
-            &format!("`{name}` has a label longer than 63 characters"),
-        ),
-        (Some(_), Some(name)) => cause::name_on_other_network(t, s, target, name, port),
-        _ => cause::no_shared_network(t, s, target, port),
-    }
+    Model::new(t)
+        .network_blocked(s, target, name, dns, port)
+        .cause(t)
 }
 
-fn by_ip(
-    t: &Topology,
-    s: &Container,
-    ip: IpAddr,
-    port: Option<u16>,
-    mut r: Reachability,
-) -> Reachability {
-    r.resolution = Verdict::NotNeeded;
-    let text = ip.to_string();
-    if let Some((holder, net)) = holder_of_ip(t, &text) {
-        r.target = Some(holder.name.clone());
-        r.path.ip = Some(text.clone());
-        if s.attachment(net).is_some() {
-            return lands_in(r, holder, Some(net), Some(text));
-        }
-        r.path.network = Some(net.to_owned());
-        r.cause = Some(cause::ip_on_other_network(s, holder, &text, net));
-        return r;
-    }
-    if let Some(net) = t
-        .networks
-        .iter()
-        .find(|n| n.subnets.iter().any(|x| x.gateway == text))
-    {
-        r.ip = Verdict::Yes;
-        r.icmp = Verdict::Yes;
-        r.reached = Reached::Host;
-        r.path.ip = Some(text.clone());
-        r.path.network = s.attachment(&net.name).map(|_| net.name.clone());
-        if let Some(publisher) = published_on_host(t, port, false) {
-            r.path.published_by = Some(publisher.name.clone());
-            // A published port is DNAT-ed on to its container, and an internal network drops
-            // whatever leaves its subnet (the host's own listeners still answer).
-            if s.network_names().all(|n| t.is_internal(n)) {
-                r.ip = Verdict::No;
-                r.cause = Some(cause::internal_only(
-                    s,
-                    &format!("{text}:{}", port.unwrap_or_default()),
-                ));
-            }
-        } else if let Some(publisher) = published_on_host(t, port, true) {
-            r.target = Some(publisher.name.clone());
-            r.cause = Some(cause::published_on_loopback_only(
-                s,
-                publisher,
-                port.unwrap_or_default(),
-            ));
-        }
-        return r;
-    }
-    outside(t, s, &text, r)
+/// Where the traffic lands, as the model decides it (borrowed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Landing<'a> {
+    Container(&'a Container),
+    Host,
+    Outside,
+    Nothing,
 }
 
-/// Beyond the host: out through the host's NAT, unless every network of `s` is internal.
-fn outside(t: &Topology, s: &Container, address: &str, mut r: Reachability) -> Reachability {
-    r.reached = Reached::Outside;
-    if r.resolution != Verdict::NotNeeded {
-        r.resolution = Verdict::Unknown;
-    }
-    if s.network_names().all(|n| t.is_internal(n)) {
-        r.ip = Verdict::No;
-        r.icmp = Verdict::No;
-        r.cause = Some(cause::internal_only(s, address));
-    } else {
-        r.ip = Verdict::Unknown;
-        r.icmp = Verdict::Unknown;
-    }
-    r
+/// The model's decision before anything is worded: what [`Reachability`] holds, borrowed, and
+/// the blocking rule undecorated. The matrix reads it directly; [`Model::between`] words it.
+#[derive(Debug, Clone)]
+pub struct Decision<'a> {
+    pub target: Option<&'a Container>,
+    pub reached: Landing<'a>,
+    pub resolution: Verdict,
+    pub ip: Verdict,
+    pub icmp: Verdict,
+    pub network: Option<&'a str>,
+    /// Every running container a name may answer for, sorted by name.
+    pub resolves_to: Vec<&'a Container>,
+    pub path_ip: Option<String>,
+    pub published_by: Option<&'a Container>,
+    pub blocked: Option<Blocked<'a>>,
 }
 
-/// From the host, or a container on the host's network: no Docker DNS; container IPs and
-/// published ports answer.
-fn from_host(
-    t: &Topology,
-    source: Option<&Container>,
-    to: &Address,
-    port: Option<u16>,
-    mut r: Reachability,
-) -> Reachability {
-    let host_address = match to {
-        Address::Name { .. } => to.is_loopback(),
-        Address::Ip(ip) => {
-            ip.is_loopback()
-                || t.networks
-                    .iter()
-                    .any(|n| n.subnets.iter().any(|x| x.gateway == ip.to_string()))
+impl<'a> Decision<'a> {
+    fn new() -> Self {
+        Self {
+            target: None,
+            reached: Landing::Nothing,
+            resolution: Verdict::No,
+            ip: Verdict::No,
+            icmp: Verdict::No,
+            network: None,
+            resolves_to: Vec::new(),
+            path_ip: None,
+            published_by: None,
+            blocked: None,
         }
-    };
-    r.resolution = match to {
-        Address::Name { .. } => Verdict::Yes,
-        Address::Ip(_) => Verdict::NotNeeded,
-    };
-    if host_address {
-        r.ip = Verdict::Yes;
-        r.icmp = Verdict::Yes;
-        r.reached = Reached::Host;
-        if let Some(c) = published_on_host(t, port, true) {
-            r.path.published_by = Some(c.name.clone());
-            r.target = Some(c.name.clone());
-            r.reached = Reached::Container(c.name.clone());
-        } else if let Some(c) = t
-            .containers
-            .iter()
-            .find(|c| c.is_running() && c.network_mode == NetworkMode::Host)
-            .filter(|_| port.is_some())
-            .filter(|c| c.exposed.iter().any(|p| Some(p.port) == port))
-        {
-            r.target = Some(c.name.clone());
-            r.reached = Reached::Container(c.name.clone());
-        }
-        return r;
     }
-    match to {
-        Address::Ip(ip) => {
-            let text = ip.to_string();
-            if let Some((holder, net)) = holder_of_ip(t, &text) {
-                r.path.ip = Some(text.clone());
-                r.path.network = Some(net.to_owned());
-                r.target = Some(holder.name.clone());
-                r.ip = Verdict::Yes;
-                r.icmp = Verdict::Yes;
-                r.reached = Reached::Container(holder.name.clone());
-                return r;
-            }
-            r.reached = Reached::Outside;
-            r.ip = Verdict::Unknown;
-            r.icmp = Verdict::Unknown;
-            r
-        }
-        Address::Name { name, .. } => {
-            if let Some(target) = find_target(t, to) {
-                r.target = Some(target.name.clone());
-                r.resolution = Verdict::No;
-                r.cause = Some(if target.is_running() {
-                    cause::host_cannot_resolve(target, name, port)
-                } else {
-                    cause::target_stopped(target)
-                });
-                return r;
-            }
-            let _ = source;
-            r.resolution = Verdict::Unknown;
-            r.reached = Reached::Outside;
-            r.ip = Verdict::Unknown;
-            r.icmp = Verdict::Unknown;
-            r
+
+    fn blocked(mut self, b: Blocked<'a>) -> Self {
+        self.blocked = Some(b);
+        self
+    }
+
+    /// The decision worded, as every screen receives it.
+    fn word(self, t: &Topology, from: &Source, to: &Address, port: Option<u16>) -> Reachability {
+        let name = |c: &Container| c.name.clone();
+        Reachability {
+            from: from.clone(),
+            to: to.clone(),
+            port,
+            target: self.target.map(name),
+            reached: match self.reached {
+                Landing::Container(c) => Reached::Container(name(c)),
+                Landing::Host => Reached::Host,
+                Landing::Outside => Reached::Outside,
+                Landing::Nothing => Reached::Nothing,
+            },
+            resolution: self.resolution,
+            ip: self.ip,
+            icmp: self.icmp,
+            path: Path {
+                network: self.network.map(str::to_owned),
+                resolves_to: self.resolves_to.into_iter().map(name).collect(),
+                ip: self.path_ip,
+                published_by: self.published_by.map(name),
+            },
+            cause: self.blocked.map(|b| b.cause(t)),
         }
     }
 }
 
-fn lands_in(
-    mut r: Reachability,
-    c: &Container,
-    network: Option<&str>,
-    ip: Option<String>,
-) -> Reachability {
-    if r.resolution == Verdict::No {
-        r.resolution = Verdict::Yes;
-    }
-    r.target = Some(c.name.clone());
-    r.reached = Reached::Container(c.name.clone());
-    r.ip = Verdict::Yes;
-    r.icmp = Verdict::Yes;
-    r.path.network = network.map(str::to_owned);
-    r.path.ip = ip;
-    r
-}
-
-/// Every running container `name` answers for from `s`, with the network it answers on; the
-/// networks in `s`'s order, containers by name.
-fn holders_from<'a>(t: &'a Topology, s: &Container, name: &str) -> Vec<(&'a Container, &'a str)> {
-    let mut out = Vec::new();
-    for net in t.dns_networks(s) {
-        for c in &t.containers {
-            if !c.is_running() {
-                continue;
-            }
-            if let Some(a) = c.attachment(net) {
-                if a.dns_names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
-                    out.push((c, a.network.as_str()));
+impl<'t> Model<'t> {
+    /// What the networks decide for `from` → `to`, worded; see [`between`].
+    pub fn between(&self, from: &Source, to: &Address, port: Option<u16>) -> Reachability {
+        let source = match from {
+            Source::Host => None,
+            Source::Container(name) => match self.container(name.as_str()) {
+                Some(c) => Some(c),
+                None => {
+                    return Decision::new().blocked(Blocked::UnknownSource(name)).word(
+                        self.topology,
+                        from,
+                        to,
+                        port,
+                    )
                 }
+            },
+        };
+        self.decide(source, to, port)
+            .word(self.topology, from, to, port)
+    }
+
+    /// The decision for a source on this host (`None`: the host) → `to`.
+    pub fn decide<'a>(
+        &'a self,
+        source: Option<&'a Container>,
+        to: &'a Address,
+        port: Option<u16>,
+    ) -> Decision<'a> {
+        let t = self.topology;
+        match source {
+            Some(s) if !s.is_running() => {
+                let mut d = Decision::new().blocked(Blocked::SourceStopped(s));
+                d.target = self.find_target(to);
+                d
+            }
+            Some(s) if t.namespace_owner(s).network_mode != NetworkMode::Host => {
+                self.decide_from_container(t.namespace_owner(s), to, port)
+            }
+            _ => self.decide_from_host(to, port),
+        }
+    }
+
+    fn decide_from_container<'a>(
+        &'a self,
+        s: &'a Container,
+        to: &'a Address,
+        port: Option<u16>,
+    ) -> Decision<'a> {
+        if to.is_loopback() {
+            return lands_in(Decision::new(), s, None, None);
+        }
+        if s.network_mode == NetworkMode::Null || s.attachments.is_empty() {
+            let target = self.find_target(to);
+            let mut d = Decision::new().blocked(Blocked::NoNetwork {
+                c: s,
+                end: End::Source,
+                other: target,
+            });
+            d.target = target;
+            return d;
+        }
+        match to {
+            Address::Name { name, dns } => self.by_name(s, name, *dns, port, to),
+            Address::Ip(ip) => self.by_ip(s, *ip, port),
+        }
+    }
+
+    fn by_name<'a>(
+        &'a self,
+        s: &'a Container,
+        name: &'a str,
+        dns: bool,
+        port: Option<u16>,
+        to: &'a Address,
+    ) -> Decision<'a> {
+        let mut d = Decision::new();
+        if dns {
+            let holders = self.holders_from(s, name);
+            if let Some((first, net)) = holders.first().copied() {
+                d.resolution = Verdict::Yes;
+                let mut names: Vec<&Container> = holders.iter().map(|(c, _)| *c).collect();
+                names.sort_by(|a, b| a.name.cmp(&b.name));
+                names.dedup_by(|a, b| a.name == b.name);
+                d.resolves_to = names;
+                let ip = first.attachment(net).and_then(|a| a.ipv4.clone());
+                return lands_in(d, first, Some(net), ip);
+            }
+            if name.eq_ignore_ascii_case(HOST_GATEWAY_NAME) {
+                if s.extra_hosts.iter().any(|h| {
+                    h.split_once(':')
+                        .is_some_and(|(n, _)| n.eq_ignore_ascii_case(HOST_GATEWAY_NAME))
+                }) {
+                    d.resolution = Verdict::Yes;
+                    return self.to_host(s, name, port, d);
+                }
+                return d.blocked(Blocked::HostGatewayNotDefined(s));
+            }
+        }
+        let Some(target) = self.find_target(to) else {
+            if name.contains('.') {
+                return self.outside(s, name, d);
+            }
+            return d.blocked(Blocked::UnknownName { source: s, name });
+        };
+        d.target = Some(target);
+        let owner = self.topology.namespace_owner(target);
+        let b = if owner.is_running() {
+            self.network_blocked(s, owner, Some(name), dns, port)
+        } else {
+            Blocked::TargetStopped(owner)
+        };
+        d.blocked(b)
+    }
+
+    /// See [`network_cause`].
+    pub fn network_blocked<'a>(
+        &'a self,
+        s: &'a Container,
+        target: &'a Container,
+        name: Option<&'a str>,
+        dns: bool,
+        port: Option<u16>,
+    ) -> Blocked<'a> {
+        if s.network_mode == NetworkMode::Null || s.attachments.is_empty() {
+            return Blocked::NoNetwork {
+                c: s,
+                end: End::Source,
+                other: Some(target),
+            };
+        }
+        if target.network_mode == NetworkMode::Host {
+            return Blocked::TargetOnHostNetwork { source: s, target };
+        }
+        if target.network_mode == NetworkMode::Null || target.attachments.is_empty() {
+            return Blocked::NoNetwork {
+                c: target,
+                end: End::Target,
+                other: Some(s),
+            };
+        }
+        let shared_dns = s
+            .network_names()
+            .find(|n| target.attachment(n).is_some() && self.network_kind(n).resolves_names());
+        match (shared_dns, name) {
+            (Some(shared), Some(name)) if !dns => Blocked::NameNotDns {
+                shared,
+                target,
+                name,
+            },
+            (Some(_), Some(name)) => Blocked::NameOnOtherNetwork {
+                source: s,
+                target,
+                name,
+                port,
+            },
+            _ => Blocked::NoSharedNetwork {
+                source: s,
+                target,
+                bridge: s.network_names().find(|n| {
+                    target.attachment(n).is_some()
+                        && self.network_kind(n) == NetworkKind::DefaultBridge
+                }),
+                port,
+            },
+        }
+    }
+
+    fn by_ip<'a>(&'a self, s: &'a Container, ip: IpAddr, port: Option<u16>) -> Decision<'a> {
+        let mut d = Decision::new();
+        d.resolution = Verdict::NotNeeded;
+        let text = ip.to_string();
+        if let Some((holder, net, spelled)) = self.holder_of_ip(&text) {
+            d.target = Some(holder);
+            d.path_ip = Some(text.clone());
+            if s.attachment(net).is_some() {
+                return lands_in(d, holder, Some(net), Some(text));
+            }
+            d.network = Some(net);
+            return d.blocked(Blocked::IpOnOtherNetwork {
+                source: s,
+                target: holder,
+                ip: spelled,
+                network: net,
+            });
+        }
+        if let Some(net) = self.gateway_network(&text) {
+            d.network = s.attachment(net).map(|_| net);
+            d.path_ip = Some(text.clone());
+            let mut d = self.to_host(s, &text, port, d);
+            if d.published_by.is_some() {
+                return d;
+            }
+            if let Some(publisher) = self.published_on_host(port, true) {
+                d.target = Some(publisher);
+                d.blocked = Some(Blocked::PublishedOnLoopbackOnly {
+                    source: s,
+                    target: publisher,
+                    host_port: port.unwrap_or_default(),
+                });
+            }
+            return d;
+        }
+        self.outside(s, &text, d)
+    }
+
+    /// To the host's own addresses from container `s` (a gateway, `host.docker.internal`):
+    /// they answer, and a port some container publishes there is forwarded to it — unless `s`
+    /// is only on internal networks, which drop the forwarded traffic (DNAT to the publisher
+    /// leaves the subnet; the host's own listeners still answer).
+    fn to_host<'a>(
+        &'a self,
+        s: &'a Container,
+        address: &str,
+        port: Option<u16>,
+        mut d: Decision<'a>,
+    ) -> Decision<'a> {
+        d.ip = Verdict::Yes;
+        d.icmp = Verdict::Yes;
+        d.reached = Landing::Host;
+        d.published_by = self.published_on_host(port, false);
+        let internal = self.only_internal(s);
+        if internal && !self.internal_reach.host_answers() {
+            // Engine 25+: whether the host's address on an internal network answers depends
+            // on the release.
+            d.ip = Verdict::Unknown;
+            d.icmp = Verdict::Unknown;
+        }
+        if d.published_by.is_some() && internal {
+            d.ip = Verdict::No;
+            d.blocked = Some(Blocked::InternalOnly {
+                source: s,
+                address: format!("{address}:{}", port.unwrap_or_default()),
+            });
+        }
+        d
+    }
+
+    /// Every network of `s` was created `--internal`.
+    fn only_internal(&self, s: &Container) -> bool {
+        s.network_names().all(|n| self.is_internal(n))
+    }
+
+    /// Beyond the host: out through the host's NAT, unless every network of `s` is internal.
+    fn outside<'a>(&'a self, s: &'a Container, address: &str, mut d: Decision<'a>) -> Decision<'a> {
+        d.reached = Landing::Outside;
+        if d.resolution != Verdict::NotNeeded {
+            d.resolution = Verdict::Unknown;
+        }
+        if self.only_internal(s) {
+            d.ip = Verdict::No;
+            d.icmp = Verdict::No;
+            d.blocked = Some(Blocked::InternalOnly {
+                source: s,
+                address: address.to_owned(),
+            });
+        } else {
+            d.ip = Verdict::Unknown;
+            d.icmp = Verdict::Unknown;
+        }
+        d
+    }
+
+    /// From the host, or a container on the host's network: no Docker DNS; container IPs and
+    /// published ports answer.
+    fn decide_from_host<'a>(&'a self, to: &'a Address, port: Option<u16>) -> Decision<'a> {
+        let t = self.topology;
+        let mut d = Decision::new();
+        let host_address = match to {
+            Address::Name { .. } => to.is_loopback(),
+            Address::Ip(ip) => ip.is_loopback() || self.gateway_network(&ip.to_string()).is_some(),
+        };
+        d.resolution = match to {
+            Address::Name { .. } => Verdict::Yes,
+            Address::Ip(_) => Verdict::NotNeeded,
+        };
+        if host_address {
+            d.ip = Verdict::Yes;
+            d.icmp = Verdict::Yes;
+            d.reached = Landing::Host;
+            if let Some(c) = self.published_on_host(port, true) {
+                d.published_by = Some(c);
+                d.target = Some(c);
+                d.reached = Landing::Container(c);
+            } else if let Some(c) = t
+                .containers
+                .iter()
+                .find(|c| c.is_running() && c.network_mode == NetworkMode::Host)
+                .filter(|_| port.is_some())
+                .filter(|c| c.exposed.iter().any(|p| Some(p.port) == port))
+            {
+                d.target = Some(c);
+                d.reached = Landing::Container(c);
+            }
+            return d;
+        }
+        match to {
+            Address::Ip(ip) => {
+                let text = ip.to_string();
+                if let Some((holder, net, _)) = self.holder_of_ip(&text) {
+                    d.path_ip = Some(text);
+                    d.network = Some(net);
+                    d.target = Some(holder);
+                    d.ip = Verdict::Yes;
+                    d.icmp = Verdict::Yes;
+                    d.reached = Landing::Container(holder);
+                    return d;
+                }
+                d.reached = Landing::Outside;
+                d.ip = Verdict::Unknown;
+                d.icmp = Verdict::Unknown;
+                d
+            }
+            Address::Name { name, .. } => {
+                if let Some(target) = self.find_target(to) {
+                    d.target = Some(target);
+                    d.resolution = Verdict::No;
+                    return d.blocked(if target.is_running() {
+                        Blocked::HostCannotResolve { target, name, port }
+                    } else {
+                        Blocked::TargetStopped(target)
+                    });
+                }
+                d.resolution = Verdict::Unknown;
+                d.reached = Landing::Outside;
+                d.ip = Verdict::Unknown;
+                d.icmp = Verdict::Unknown;
+                d
             }
         }
     }
-    out
+
+    /// Every running container `name` answers for from `s`, with the network it answers on;
+    /// the networks in `s`'s order, containers in the topology's.
+    fn holders_from<'a>(
+        &'a self,
+        s: &'a Container,
+        name: &'a str,
+    ) -> Vec<(&'a Container, &'a str)> {
+        self.registered_on(self.dns_networks(s), name)
+            .filter(|(c, _)| c.is_running())
+            .collect()
+    }
 }
 
-/// The running container holding `ip` on a network, with that network.
-fn holder_of_ip<'a>(t: &'a Topology, ip: &str) -> Option<(&'a Container, &'a str)> {
-    t.containers
-        .iter()
-        .filter(|c| c.is_running())
-        .find_map(|c| {
-            c.attachments
-                .iter()
-                .find(|a| a.ipv4.as_deref() == Some(ip) || a.ipv6.as_deref() == Some(ip))
-                .map(|a| (c, a.network.as_str()))
-        })
-}
-
-/// The container a name or IP means anywhere on the host, whether or not it is reachable: its
-/// container name, ID (12+ characters), an alias or DNS name on any network, its compose
-/// service name; a running one first.
-pub fn find_target<'a>(t: &'a Topology, to: &Address) -> Option<&'a Container> {
-    let matches = |c: &&Container| match to {
-        Address::Name { name, .. } => {
-            c.name.as_str() == name
-                || (name.len() >= 12 && c.id.starts_with(name.as_str()))
-                || c.attachments.iter().any(|a| {
-                    a.dns_names
-                        .iter()
-                        .chain(&a.aliases)
-                        .any(|n| n.eq_ignore_ascii_case(name))
-                })
-                || c.compose
-                    .as_ref()
-                    .and_then(|x| x.service.as_deref())
-                    .is_some_and(|svc| svc == name)
-        }
-        Address::Ip(ip) => {
-            let ip = ip.to_string();
-            c.attachments.iter().any(|a| {
-                a.ipv4.as_deref() == Some(ip.as_str()) || a.ipv6.as_deref() == Some(ip.as_str())
-            })
-        }
-    };
-    let exact = |c: &&Container| to.name().is_some_and(|n| c.name.as_str() == n);
-    t.containers
-        .iter()
-        .filter(matches)
-        .min_by_key(|c| (!exact(c), !c.is_running(), c.name.clone()))
-}
-
-/// The running container publishing TCP host `port` on the host's addresses: on every
-/// interface, or (when `loopback` is allowed, from the host itself) on 127.0.0.1 too.
-fn published_on_host(t: &Topology, port: Option<u16>, loopback: bool) -> Option<&Container> {
-    let port = port?;
-    t.containers.iter().filter(|c| c.is_running()).find(|c| {
-        c.published.iter().any(|m| {
-            m.protocol == Protocol::Tcp
-                && m.host.as_ref().is_some_and(|b| {
-                    b.port == port
-                        && (b.is_all_interfaces() || (loopback && b.ip.starts_with("127.")))
-                })
-        })
-    })
+fn lands_in<'a>(
+    mut d: Decision<'a>,
+    c: &'a Container,
+    network: Option<&'a str>,
+    ip: Option<String>,
+) -> Decision<'a> {
+    if d.resolution == Verdict::No {
+        d.resolution = Verdict::Yes;
+    }
+    d.target = Some(c);
+    d.reached = Landing::Container(c);
+    d.ip = Verdict::Yes;
+    d.icmp = Verdict::Yes;
+    d.network = network;
+    d.path_ip = ip;
+    d
 }

@@ -4,9 +4,9 @@
 
 use crate::domain::coolify::{is_coolify_uuid, name_stability, NameStability};
 use crate::domain::names::ContainerName;
+use crate::domain::reachability::model::Model;
 use crate::domain::topology::{Container, Topology};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
 
 /// What a name is to the target, best first (the order is the preference among names that
 /// are equally unambiguous and stable).
@@ -104,47 +104,115 @@ pub fn container_name_kind(name: &str) -> NameKind {
 /// containers it may reach from `source`. Sorted best first: unambiguous, then stable, then by
 /// [`NameKind`], then by name and network, so the first is the one to use.
 pub fn candidates(t: &Topology, source: &Container, target: &Container) -> Vec<Candidate> {
-    let source_nets: Vec<&str> = t.dns_networks(source).collect();
-    let names_by_net: BTreeMap<&str, BTreeMap<&str, Vec<&ContainerName>>> =
-        source_nets.iter().map(|n| (*n, t.names_on(n))).collect();
-    let holders_of = |name: &str| -> Vec<ContainerName> {
-        let set: BTreeSet<&ContainerName> = names_by_net
-            .values()
-            .filter_map(|names| names.get(name))
-            .flatten()
-            .copied()
+    Model::new(t).candidates(source, target)
+}
+
+impl Model<'_> {
+    /// See [`candidates`].
+    pub fn candidates(&self, source: &Container, target: &Container) -> Vec<Candidate> {
+        let mut out: Vec<Candidate> = self
+            .names_of(source, target)
+            .map(|(name, network)| {
+                let mut holders: Vec<&ContainerName> =
+                    self.holders_of(source, name).map(|c| &c.name).collect();
+                holders.sort();
+                holders.dedup();
+                let kind = name_kind(source, target, name);
+                Candidate {
+                    name: name.to_owned(),
+                    network: network.to_owned(),
+                    kind,
+                    stable: is_stable(kind),
+                    holders: holders.into_iter().cloned().collect(),
+                }
+            })
             .collect();
-        set.into_iter().cloned().collect()
-    };
-    let mut out: Vec<Candidate> = Vec::new();
-    for net in source_nets {
-        let Some(a) = target.attachment(net) else {
-            continue;
-        };
-        for name in &a.dns_names {
-            if out.iter().any(|c| &c.name == name) {
-                continue;
-            }
-            let kind = name_kind(source, target, name);
-            out.push(Candidate {
-                name: name.clone(),
-                network: net.to_owned(),
-                kind,
-                stable: kind != NameKind::ShortId && kind != NameKind::PerDeployName,
-                holders: holders_of(name),
-            });
-        }
+        out.sort_by(|a, b| {
+            rank(a.unique(), a.stable, a.kind, &a.name, &a.network).cmp(&rank(
+                b.unique(),
+                b.stable,
+                b.kind,
+                &b.name,
+                &b.network,
+            ))
+        });
+        // A name on several shared networks: its entries sort together, the first network first.
+        out.dedup_by(|later, first| later.name == first.name);
+        out
     }
-    out.sort_by(|a, b| {
-        (!a.unique(), !a.stable, a.kind, &a.name, &a.network).cmp(&(
-            !b.unique(),
-            !b.stable,
-            b.kind,
-            &b.name,
-            &b.network,
-        ))
-    });
-    out
+
+    /// The first of [`candidates`] (name, network), without building the list: what the
+    /// matrix asks for every cell.
+    pub fn best_name<'a>(
+        &'a self,
+        source: &'a Container,
+        target: &'a Container,
+    ) -> Option<(&'a str, &'a str)> {
+        self.names_of(source, target)
+            .map(|(name, network)| {
+                let kind = name_kind(source, target, name);
+                let unique = self.unique(source, target, name);
+                (
+                    rank(unique, is_stable(kind), kind, name, network),
+                    name,
+                    network,
+                )
+            })
+            .min_by(|a, b| a.0.cmp(&b.0))
+            .map(|(_, name, network)| (name, network))
+    }
+
+    /// Each name of `target` on each DNS network of `source` it is on too, in `source`'s
+    /// (sorted) network order; a name registered on several shared networks comes once per
+    /// network, so the best of its entries is the one on the first network.
+    fn names_of<'a>(
+        &'a self,
+        source: &'a Container,
+        target: &'a Container,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.dns_networks(source).flat_map(move |net| {
+            target
+                .attachment(net)
+                .into_iter()
+                .flat_map(|a| a.dns_names.iter().map(String::as_str))
+                .map(move |name| (name, net))
+        })
+    }
+
+    /// Every container `source` may reach when it asks for `name` (exactly this name, as it is
+    /// registered), across all its DNS networks, any state.
+    fn holders_of<'a>(
+        &'a self,
+        source: &'a Container,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a Container> + 'a {
+        self.registered_on(self.dns_networks(source), name)
+            .filter(move |(c, net)| {
+                c.attachment(net)
+                    .is_some_and(|a| a.dns_names.iter().any(|n| n == name))
+            })
+            .map(|(c, _)| c)
+    }
+
+    /// `name` reaches `target` alone from `source`.
+    fn unique(&self, source: &Container, target: &Container, name: &str) -> bool {
+        self.holders_of(source, name).all(|c| c.name == target.name)
+    }
+}
+
+fn is_stable(kind: NameKind) -> bool {
+    kind != NameKind::ShortId && kind != NameKind::PerDeployName
+}
+
+/// The order of [`candidates`]: unambiguous, then stable, then by kind, name and network.
+fn rank<'a>(
+    unique: bool,
+    stable: bool,
+    kind: NameKind,
+    name: &'a str,
+    network: &'a str,
+) -> (bool, bool, NameKind, &'a str, &'a str) {
+    (!unique, !stable, kind, name, network)
 }
 
 /// `name.network`: Docker's DNS resolves it on that network only. Offered when a name is taken

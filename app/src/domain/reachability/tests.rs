@@ -333,3 +333,60 @@ fn the_wizard_suggests_the_names_the_source_should_use_open_ones_first() {
     assert!(blocked.1.contains("no shared network"), "{}", blocked.1);
     assert!(super::matrix::suggestions(&t, "no-such").is_empty());
 }
+
+#[test]
+fn a_name_registered_on_two_shared_networks_is_offered_once_on_the_first() {
+    let t = crate::domain::findings::test_support::host(
+        vec![
+            on(on(container("web"), "front", &[]), "back", &[]),
+            on(on(container("api-1"), "front", &["api"]), "back", &["api"]),
+        ],
+        Vec::new(),
+    );
+    let web = t.container("web").unwrap();
+    let api = t.container("api-1").unwrap();
+    let offered = naming::candidates(&t, web, api);
+    let api_entries: Vec<&str> = offered
+        .iter()
+        .filter(|c| c.name == "api")
+        .map(|c| c.network.as_str())
+        .collect();
+    assert_eq!(api_entries, ["back"], "{offered:#?}");
+    let model = Model::new(&t);
+    assert_eq!(
+        model.best_name(web, api),
+        Some(("api", "back")),
+        "{offered:#?}"
+    );
+    assert_eq!(offered[0].name, "api");
+}
+
+#[test]
+fn a_large_scope_is_summed_up_by_cause_with_the_first_pairs_of_each() {
+    let t = recorded();
+    let m = matrix(&t, &Scope::All);
+    let groups = m.blocked_by_cause(2);
+    let blocked = m
+        .cells
+        .iter()
+        .flatten()
+        .flatten()
+        .filter(|c| c.cause.is_some())
+        .count();
+    assert!(blocked > 0);
+    assert_eq!(
+        groups.iter().map(|g| g.count).sum::<usize>(),
+        blocked,
+        "every blocked pair is in one group: {groups:#?}"
+    );
+    assert!(groups.windows(2).all(|w| w[0].count >= w[1].count));
+    for g in &groups {
+        assert!(!g.examples.is_empty() && g.examples.len() <= 2);
+        for (from, to, cell) in &g.examples {
+            let i = m.containers.iter().position(|c| c == from).unwrap();
+            let j = m.containers.iter().position(|c| c == to).unwrap();
+            assert_eq!(m.cells[i][j].as_ref(), Some(cell));
+            assert_eq!(cell.cause, Some(g.cause));
+        }
+    }
+}
