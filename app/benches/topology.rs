@@ -327,10 +327,11 @@ fn run_size(rt: &tokio::runtime::Runtime, docker: &str, size: Size, rounds: usiz
 
     // What the graph page draws, unfiltered.
     let input = layout_input(&topology, &GraphQuery::default(), &BTreeSet::new());
-    let mut picture = layout(&input);
+    let options = app::domain::layout::LayoutOptions::fitted(1.4);
+    let mut picture = layout(&input, &options);
     for _ in 0..LAYOUT_RUNS {
         let started = Instant::now();
-        picture = layout(std::hint::black_box(&input));
+        picture = layout(std::hint::black_box(&input), &options);
         row.layout.push(started.elapsed());
     }
     row.layout_nodes = picture.nodes.len();

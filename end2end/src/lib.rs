@@ -186,19 +186,47 @@ impl Drop for Driver {
     }
 }
 
-fn capabilities(profile: &Path) -> serde_json::Map<String, serde_json::Value> {
-    let caps = serde_json::json!({
+/// How the browser is started.
+#[derive(Debug, Clone)]
+pub struct BrowserOptions {
+    /// Window width and height in CSS px.
+    pub window: (u32, u32),
+    /// Where downloads land (without asking), when a test downloads something.
+    pub downloads: Option<PathBuf>,
+}
+
+impl Default for BrowserOptions {
+    fn default() -> Self {
+        Self {
+            window: (1280, 900),
+            downloads: None,
+        }
+    }
+}
+
+fn capabilities(
+    profile: &Path,
+    options: &BrowserOptions,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut caps = serde_json::json!({
         "browserName": "chrome",
         "goog:chromeOptions": {
             "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
             "args": [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--window-size=1280,900",
+                "--disable-sync", format!("--window-size={},{}", options.window.0, options.window.1),
                 format!("--user-data-dir={}", profile.display()),
             ]
         }
     });
+    if let Some(dir) = &options.downloads {
+        caps["goog:chromeOptions"]["prefs"] = serde_json::json!({
+            "download.default_directory": dir.display().to_string(),
+            "download.prompt_for_download": false,
+            "download.directory_upgrade": true,
+        });
+    }
     caps.as_object().expect("object").clone()
 }
 
@@ -209,10 +237,19 @@ where
     F: FnOnce(Client) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    with_browser_using(BrowserOptions::default(), check).await;
+}
+
+/// [`with_browser`] with another window size or a download directory.
+pub async fn with_browser_using<F, Fut>(options: BrowserOptions, check: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let driver = Driver::start();
     let profile = scratch_dir(&format!("profile-{}", free_port()));
     let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(capabilities(&profile))
+        .capabilities(capabilities(&profile, &options))
         .connect(&driver.url)
         .await
         .expect("WebDriver session");

@@ -218,6 +218,9 @@ pub struct Topology {
     /// The Engine's version (`GET /version`'s `Version`, e.g. `20.10.24+dfsg1`), when known.
     #[serde(default)]
     pub engine_version: Option<String>,
+    /// The host's name as the Engine reports it (`GET /info`'s `Name`), when known.
+    #[serde(default)]
+    pub host_name: Option<String>,
 }
 
 /// Label prefixes kept on a container (secret-looking keys are still dropped).

@@ -274,14 +274,19 @@ impl Engine {
                     let version = docker.version().await.map_err(|e| self.classify(e))?;
                     to_domain::<_, VersionJson>(&version)
                 },
+                // The host's name, for exported pictures; a socket proxy may refuse `/info`,
+                // which costs nothing but the name.
+                async { Ok(docker.info().await.ok().and_then(|info| info.name)) },
                 self.inspect_everything(),
             )
         }
         .await;
-        let (version, (containers, networks)) = self.forget_client_if_unreachable(result).await?;
+        let (version, host_name, (containers, networks)) =
+            self.forget_client_if_unreachable(result).await?;
         let mut topology = Topology::from_engine(&containers, &networks);
         // Some rules word what holds by engine version (internal networks changed in 25.0).
         topology.engine_version = Some(version.version).filter(|v| !v.is_empty());
+        topology.host_name = host_name.filter(|n| !n.is_empty());
         Ok(topology)
     }
 
