@@ -682,7 +682,7 @@ fn not_loaded(domain: &str, proxy: &Container, wanted: &Route, t: &Topology) -> 
 /// A loaded route whose upstream is no container: a name nothing holds, an address nobody has,
 /// or a redirect.
 fn no_container_behind(t: &Topology, proxy: &Container, domain: &str, route: &Route) -> Diagnosis {
-    use crate::domain::proxy::loaded::{resolve_upstream, Upstream};
+    use crate::domain::loaded_routes::{resolve_upstream, Upstream};
     if route.upstreams.is_empty() {
         let to = route.redirect.clone().unwrap_or_default();
         return Diagnosis::healthy(

@@ -3,8 +3,8 @@
 //! every deploy), or one the proxy cannot resolve because it is not on that container's network.
 
 use super::{join, proxy_name, routes_source, Finding, FindingCode, Severity, Subject};
+use crate::domain::loaded_routes::{resolve_upstream, Upstream};
 use crate::domain::problem::FixStep;
-use crate::domain::proxy::loaded::{resolve_upstream, Upstream};
 use crate::domain::proxy::{Route, RouteProvider};
 use crate::domain::topology::Topology;
 

@@ -3,8 +3,8 @@
 //! changes whenever the container is recreated).
 
 use super::{join, proxy_name, routes_source, Finding, FindingCode, Severity, Subject};
+use crate::domain::loaded_routes::{resolve_upstream, Upstream};
 use crate::domain::problem::FixStep;
-use crate::domain::proxy::loaded::{resolve_upstream, Upstream};
 use crate::domain::proxy::{Route, RouteProvider};
 use crate::domain::topology::Topology;
 
