@@ -22,14 +22,6 @@ use app::engine::testkit::{CaddyConfig, ContainerSpec, TestLab};
 use app::engine::Engine;
 use std::time::{Duration, Instant};
 
-/// A product engine whose debug containers use the lab's busybox image (nothing is pulled).
-fn engine(lab: &TestLab) -> Engine {
-    lab.engine().with_probe_settings(ProbeSettings {
-        toolbox_image: lab.image().to_owned(),
-        ..ProbeSettings::default()
-    })
-}
-
 fn name(n: &str) -> ContainerName {
     ContainerName::parse(n).expect("container name")
 }
@@ -69,7 +61,7 @@ async fn web(lab: &TestLab, suffix: &str, network: &str) -> String {
 async fn a_real_caddy_configured_by_a_caddyfile_or_json_gives_its_routes_and_the_wizard_its_verdicts(
 ) {
     let lab = TestLab::start().await;
-    let engine = engine(&lab);
+    let engine = lab.probing_engine();
     let dest = lab.network("dest").await;
     let app = web(&lab, "app", &dest).await;
     let app2 = web(&lab, "app2", &dest).await;
@@ -249,9 +241,8 @@ async fn garbage_a_huge_config_a_hung_api_a_toolless_proxy_and_read_only_mode_ar
         listening_on_2019(&lab, fake).await;
     }
     let quick = lab.engine().with_probe_settings(ProbeSettings {
-        toolbox_image: lab.image().to_owned(),
         step_timeout: Duration::from_secs(2),
-        ..ProbeSettings::default()
+        ..lab.probe_settings()
     });
 
     let t = through(&quick, &garbage).await;
@@ -289,7 +280,7 @@ async fn garbage_a_huge_config_a_hung_api_a_toolless_proxy_and_read_only_mode_ar
             true,
         )
         .await;
-    let engine = engine(&lab);
+    let engine = lab.probing_engine();
     let t = through(&engine, &bare).await;
     assert_eq!(
         t.route_table.source,
@@ -342,7 +333,7 @@ async fn garbage_a_huge_config_a_hung_api_a_toolless_proxy_and_read_only_mode_ar
 async fn a_traefik_api_answer_and_traefiks_dynamic_files_are_read_and_a_refused_router_is_a_finding(
 ) {
     let lab = TestLab::start().await;
-    let engine = engine(&lab);
+    let engine = lab.probing_engine();
     let dest = lab.network("dest").await;
     let traefik = lab.tag_image("traefik").await;
     let rawdata = include_str!("../src/domain/proxy/fixtures/traefik-rawdata-coolify.json");
@@ -453,7 +444,7 @@ async fn a_traefik_api_answer_and_traefiks_dynamic_files_are_read_and_a_refused_
 #[tokio::test]
 async fn opening_a_page_runs_nothing_in_the_proxy_and_an_explicit_read_asks_its_api() {
     let lab = TestLab::start().await;
-    let engine = engine(&lab);
+    let engine = lab.probing_engine();
     let dest = lab.network("dest").await;
     let app = web(&lab, "app", &dest).await;
     let domain = format!("app.{}.example.test", lab.run_id());

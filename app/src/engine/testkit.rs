@@ -7,6 +7,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use crate::domain::endpoint::Endpoint;
+use crate::engine::exec::ProbeSettings;
 use crate::engine::Engine;
 use bollard::models::{
     ContainerCreateBody, EndpointSettings, HostConfig, Ipam, IpamConfig, NetworkConnectRequest,
@@ -410,6 +411,20 @@ impl TestLab {
     /// A product `Engine` on the same endpoint.
     pub fn engine(&self) -> Engine {
         Engine::new(self.endpoint.clone())
+    }
+
+    /// The probe settings of a product engine whose debug containers use the lab's busybox
+    /// image (nothing is pulled); tests change a field with `..lab.probe_settings()`.
+    pub fn probe_settings(&self) -> ProbeSettings {
+        ProbeSettings {
+            toolbox_image: self.image.clone(),
+            ..ProbeSettings::default()
+        }
+    }
+
+    /// A product `Engine` that runs probes with `probe_settings`.
+    pub fn probing_engine(&self) -> Engine {
+        self.engine().with_probe_settings(self.probe_settings())
     }
 
     /// The test image's tag.
