@@ -48,18 +48,26 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// The server binary cargo-leptos built: `NETDOCTOR_BIN`, else the newer of
-/// target/{debug,release}/netdoctor.
+/// The server binary cargo-leptos built: `NETDOCTOR_BIN`, else the newest of
+/// target/{debug,release,x86_64-unknown-linux-musl/release}/netdoctor that has the `hash.txt`
+/// of the content-hashed site beside it (a server without it links file names the site does
+/// not have, and the page never hydrates), else the newest of them.
 fn server_binary() -> PathBuf {
     if let Ok(bin) = std::env::var("NETDOCTOR_BIN") {
         return PathBuf::from(bin);
     }
-    let root = workspace_root();
-    ["debug", "release"]
+    let target = workspace_root().join("target");
+    let built: Vec<PathBuf> = ["debug", "release", "x86_64-unknown-linux-musl/release"]
         .iter()
-        .map(|profile| root.join("target").join(profile).join("netdoctor"))
+        .map(|dir| target.join(dir).join("netdoctor"))
         .filter(|p| p.exists())
-        .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
+        .collect();
+    let newest = |bins: &mut dyn Iterator<Item = &PathBuf>| {
+        bins.max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
+            .cloned()
+    };
+    newest(&mut built.iter().filter(|p| p.with_file_name("hash.txt").exists()))
+        .or_else(|| newest(&mut built.iter()))
         .expect("no built netdoctor server: build it with `scripts/test.sh browser` (or cargo leptos build), which builds it")
 }
 
