@@ -8,6 +8,8 @@
 //! `cargo bench -p app --bench layout -- [--sizes 20x5,40x8,300x40] [--runs 50]`
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod common;
+
 use app::domain::engine_json::{ContainerInspectJson, NetworkInspectJson};
 use app::domain::graph::{focus_on_node, is_overview, layout_input, layout_options, GraphQuery};
 use app::domain::layout::{layout, LayoutOptions};
@@ -111,24 +113,7 @@ fn time<T>(runs: usize, mut work: impl FnMut() -> T) -> (f64, f64, f64) {
 }
 
 fn main() {
-    let mut sizes = vec![(20, 5), (40, 8), (300, 40)];
-    let mut runs = 50;
-    let args: Vec<String> = std::env::args().collect();
-    for pair in args.windows(2) {
-        match pair[0].as_str() {
-            "--sizes" => {
-                sizes = pair[1]
-                    .split(',')
-                    .filter_map(|s| {
-                        let (c, n) = s.split_once('x')?;
-                        Some((c.parse().ok()?, n.parse().ok()?))
-                    })
-                    .collect();
-            }
-            "--runs" => runs = pair[1].parse().unwrap_or(runs),
-            _ => {}
-        }
-    }
+    let (sizes, runs) = common::sizes_and_runs(vec![(20, 5), (40, 8), (300, 40)], 50);
     println!("{runs} runs each; ms as median / min / max");
     println!();
     println!("| containers × networks | layout_input | layout, all open (nodes/edges) | layout as the page opens it (groups closed) | a selection's focus |");

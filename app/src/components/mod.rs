@@ -6,6 +6,7 @@ pub mod connection_card;
 pub mod container_table;
 pub mod container_toolbar;
 pub mod copy_button;
+pub mod download;
 pub mod engine_problem;
 pub mod engine_strip;
 pub mod findings_list;

@@ -642,7 +642,11 @@ mod export {
                 }
             });
         } else {
-            save(&text, "image/svg+xml;charset=utf-8", &format!("{file}.svg"));
+            crate::components::download::save_text(
+                &text,
+                "image/svg+xml;charset=utf-8",
+                &format!("{file}.svg"),
+            );
         }
     }
 
@@ -715,35 +719,6 @@ mod export {
             .ok()
     }
 
-    #[cfg(feature = "hydrate")]
-    fn save(text: &str, mime: &str, file: &str) {
-        let parts = web_sys::js_sys::Array::new();
-        parts.push(&wasm_bindgen::JsValue::from_str(text));
-        let options = web_sys::BlobPropertyBag::new();
-        options.set_type(mime);
-        if let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) {
-            save_blob(&blob, file);
-        }
-    }
-
-    #[cfg(feature = "hydrate")]
-    fn save_blob(blob: &web_sys::Blob, file: &str) {
-        use wasm_bindgen::JsCast;
-        let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) else {
-            return;
-        };
-        if let Some(anchor) = document()
-            .create_element("a")
-            .ok()
-            .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-        {
-            anchor.set_href(&url);
-            anchor.set_download(file);
-            anchor.click();
-        }
-        let _ = web_sys::Url::revoke_object_url(&url);
-    }
-
     /// Draws the SVG on a canvas at twice its size (sharp on high-density screens) and saves
     /// the canvas as PNG. The SVG goes in as a `data:` URL, which the page's CSP allows for
     /// images and which leaves the canvas untainted.
@@ -776,7 +751,7 @@ mod export {
             .await?
             .dyn_into()
             .map_err(|_| wasm_bindgen::JsValue::from_str("the canvas gave no PNG"))?;
-        save_blob(&blob, file);
+        crate::components::download::save_blob(&blob, file);
         Ok(())
     }
 }
