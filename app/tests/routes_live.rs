@@ -42,6 +42,16 @@ fn route_for<'a>(t: &'a Topology, host: &str) -> &'a Route {
         .unwrap_or_else(|| panic!("no route for {host}: {:#?} ({:?})", t.routes, t.route_table))
 }
 
+/// The topology's routes were read from the proxy this way (the table's notes on failure).
+fn assert_loaded_via(t: &Topology, via: LoadedVia) {
+    assert_eq!(
+        t.route_table.source,
+        RouteSource::Loaded(via),
+        "{:?}",
+        t.route_table
+    );
+}
+
 async fn wizard(engine: &Engine, domain: &str, proxy: &str) -> CheckReport {
     let request = ProxyRequest::parse(domain, Some(proxy)).expect("input");
     engine.run_check(&request).await.expect("check runs")
@@ -85,12 +95,7 @@ async fn a_real_caddy_configured_by_a_caddyfile_or_json_gives_its_routes_and_the
 
     // The table, read from the admin API inside the proxy.
     let t = through(&engine, &caddy).await;
-    assert_eq!(
-        t.route_table.source,
-        RouteSource::Loaded(LoadedVia::CaddyAdminApi),
-        "{:?}",
-        t.route_table
-    );
+    assert_loaded_via(&t, LoadedVia::CaddyAdminApi);
     assert!(t.route_table.read_at_ms.is_some());
     assert_eq!(
         t.proxy.as_ref().unwrap().kind,
@@ -282,12 +287,7 @@ async fn garbage_a_huge_config_a_hung_api_a_toolless_proxy_and_read_only_mode_ar
         .await;
     let engine = lab.probing_engine();
     let t = through(&engine, &bare).await;
-    assert_eq!(
-        t.route_table.source,
-        RouteSource::Loaded(LoadedVia::CaddyAdminApi),
-        "{:?}",
-        t.route_table
-    );
+    assert_loaded_via(&t, LoadedVia::CaddyAdminApi);
     assert_eq!(
         route_for(&t, &domain).containers,
         std::slice::from_ref(&app)
@@ -310,12 +310,7 @@ async fn garbage_a_huge_config_a_hung_api_a_toolless_proxy_and_read_only_mode_ar
     });
     let execs = lab.exec_count(&bare).await;
     let t = through(&read_only, &bare).await;
-    assert_eq!(
-        t.route_table.source,
-        RouteSource::Loaded(LoadedVia::CaddyAutosave),
-        "{:?}",
-        t.route_table
-    );
+    assert_loaded_via(&t, LoadedVia::CaddyAutosave);
     assert_eq!(route_for(&t, &domain).containers, [app]);
     assert!(t.route_table.notes.join(" ").contains("read-only"));
     assert_eq!(
@@ -369,12 +364,7 @@ async fn a_traefik_api_answer_and_traefiks_dynamic_files_are_read_and_a_refused_
         .await;
     listening_on(&lab, &api, 8080).await;
     let t = through(&engine, &api).await;
-    assert_eq!(
-        t.route_table.source,
-        RouteSource::Loaded(LoadedVia::TraefikApi),
-        "{:?}",
-        t.route_table
-    );
+    assert_loaded_via(&t, LoadedVia::TraefikApi);
     assert!(t
         .routes
         .iter()
@@ -419,12 +409,7 @@ async fn a_traefik_api_answer_and_traefiks_dynamic_files_are_read_and_a_refused_
         .await;
     listening_on(&lab, &files, 80).await;
     let t = through(&engine, &files).await;
-    assert_eq!(
-        t.route_table.source,
-        RouteSource::Loaded(LoadedVia::TraefikFiles),
-        "{:?}",
-        t.route_table
-    );
+    assert_loaded_via(&t, LoadedVia::TraefikFiles);
     let coolify = t
         .routes
         .iter()
@@ -471,12 +456,7 @@ async fn opening_a_page_runs_nothing_in_the_proxy_and_an_explicit_read_asks_its_
     );
 
     let t = through(&engine, &caddy).await;
-    assert_eq!(
-        t.route_table.source,
-        RouteSource::Loaded(LoadedVia::CaddyAdminApi),
-        "{:?}",
-        t.route_table
-    );
+    assert_loaded_via(&t, LoadedVia::CaddyAdminApi);
     assert!(
         engine
             .recent_runs()
