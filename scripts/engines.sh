@@ -100,6 +100,12 @@ engines_start_dockerd() {
     ip addr add "$ND_ENGINES_BRIDGE_CIDR" dev "$ND_ENGINES_BRIDGE"
   fi
   ip link set "$ND_ENGINES_BRIDGE" up
+  # Always a fresh data-root. A dockerd that finds a default "bridge" network from an earlier
+  # run in its store, and has --default-address-pool, deletes the interface named docker0 —
+  # by that fixed name, whatever --bridge says — which is the shared engine's bridge
+  # (moby's removeDefaultBridgeInterface). An empty store has nothing stale to clear.
+  engines_unmount "$dir"
+  rm -rf "$dir/data" "$dir/exec"
   mkdir -p "$dir/data" "$dir/exec"
   nohup dockerd \
     --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/dockerd.pid" \
@@ -145,11 +151,19 @@ EOF
   die "sshd did not listen on 127.0.0.1:$port; see $dir/ssh/sshd.log"
 }
 
+# Unmounts whatever a killed dockerd left mounted under the directory (overlay layers, netns).
+engines_unmount() {
+  local mounts
+  mounts="$(awk -v d="$1/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r)"
+  [ -z "$mounts" ] || printf '%s\n' "$mounts" | xargs -r -n1 umount -l 2>/dev/null || true
+}
+
 engines_stop() {
   local dir="$ND_ENGINES_DIR"
   [ -d "$dir" ] || return 0
   engines_stop_pidfile "$dir/ssh/sshd.pid" 5
   engines_stop_pidfile "$dir/dockerd.pid" 30
+  engines_unmount "$dir"
   if ip link show "$ND_ENGINES_BRIDGE" >/dev/null 2>&1; then
     ip link delete "$ND_ENGINES_BRIDGE" 2>/dev/null || true
   fi
