@@ -84,6 +84,7 @@ stage_server() {
   ensure_c_toolchain
   ensure_docker
   ensure_busybox
+  start_test_servers
   say "server tests (router, server functions, login, CLI, health)"
   run cargo test --no-fail-fast -p server --test "*"
 }

@@ -10,7 +10,7 @@
 use super::EngineError;
 use crate::domain::endpoint::SshAddress;
 use crate::domain::problem::{EngineProblem, UnreachableKind};
-use crate::domain::servers::known_hosts::{self, FingerprintedKey, HostKey, HostKeyVerdict};
+use crate::domain::servers::known_hosts::{self, FingerprintedKey, HostKey, HostKeyCheck};
 use base64::Engine as _;
 use sha2::Digest;
 use std::ffi::OsString;
@@ -381,16 +381,6 @@ pub async fn scan_host_keys(address: &SshAddress) -> Result<Vec<FingerprintedKey
         ));
     }
     Ok(keys)
-}
-
-/// The host keys accepted for a server and those it offers now, with the verdict.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct HostKeyCheck {
-    pub verdict: HostKeyVerdict,
-    /// `known_hosts`'s name for the server (`[host]:port`).
-    pub host_name: String,
-    pub accepted: Vec<FingerprintedKey>,
-    pub offered: Vec<FingerprintedKey>,
 }
 
 /// Compares what the server offers with what `known_hosts` holds for it.

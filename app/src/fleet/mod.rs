@@ -9,13 +9,13 @@ pub mod secrets;
 
 use crate::domain::endpoint::Endpoint;
 use crate::domain::problem::{EngineProblem, UnreachableKind};
-use crate::domain::servers::known_hosts::{self, FingerprintedKey, HostKeyVerdict};
+use crate::domain::servers::known_hosts::{self, FingerprintedKey, HostKeyCheck, HostKeyVerdict};
 use crate::domain::servers::{
     parse_servers_file, servers_file_json, SecretFiles, ServerEntry, ServerInfo, ServerName,
     ServerOrigin,
 };
 use crate::engine::exec::ProbeSettings;
-use crate::engine::ssh::{self, HostKeyCheck};
+use crate::engine::ssh;
 use crate::engine::Engine;
 use crate::error::AppError;
 use files::{Layout, Staging};
@@ -40,15 +40,7 @@ pub struct NewServer {
     pub accept_host_key: Option<String>,
 }
 
-/// What adding a server came to.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum AddOutcome {
-    /// Proven and stored.
-    Added(ServerInfo),
-    /// Nothing stored yet: the user compares these fingerprints with the server's and sends
-    /// the same form again with the one accepted.
-    HostKeyToAccept(HostKeyCheck),
-}
+pub use crate::domain::servers::AddOutcome;
 
 /// Every server, by name. Cheap to clone.
 #[derive(Clone)]

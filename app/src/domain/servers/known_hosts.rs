@@ -141,6 +141,18 @@ pub enum HostKeyVerdict {
     Changed,
 }
 
+/// The host keys accepted for a server and those it offers now, with the verdict: what the
+/// Servers page shows for the user to compare.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostKeyCheck {
+    pub verdict: HostKeyVerdict,
+    /// `known_hosts`'s name for the server (`host`, or `[host]:port`).
+    pub host_name: String,
+    pub accepted: Vec<FingerprintedKey>,
+    /// ED25519 first.
+    pub offered: Vec<FingerprintedKey>,
+}
+
 /// Known when any offered key was accepted, unknown when none was ever accepted for the host,
 /// changed otherwise. (OpenSSH prefers the algorithms it holds keys for, so a known key among
 /// the offered ones is the one `ssh` will verify.)

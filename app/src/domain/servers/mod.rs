@@ -149,6 +149,16 @@ impl ServerEntry {
     }
 }
 
+/// What adding a server came to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AddOutcome {
+    /// Proven and stored.
+    Added(ServerInfo),
+    /// Nothing stored yet: the user compares these fingerprints with the server's and sends
+    /// the same form again with the one accepted.
+    HostKeyToAccept(known_hosts::HostKeyCheck),
+}
+
 /// The servers file on disk: `{"version": 1, "servers": [{"name", "endpoint", …}]}`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
