@@ -232,14 +232,19 @@ if [ -n "$composed" ]; then
   fi
 fi
 
-# The page's script and wasm come from the site in the image.
+# The page's script and wasm come from the site in the image: the (public) sign-in page links
+# them by their content-hashed names, and they arrive brotli-compressed, kept for a year.
 port="$(docker port "$with_env" 3000/tcp | head -n 1)"
 port="${port##*:}"
-wasm_type="$(curl -fsS --max-time 10 -o /dev/null -w '%{content_type}' "http://127.0.0.1:$port/pkg/netdoctor.wasm" || true)"
-if [ "$wasm_type" = "application/wasm" ]; then
-  ok "the_image_serves_the_built_site"
+wasm_path="$(curl -fsS --max-time 10 "http://127.0.0.1:$port/login" | grep -o '/pkg/netdoctor\.[A-Za-z0-9_-]*\.wasm' | head -n 1 || true)"
+wasm_headers="$(curl -fsS --max-time 10 -o /dev/null -D - -H 'Accept-Encoding: br, gzip' "http://127.0.0.1:$port${wasm_path:-/pkg/none.wasm}" | tr -d '\r' || true)"
+if grep -qix 'content-type: application/wasm' <<<"$wasm_headers" &&
+  grep -qix 'content-encoding: br' <<<"$wasm_headers" &&
+  grep -qix 'cache-control: public, max-age=31536000, immutable' <<<"$wasm_headers"; then
+  ok "the_image_serves_the_built_site_compressed_and_content_named"
 else
-  fail "the_image_serves_the_built_site" "GET /pkg/netdoctor.wasm answered content type '$wasm_type'"
+  fail "the_image_serves_the_built_site_compressed_and_content_named" \
+    "the sign-in page links '${wasm_path:-no wasm}', which answered: ${wasm_headers:-nothing}"
 fi
 
 # Without a session, the dashboard stays closed.

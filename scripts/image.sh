@@ -17,7 +17,7 @@ command -v docker >/dev/null 2>&1 || die "the docker CLI is missing: install Doc
 # again (which would rerun wasm-bindgen and wasm-opt).
 if [ "${NETDOCTOR_IMAGE_PREBUILT:-}" = 1 ]; then
   [ -x "$ND_RELEASE_BIN" ] || die "NETDOCTOR_IMAGE_PREBUILT=1 but there is no $ND_RELEASE_BIN: run without it"
-  [ -f target/site/pkg/netdoctor.wasm ] || die "NETDOCTOR_IMAGE_PREBUILT=1 but there is no site in target/site"
+  [ -f "$(dirname "$ND_RELEASE_BIN")/hash.txt" ] || die "NETDOCTOR_IMAGE_PREBUILT=1 but there is no site (no hash.txt beside $ND_RELEASE_BIN)"
 else
   release_build
 fi
@@ -29,10 +29,21 @@ trap 'rm -rf "$context"' EXIT
 # Symbols are only for debuggers; the image carries the stripped binary.
 strip -o "$context/netdoctor" "$bin"
 cp -r target/site "$context/site"
+# The site's content hashes, read by the server beside its binary (/hash.txt beside /netdoctor).
+cp "$(dirname "$bin")/hash.txt" "$context/hash.txt"
 # TypeScript declarations wasm-bindgen writes beside the js (and their compressed twins): not
-# served to anyone. The image keeps the brotli twins only, within its 20 MB budget: a browser
-# that does not take brotli gets the server's on-the-fly gzip instead (the .gz twins are 1.3 MB).
-find "$context/site" \( -name '*.d.ts' -o -name '*.d.ts.*' -o -name '*.gz' \) -delete
+# served to anyone.
+find "$context/site" \( -name '*.d.ts' -o -name '*.d.ts.*' -o -name '*.d.*.ts' -o -name '*.d.*.ts.*' \) -delete
+# Every site file with a brotli twin ships as its two twins only, within the image's 20 MB
+# budget (the raw wasm alone is over 3 MB): browsers take brotli or gzip, and the server unpacks
+# the gzip twin for a client that takes neither (statics::unpacked_twin). The gzip twin is
+# written again at gzip's best level (cargo-leptos's is about 25 % larger for the wasm).
+find "$context/site" -name '*.br' | while read -r twin; do
+  raw="${twin%.br}"
+  [ -f "$raw" ] || continue
+  gzip -9 -n -c "$raw" >"$raw.gz"
+  rm "$raw"
+done
 mkdir "$context/data"
 cp deploy/Dockerfile "$context/Dockerfile"
 version="$(awk -F'"' '/^\[workspace.package\]/ {p=1} p && /^version =/ {print $2; exit}' Cargo.toml)"

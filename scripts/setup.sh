@@ -158,6 +158,19 @@ ensure_test_servers() {
   [ -z "$guard" ] || as_root rm -f /usr/sbin/policy-rc.d
 }
 
+# A real Caddy for the route-reading tests: Debian's package unpacked under the tools directory
+# (not installed: that would set up a service), built into a FROM scratch image by the testkit.
+ensure_caddy() {
+  if [ -n "${NETDOCTOR_TEST_CADDY:-}" ]; then return 0; fi
+  local dir="$ND_TOOLS/caddy"
+  [ -x "$dir/usr/bin/caddy" ] && return 0
+  say "unpacking Debian's caddy package for the Caddy test image"
+  mkdir -p "$dir"
+  ( cd "$dir" && { apt-get download caddy >/dev/null 2>&1 || { as_root apt-get update -qq && apt-get download caddy >/dev/null 2>&1; }; } \
+      && dpkg-deb -x caddy_*.deb . && rm -f caddy_*.deb ) \
+    || die "could not fetch Debian's caddy package (apt-get download caddy)"
+}
+
 ensure_chromium() {
   if ! command -v chromedriver >/dev/null 2>&1 || ! [ -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
     apt_install chromium chromium-driver
@@ -192,7 +205,8 @@ ensure_compose() {
 }
 
 # The one release build everything else uses — the browser tests, the container image and
-# scripts/start.sh: the wasm site into target/site (with .br/.gz beside each file) and the
+# scripts/start.sh: the wasm site into target/site (every file named by its content, with
+# .br/.gz beside each, and the hashes in hash.txt beside the server binary) and the
 # static musl server binary, size-optimised with whole-program LTO (half the size: 17.7 → 8.7 MB
 # stripped). The overrides reach only this build: the musl target has its own directory, the
 # wasm profile sets these three itself, and build scripts and proc macros keep their own
@@ -210,7 +224,8 @@ release_build() {
   (cd "$ND_ROOT" && CARGO_PROFILE_RELEASE_OPT_LEVEL=s CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_STRIP=symbols \
     LEPTOS_BIN_TARGET_TRIPLE="$ND_MUSL_TARGET" cargo leptos build --release --precompress)
   [ -x "$ND_ROOT/$ND_RELEASE_BIN" ] || die "no server binary at $ND_RELEASE_BIN after the build"
-  [ -f "$ND_ROOT/target/site/pkg/netdoctor.wasm" ] || die "no site at target/site after the build"
+  [ -f "$ND_ROOT/$(dirname "$ND_RELEASE_BIN")/hash.txt" ] || die "no hash.txt beside $ND_RELEASE_BIN after the build"
+  compgen -G "$ND_ROOT/target/site/pkg/netdoctor.*.wasm" >/dev/null || die "no site at target/site after the build"
   ND_RELEASE_BUILT=1
 }
 
@@ -221,6 +236,7 @@ ensure_everything() {
   ensure_binaryen
   ensure_docker
   ensure_busybox
+  ensure_caddy
   ensure_chromium
   ensure_compose
   ensure_test_servers

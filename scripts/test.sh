@@ -76,6 +76,7 @@ stage_live() {
   ensure_docker
   ensure_busybox
   start_test_servers
+  ensure_caddy
   say "live-engine tests (app)"
   run cargo test --no-fail-fast -p app --features testkit --test "*"
 }

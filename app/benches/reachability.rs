@@ -7,6 +7,8 @@
 //! `cargo bench -p app --bench reachability -- [--sizes 20x5,300x40] [--runs 20]`
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod common;
+
 use app::domain::engine_json::{ContainerInspectJson, NetworkInspectJson};
 use app::domain::reachability::matrix::{matrix, Scope};
 use app::domain::topology::Topology;
@@ -55,24 +57,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn main() {
-    let mut sizes = vec![(20, 5), (300, 40)];
-    let mut runs = 20;
-    let args: Vec<String> = std::env::args().collect();
-    for pair in args.windows(2) {
-        match pair[0].as_str() {
-            "--sizes" => {
-                sizes = pair[1]
-                    .split(',')
-                    .filter_map(|s| {
-                        let (c, n) = s.split_once('x')?;
-                        Some((c.parse().ok()?, n.parse().ok()?))
-                    })
-                    .collect();
-            }
-            "--runs" => runs = pair[1].parse().unwrap_or(runs),
-            _ => {}
-        }
-    }
+    let (sizes, runs) = common::sizes_and_runs(vec![(20, 5), (300, 40)], 20);
     println!("| containers × networks | cells | open | median ms | min ms | max ms |");
     println!("|---|---|---|---|---|---|");
     for (containers, networks) in sizes {

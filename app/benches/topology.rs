@@ -15,7 +15,6 @@ use app::engine::testkit::{docker_cli, leftovers, ContainerSpec, TestLab, TEST_L
 use app::engine::Engine;
 use futures_util::stream::{self, StreamExt};
 use std::collections::BTreeSet;
-use std::hash::{Hash, Hasher};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -165,31 +164,11 @@ fn cli_batched(docker: &str) -> CliPass {
     pass
 }
 
-/// A /16 under 10.0.0.0/8 picked from the run id, so parallel labs rarely meet; network `j`
-/// gets `10.<b>.<j>.0/24`. Outside the Engine's default pools, which hold only ~30 bridges.
-fn subnet_base(run_id: &str) -> u8 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    run_id.hash(&mut h);
-    100 + (h.finish() % 100) as u8
-}
-
 /// M networks and N `sleep 3600` containers, round-robin over the networks; every 5th also on
 /// the next network, every 10th publishing port 80 on 127.0.0.1.
 async fn build_fixture(lab: &TestLab, size: Size) {
-    let base = subnet_base(lab.run_id());
     let started = Instant::now();
-    let mut networks: Vec<(usize, String)> = stream::iter(0..size.networks)
-        .map(|j| async move {
-            let name = lab
-                .network_in_subnet(&format!("n{j:03}"), &format!("10.{base}.{j}.0/24"))
-                .await;
-            (j, name)
-        })
-        .buffer_unordered(CREATE_CONCURRENCY)
-        .collect()
-        .await;
-    networks.sort();
-    let networks: Vec<String> = networks.into_iter().map(|(_, name)| name).collect();
+    let networks = lab.networks_in_own_range("n", size.networks).await;
     println!(
         "  {} networks created in {:.1} s",
         networks.len(),
@@ -348,10 +327,11 @@ fn run_size(rt: &tokio::runtime::Runtime, docker: &str, size: Size, rounds: usiz
 
     // What the graph page draws, unfiltered.
     let input = layout_input(&topology, &GraphQuery::default(), &BTreeSet::new());
-    let mut picture = layout(&input);
+    let options = app::domain::layout::LayoutOptions::fitted(1.4);
+    let mut picture = layout(&input, &options);
     for _ in 0..LAYOUT_RUNS {
         let started = Instant::now();
-        picture = layout(std::hint::black_box(&input));
+        picture = layout(std::hint::black_box(&input), &options);
         row.layout.push(started.elapsed());
     }
     row.layout_nodes = picture.nodes.len();

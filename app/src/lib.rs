@@ -25,7 +25,7 @@ pub mod store;
 pub mod token;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{ParamSegment, StaticSegment};
 
@@ -38,6 +38,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
+                // `/pkg/netdoctor.<content hash>.css` when the build names files by content.
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -57,7 +59,6 @@ pub fn App() -> impl IntoView {
         // A snapshot link's holder gets the snapshot and nothing live: no top bar, no event
         // stream, no calls that need a session.
         return view! {
-            <Stylesheet id="leptos" href="/pkg/netdoctor.css"/>
             <Title text="netdoctor snapshot"/>
             <Router>
                 <main class="page shared">
@@ -71,7 +72,6 @@ pub fn App() -> impl IntoView {
     }
     provide_context(live::LiveFeed::start());
     view! {
-        <Stylesheet id="leptos" href="/pkg/netdoctor.css"/>
         <Title text="netdoctor"/>
         <Router>
             <components::layout::TopBar/>

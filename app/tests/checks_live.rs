@@ -18,14 +18,6 @@ use app::engine::Engine;
 use std::process::Command;
 use std::time::Duration;
 
-/// A product engine whose debug containers use the lab's busybox image (nothing is pulled).
-fn engine(lab: &TestLab) -> Engine {
-    lab.engine().with_probe_settings(ProbeSettings {
-        toolbox_image: lab.image().to_owned(),
-        ..ProbeSettings::default()
-    })
-}
-
 fn name(n: &str) -> ContainerName {
     ContainerName::parse(n).expect("container name")
 }
@@ -81,7 +73,7 @@ fn step(report: &CheckReport, kind: StepKind) -> &app::domain::checks::CheckStep
 async fn each_probe_runs_inside_a_container_that_has_the_tools_and_is_logged() {
     let lab = TestLab::start().await;
     let (_net, web, client) = web_and_client(&lab).await;
-    let engine = engine(&lab);
+    let engine = lab.probing_engine();
     let mut runner = engine.probe_runner();
     let from = name(&client);
 
@@ -169,7 +161,11 @@ async fn the_reach_check_passes_between_containers_on_one_network_with_http() {
     let (_net, web, client) = web_and_client(&lab).await;
     let request = ReachRequest::parse(&client, &format!("{web}:80"), true).expect("input");
 
-    let report = engine(&lab).run_check(&request).await.expect("check runs");
+    let report = lab
+        .probing_engine()
+        .run_check(&request)
+        .await
+        .expect("check runs");
 
     assert!(report.diagnosis.healthy, "{report:#?}");
     assert_eq!(report.diagnosis.code, DiagnosisCode::Healthy);
@@ -201,7 +197,11 @@ async fn an_app_bound_to_127_0_0_1_is_found_by_reading_its_listeners() {
         .await;
     let request = ReachRequest::parse(&client, &format!("{app}:8080"), false).expect("input");
 
-    let report = engine(&lab).run_check(&request).await.expect("check runs");
+    let report = lab
+        .probing_engine()
+        .run_check(&request)
+        .await
+        .expect("check runs");
 
     assert_eq!(
         report.diagnosis.code,
@@ -225,7 +225,11 @@ async fn a_wrong_port_is_diagnosed_with_the_port_the_app_listens_on() {
     let (_net, web, client) = web_and_client(&lab).await;
     let request = ReachRequest::parse(&client, &format!("{web}:81"), false).expect("input");
 
-    let report = engine(&lab).run_check(&request).await.expect("check runs");
+    let report = lab
+        .probing_engine()
+        .run_check(&request)
+        .await
+        .expect("check runs");
 
     assert_eq!(
         report.diagnosis.code,
@@ -252,7 +256,7 @@ async fn a_stopped_target_is_diagnosed_and_nothing_runs_inside_a_stopped_contain
     let client = lab
         .container(ContainerSpec::new("client").network(&net, &[]))
         .await;
-    let engine = engine(&lab);
+    let engine = lab.probing_engine();
 
     let request = ReachRequest::parse(&client, &format!("{stopped}:80"), false).expect("input");
     let report = engine.run_check(&request).await.expect("check runs");
@@ -282,7 +286,7 @@ async fn a_container_on_network_none_reaches_nothing() {
     let isolated = lab
         .container(ContainerSpec::new("isolated").network_mode("none"))
         .await;
-    let engine = engine(&lab);
+    let engine = lab.probing_engine();
 
     let report = engine
         .run_check(&ReachRequest::parse(&isolated, &format!("{web}:80"), false).expect("input"))
@@ -320,7 +324,7 @@ async fn containers_on_an_internal_network_reach_each_other_but_nothing_beyond()
     let api = lab
         .container(ContainerSpec::new("api").network(&internal, &[]))
         .await;
-    let engine = engine(&lab);
+    let engine = lab.probing_engine();
 
     let inside = engine
         .run_check(&ReachRequest::parse(&api, &format!("{db}:5432"), false).expect("input"))
@@ -351,7 +355,8 @@ async fn names_do_not_resolve_on_the_default_bridge_but_the_address_connects() {
         .await;
     let client = lab.container(ContainerSpec::new("client")).await;
 
-    let report = engine(&lab)
+    let report = lab
+        .probing_engine()
         .run_check(&ReachRequest::parse(&client, &format!("{server}:80"), false).expect("input"))
         .await
         .expect("check runs");
@@ -381,7 +386,7 @@ async fn a_container_without_tools_is_probed_from_a_debug_container_that_is_then
                 .network(&net, &[]),
         )
         .await;
-    let engine = engine(&lab);
+    let engine = lab.probing_engine();
     let mut runner = engine.probe_runner();
 
     let resolved = runner
@@ -467,7 +472,7 @@ async fn a_step_that_hangs_is_cut_at_the_timeout_and_says_so() {
     let api = lab
         .container(ContainerSpec::new("api").network(&internal, &[]))
         .await;
-    let engine = engine(&lab);
+    let engine = lab.probing_engine();
     let web_ip = engine
         .container(&name(&web))
         .await
@@ -477,9 +482,8 @@ async fn a_step_that_hangs_is_cut_at_the_timeout_and_says_so() {
         .clone()
         .expect("web has an address");
     let engine = engine.with_probe_settings(ProbeSettings {
-        toolbox_image: lab.image().to_owned(),
         step_timeout: Duration::from_secs(2),
-        ..ProbeSettings::default()
+        ..lab.probe_settings()
     });
 
     // busybox wget has no usable timeout of its own; from an internal network it waits forever.
@@ -568,7 +572,7 @@ async fn injection_attempts_are_refused_before_anything_runs() {
         0,
         "no exec was created in the target"
     );
-    assert!(engine(&lab).recent_runs().is_empty());
+    assert!(lab.probing_engine().recent_runs().is_empty());
 }
 
 /// The web container's address on its first network.
@@ -587,7 +591,7 @@ async fn address_of(engine: &Engine, container: &str) -> String {
 async fn the_external_check_passes_when_name_address_and_url_answer() {
     let lab = TestLab::start().await;
     let (_net, web, client) = web_and_client(&lab).await;
-    let engine = engine(&lab);
+    let engine = lab.probing_engine();
     let ip = address_of(&engine, &web).await;
     let url = format!("http://{web}/");
     let request =
@@ -618,10 +622,9 @@ async fn the_external_check_blames_an_internal_network_when_nothing_gets_out() {
     let api = lab
         .container(ContainerSpec::new("api").network(&internal, &[]))
         .await;
-    let engine = engine(&lab).with_probe_settings(ProbeSettings {
-        toolbox_image: lab.image().to_owned(),
+    let engine = lab.probing_engine().with_probe_settings(ProbeSettings {
         step_timeout: Duration::from_secs(3),
-        ..ProbeSettings::default()
+        ..lab.probe_settings()
     });
     let ip = address_of(&engine, &web).await;
     let url = format!("http://{ip}/");
@@ -669,7 +672,11 @@ async fn a_stack_without_the_predefined_network_cannot_reach_the_destination_and
         .await;
     let request = ReachRequest::parse(&app, &format!("{db}:5432"), false).expect("input");
 
-    let report = engine(&lab).run_check(&request).await.expect("check runs");
+    let report = lab
+        .probing_engine()
+        .run_check(&request)
+        .await
+        .expect("check runs");
 
     let d = &report.diagnosis;
     assert_eq!(d.code, DiagnosisCode::NoSharedNetwork, "{report:#?}");
@@ -717,7 +724,10 @@ async fn routed_app(
 /// The check names the lab's proxy: a real coolify-proxy on this engine must not be used.
 async fn proxy_check(lab: &TestLab, domain: &str, proxy: &str) -> CheckReport {
     let request = ProxyRequest::parse(domain, Some(proxy)).expect("input");
-    engine(lab).run_check(&request).await.expect("check runs")
+    lab.probing_engine()
+        .run_check(&request)
+        .await
+        .expect("check runs")
 }
 
 #[tokio::test]

@@ -10,7 +10,6 @@ use app::domain::checks::{Host, Observation, Port, Probe, StepStatus};
 use app::domain::names::ContainerName;
 use app::domain::reachability::{between, Address, CauseCode, Source, Verdict};
 use app::domain::topology::Topology;
-use app::engine::exec::ProbeSettings;
 use app::engine::testkit::{ContainerSpec, TestLab};
 use app::engine::Engine;
 use futures_util::StreamExt;
@@ -131,10 +130,7 @@ fn gateway_of(t: &Topology, network: &str, member: &str) -> String {
 async fn for_every_pair_of_a_coolify_like_destination_the_model_predicts_what_the_probe_observes() {
     let started = Instant::now();
     let lab = TestLab::start().await;
-    let engine = lab.engine().with_probe_settings(ProbeSettings {
-        toolbox_image: lab.image().to_owned(),
-        ..ProbeSettings::default()
-    });
+    let engine = lab.probing_engine();
     let short = |n: &str| n.replace(&lab.name(""), "");
     let (published, host_port) = free_ports();
 

@@ -16,7 +16,6 @@ use app::domain::reachability::matrix::{matrix, Scope};
 use app::engine::testkit::{ContainerSpec, TestLab};
 use end2end::{testid, testids, with_browser, Server};
 use futures_util::stream::{self, StreamExt};
-use std::hash::{Hash, Hasher};
 use std::time::Instant;
 
 const CREATE_CONCURRENCY: usize = 8;
@@ -39,28 +38,9 @@ fn parse_args() -> (usize, usize, usize) {
     (containers, networks, loads.max(1))
 }
 
-/// A /16 under 10.0.0.0/8 from the run id, outside the engine's default pools.
-fn subnet_base(run_id: &str) -> u8 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    run_id.hash(&mut h);
-    100 + (h.finish() % 100) as u8
-}
-
 async fn build(lab: &TestLab, containers: usize, networks: usize) {
-    let base = subnet_base(lab.run_id());
     let started = Instant::now();
-    let mut nets: Vec<(usize, String)> = stream::iter(0..networks)
-        .map(|j| async move {
-            let name = lab
-                .network_in_subnet(&format!("n{j:03}"), &format!("10.{base}.{j}.0/24"))
-                .await;
-            (j, name)
-        })
-        .buffer_unordered(CREATE_CONCURRENCY)
-        .collect()
-        .await;
-    nets.sort();
-    let nets: Vec<String> = nets.into_iter().map(|(_, n)| n).collect();
+    let nets = lab.networks_in_own_range("n", networks).await;
     let nets = &nets;
     let run = lab.run_id().to_owned();
     let run = &run;
@@ -100,19 +80,38 @@ fn project(run_id: &str) -> String {
     format!("bench-{run_id}")
 }
 
-/// Resolves with `performance.now()` once the page is hydrated and shows the worked-out
-/// matrix (its timing line is written in the same render).
-const WAIT_FOR_MATRIX: &str = r#"
-const done = arguments[arguments.length - 1];
-const ready = () => document.querySelector('[data-testid="hydration"][data-state="hydrated"]')
-  && document.querySelector('[data-testid="reach-timing"]');
-const poll = () => {
-  const timing = ready();
-  if (timing) { done([performance.now(), parseFloat(timing.dataset.ms)]); }
-  else { setTimeout(poll, 5); }
-};
-poll();
+/// `[performance.now(), the page's own matrix time]` once the page is hydrated and shows the
+/// worked-out matrix (its timing line is written in the same render), else `null`.
+const MATRIX_READY: &str = r#"
+const hydrated = document.querySelector('[data-testid="hydration"][data-state="hydrated"]');
+const timing = document.querySelector('[data-testid="reach-timing"]');
+return hydrated && timing ? [performance.now(), parseFloat(timing.dataset.ms)] : null;
 "#;
+
+/// Asks the page every 10 ms until the matrix is on screen; after 60 s, says what the page shows.
+async fn wait_for_matrix(client: &end2end::fantoccini::Client) -> (f64, f64) {
+    let deadline = Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let answer = client
+            .execute(MATRIX_READY, vec![])
+            .await
+            .expect("ask the page");
+        if let Some(pair) = answer.as_array() {
+            return (
+                pair[0].as_f64().unwrap_or(f64::NAN),
+                pair[1].as_f64().unwrap_or(f64::NAN),
+            );
+        }
+        if Instant::now() > deadline {
+            let shown = client
+                .execute("return document.body.innerText.slice(0, 600)", vec![])
+                .await
+                .unwrap_or_default();
+            panic!("the matrix did not appear within 60 s; the page shows: {shown}");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
 
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
@@ -146,15 +145,7 @@ async fn main() {
         for _ in 0..loads {
             client.goto("about:blank").await.unwrap();
             client.goto(&page).await.expect("open /reach");
-            let answer = client
-                .execute_async(WAIT_FOR_MATRIX, vec![])
-                .await
-                .expect("the matrix appears");
-            let pair = answer.as_array().expect("[ready, wasm]");
-            let (ready, wasm) = (
-                pair[0].as_f64().unwrap_or(f64::NAN),
-                pair[1].as_f64().unwrap_or(f64::NAN),
-            );
+            let (ready, wasm) = wait_for_matrix(&client).await;
             {
                 let mut o = out.lock().unwrap();
                 o.0.push(ready);

@@ -14,6 +14,11 @@ use std::time::{Duration, Instant};
 pub use app::testids;
 pub use fantoccini;
 
+pub mod first_load;
+
+/// The top bar's marker once the WASM has hydrated the page.
+pub const HYDRATION_MARKER: &str = "[data-testid=\"hydration\"][data-state=\"hydrated\"]";
+
 /// How long a page may take to show what a check waits for.
 pub const WAIT: Duration = Duration::from_secs(30);
 
@@ -43,18 +48,26 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// The server binary cargo-leptos built: `NETDOCTOR_BIN`, else the newer of
-/// target/{debug,release}/netdoctor.
+/// The server binary cargo-leptos built: `NETDOCTOR_BIN`, else the newest of
+/// target/{debug,release,x86_64-unknown-linux-musl/release}/netdoctor that has the `hash.txt`
+/// of the content-hashed site beside it (a server without it links file names the site does
+/// not have, and the page never hydrates), else the newest of them.
 fn server_binary() -> PathBuf {
     if let Ok(bin) = std::env::var("NETDOCTOR_BIN") {
         return PathBuf::from(bin);
     }
-    let root = workspace_root();
-    ["debug", "release"]
+    let target = workspace_root().join("target");
+    let built: Vec<PathBuf> = ["debug", "release", "x86_64-unknown-linux-musl/release"]
         .iter()
-        .map(|profile| root.join("target").join(profile).join("netdoctor"))
+        .map(|dir| target.join(dir).join("netdoctor"))
         .filter(|p| p.exists())
-        .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
+        .collect();
+    let newest = |bins: &mut dyn Iterator<Item = &PathBuf>| {
+        bins.max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
+            .cloned()
+    };
+    newest(&mut built.iter().filter(|p| p.with_file_name("hash.txt").exists()))
+        .or_else(|| newest(&mut built.iter()))
         .expect("no built netdoctor server: build it with `scripts/test.sh browser` (or cargo leptos build), which builds it")
 }
 
@@ -74,9 +87,12 @@ impl Server {
     /// Like [`Server::start`], with extra flags and environment variables.
     pub fn start_with(docker_host: &str, args: &[&str], envs: &[(&str, &str)]) -> Self {
         let root = workspace_root();
-        let site = root.join("target/site");
+        // `NETDOCTOR_SITE`: another built site (the first-load benchmark compares builds).
+        let site = std::env::var_os("NETDOCTOR_SITE")
+            .map_or_else(|| root.join("target/site"), PathBuf::from);
         assert!(
-            site.join("pkg/netdoctor.wasm").exists(),
+            std::fs::read_dir(site.join("pkg")).is_ok_and(|mut files| files
+                .any(|f| f.is_ok_and(|f| f.file_name().to_string_lossy().ends_with(".wasm")))),
             "no built site at {}: build it with `scripts/test.sh browser` (or cargo leptos build)",
             site.display()
         );
@@ -178,19 +194,47 @@ impl Drop for Driver {
     }
 }
 
-fn capabilities(profile: &Path) -> serde_json::Map<String, serde_json::Value> {
-    let caps = serde_json::json!({
+/// How the browser is started.
+#[derive(Debug, Clone)]
+pub struct BrowserOptions {
+    /// Window width and height in CSS px.
+    pub window: (u32, u32),
+    /// Where downloads land (without asking), when a test downloads something.
+    pub downloads: Option<PathBuf>,
+}
+
+impl Default for BrowserOptions {
+    fn default() -> Self {
+        Self {
+            window: (1280, 900),
+            downloads: None,
+        }
+    }
+}
+
+fn capabilities(
+    profile: &Path,
+    options: &BrowserOptions,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut caps = serde_json::json!({
         "browserName": "chrome",
         "goog:chromeOptions": {
             "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
             "args": [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--window-size=1280,900",
+                "--disable-sync", format!("--window-size={},{}", options.window.0, options.window.1),
                 format!("--user-data-dir={}", profile.display()),
             ]
         }
     });
+    if let Some(dir) = &options.downloads {
+        caps["goog:chromeOptions"]["prefs"] = serde_json::json!({
+            "download.default_directory": dir.display().to_string(),
+            "download.prompt_for_download": false,
+            "download.directory_upgrade": true,
+        });
+    }
     caps.as_object().expect("object").clone()
 }
 
@@ -201,10 +245,19 @@ where
     F: FnOnce(Client) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    with_browser_using(BrowserOptions::default(), check).await;
+}
+
+/// [`with_browser`] with another window size or a download directory.
+pub async fn with_browser_using<F, Fut>(options: BrowserOptions, check: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let driver = Driver::start();
     let profile = scratch_dir(&format!("profile-{}", free_port()));
     let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(capabilities(&profile))
+        .capabilities(capabilities(&profile, &options))
         .connect(&driver.url)
         .await
         .expect("WebDriver session");
@@ -234,9 +287,7 @@ pub async fn wait_for_hydration(client: &Client) {
     client
         .wait()
         .at_most(WAIT)
-        .for_element(Locator::Css(
-            "[data-testid=\"hydration\"][data-state=\"hydrated\"]",
-        ))
+        .for_element(Locator::Css(HYDRATION_MARKER))
         .await
         .expect("the page hydrates");
 }

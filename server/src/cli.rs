@@ -121,7 +121,7 @@ pub async fn reach(scope: &str, json: bool, endpoint: Endpoint) -> u8 {
             return EXIT_BAD_INPUT;
         }
     };
-    let topology = match Engine::new(endpoint).topology().await {
+    let topology = match Engine::new(endpoint).topology_from_labels().await {
         Ok(t) => t,
         Err(e) => {
             eprintln!("netdoctor: the topology could not be read: {e}");

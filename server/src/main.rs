@@ -66,6 +66,14 @@ async fn run() -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Whether cargo-leptos left its hash file (`hash.txt`) beside the running binary.
+fn hash_file_beside_binary(name: &str) -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(name)))
+        .is_some_and(|file| file.is_file())
+}
+
 /// `netdoctor health`: one line, on stdout when healthy and on stderr when not (the container
 /// engine keeps both in the health log).
 async fn health(listen: SocketAddr) -> ExitCode {
@@ -101,6 +109,13 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     leptos_options.site_addr = settings.listen;
     if let Some(root) = &settings.site_root {
         leptos_options.site_root = root.to_string_lossy().as_ref().into();
+    }
+    // The release build names the site's files by their content (cargo-leptos `hash-files`) and
+    // writes the hashes beside this binary, where Leptos reads them; its pages then link the
+    // hashed names, which the browser may keep for a year. Without that file (a build without
+    // hashing) the plain names are linked. `LEPTOS_HASH_FILES` set explicitly still decides.
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        leptos_options.hash_files = hash_file_beside_binary(&leptos_options.hash_file);
     }
 
     let access = match &settings.login {

@@ -29,6 +29,16 @@ pub async fn get_topology() -> Result<TopologyReport, AppError> {
     ))
 }
 
+/// Reads the proxy's own routing table again now (the graph's "Re-read routes") and answers the
+/// picture with it. `POST /api/routes/refresh`. In read-only mode only what needs no exec is
+/// read (Traefik's dynamic files, Caddy's saved config).
+#[server(endpoint = "routes/refresh")]
+pub async fn reread_proxy_routes() -> Result<TopologyReport, AppError> {
+    Ok(TopologyReport::new(
+        crate::state::engine()?.topology_with_fresh_routes().await?,
+    ))
+}
+
 /// Who can talk to whom in a scope (`all`, `project:NAME`, `network:NAME`, `stack:UUID`): the
 /// reachability matrix. `GET /api/reach?scope=…` answers JSON; `netdoctor reach --json` prints
 /// the same.
@@ -38,7 +48,7 @@ pub async fn get_reach_matrix(
 ) -> Result<crate::domain::reachability::matrix::Matrix, AppError> {
     let scope = crate::domain::reachability::matrix::Scope::parse(scope.as_deref().unwrap_or(""))
         .map_err(AppError::BadInput)?;
-    let topology = crate::state::engine()?.topology().await?;
+    let topology = crate::state::engine()?.topology_from_labels().await?;
     Ok(crate::domain::reachability::matrix::matrix(
         &topology, &scope,
     ))

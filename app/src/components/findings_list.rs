@@ -1,9 +1,11 @@
 //! The findings beside the graph: what is wrong, why, and the exact fix with copy buttons.
-//! Selecting a finding selects the first container it names.
+//! Selecting a finding lights it up on the graph (or, without `on_finding`, selects the first
+//! container it names).
 
 use crate::components::fix_list::FixList;
 use crate::domain::checks::wizard_link::wizard_link;
 use crate::domain::findings::{Finding, Severity, Subject};
+use crate::domain::graph::finding_key;
 use crate::domain::topology::Topology;
 use crate::testids;
 use leptos::prelude::*;
@@ -25,22 +27,38 @@ pub fn FindingCard(
     /// The wizard that checks this finding, when there is one.
     #[prop(default = None)]
     diagnose: Option<String>,
+    /// Selects the finding itself, by [`finding_key`] (the graph lights up what it is about).
+    #[prop(optional, into)]
+    on_finding: Option<Callback<String>>,
+    /// The selected finding's key, to mark this one when it is.
+    #[prop(optional, into)]
+    selected: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
     let level = severity_class(finding.severity);
+    let key = finding_key(&finding);
     let first_container = finding.subjects.iter().find_map(|s| match s {
         Subject::Container(n) => Some(n.clone()),
         _ => None,
     });
+    let is_selected = {
+        let key = key.clone();
+        move || selected.is_some_and(|s| s.with(|s| s.as_deref() == Some(key.as_str())))
+    };
+    let title = finding.title.clone();
+    let data_key = key.clone();
     view! {
-        <li class=format!("finding {level}") data-testid=testids::FINDING data-code=finding.code.slug()>
+        <li class=format!("finding {level}") class:selected=is_selected data-testid=testids::FINDING data-code=finding.code.slug() data-key=data_key>
             <div class="finding-title">
                 <span class=format!("sev {level}")>{level}</span>
                 " "
-                {match first_container {
-                    Some(name) => view! {
-                        <button type="button" class="link" on:click=move |_| on_select.run(name.clone())>{finding.title.clone()}</button>
+                {match (on_finding, first_container) {
+                    (Some(on_finding), _) => view! {
+                        <button type="button" class="link" title="Show it on the graph" on:click=move |_| on_finding.run(key.clone())>{title}</button>
                     }.into_any(),
-                    None => view! { <span>{finding.title.clone()}</span> }.into_any(),
+                    (None, Some(name)) => view! {
+                        <button type="button" class="link" on:click=move |_| on_select.run(name.clone())>{title}</button>
+                    }.into_any(),
+                    (None, None) => view! { <span>{title}</span> }.into_any(),
                 }}
             </div>
             <details>
@@ -63,6 +81,10 @@ pub fn FindingsList(
     /// The picture the findings are about, for their "diagnose this" links.
     #[prop(optional, into)]
     topology: Option<Signal<Option<Topology>>>,
+    /// Selects a finding itself (see [`FindingCard`]).
+    #[prop(optional, into)]
+    on_finding: Option<Callback<String>>,
+    #[prop(optional, into)] selected: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
     let count = move || findings.with(Vec::len);
     let any = move || count() > 0;
@@ -76,7 +98,11 @@ pub fn FindingsList(
                             let diagnose = topology.and_then(|t| {
                                 t.with_untracked(|t| t.as_ref().and_then(|t| wizard_link(&f, t)))
                             });
-                            view! { <FindingCard finding=f on_select diagnose/> }
+                            match (on_finding, selected) {
+                                (Some(on_finding), Some(selected)) => view! { <FindingCard finding=f on_select diagnose on_finding selected/> }.into_any(),
+                                (Some(on_finding), None) => view! { <FindingCard finding=f on_select diagnose on_finding/> }.into_any(),
+                                _ => view! { <FindingCard finding=f on_select diagnose/> }.into_any(),
+                            }
                         }
                     </For>
                 </ul>

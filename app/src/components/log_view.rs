@@ -284,7 +284,7 @@ fn LogToolbar(
         let text = state.window.with_value(|w| {
             shown.with_untracked(|s| w.download_text(s, query.with_untracked(|q| q.timestamps)))
         });
-        save_text(&download_name, &text);
+        crate::components::download::save_text(&text, "text/plain;charset=utf-8", &download_name);
     };
     view! {
         <div class="toolbar log-toolbar" role="toolbar" aria-label="Log controls">
@@ -545,42 +545,6 @@ fn log_row(line: &LogLine, q: &LogQuery) -> impl IntoView {
             {time}{pieces}{cut}
         </div>
     }
-}
-
-/// Offers `text` as a file download.
-fn save_text(file_name: &str, text: &str) {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        let parts = js_sys_array(text);
-        let options = web_sys::BlobPropertyBag::new();
-        options.set_type("text/plain;charset=utf-8");
-        let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
-            return;
-        };
-        let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-            return;
-        };
-        if let Some(anchor) = document()
-            .create_element("a")
-            .ok()
-            .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-        {
-            anchor.set_href(&url);
-            anchor.set_download(file_name);
-            anchor.click();
-        }
-        let _ = web_sys::Url::revoke_object_url(&url);
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (file_name, text);
-}
-
-#[cfg(feature = "hydrate")]
-fn js_sys_array(text: &str) -> wasm_bindgen::JsValue {
-    let array = web_sys::js_sys::Array::new();
-    array.push(&wasm_bindgen::JsValue::from_str(text));
-    array.into()
 }
 
 /// Reads one stream until its end. Runs in the browser; aborted when the view's stream changes

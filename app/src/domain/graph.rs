@@ -1,11 +1,13 @@
 //! What the graph page shows: the URL's view of it (filters, selection) and the translation
 //! from the topology to the layout's input, filtered.
 
+use crate::domain::coolify::{is_coolify_uuid, name_stability, NameStability};
 use crate::domain::findings::{findings, Finding, FindingCode, Severity, Subject};
 use crate::domain::layout::{
-    domain_node_id, host_port_node_id, ContainerIn, DomainIn, LayoutInput, NetworkIn, NO_NETWORK_ID,
+    domain_node_id, homes, host_port_node_id, ContainerIn, DomainIn, Edge, GroupBox, Layout,
+    LayoutInput, LayoutOptions, NetworkIn, NodeBox, NodeKind, NO_NETWORK_ID,
 };
-use crate::domain::topology::{NetworkKind, Topology};
+use crate::domain::topology::{Container, NetworkKind, Topology};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -122,7 +124,8 @@ pub fn binding_label(ip: &str, port: u16) -> String {
     }
 }
 
-/// The graph's state in the URL: `?v=1&net=coolify&project=shop&problems=1&sel=web`.
+/// The graph's state in the URL:
+/// `?v=1&net=coolify&project=shop&problems=1&sel=web&finding=network-none-1a2b3c4d&open=a,b`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GraphQuery {
     /// Only containers on this network (and the proxy).
@@ -133,13 +136,24 @@ pub struct GraphQuery {
     pub only_problems: bool,
     /// The selected container.
     pub selected: Option<String>,
+    /// The selected finding, by [`finding_key`].
+    #[serde(default)]
+    pub finding: Option<String>,
+    /// Networks opened in the overview, sorted; [`OPEN_ALL`] opens every one.
+    #[serde(default)]
+    pub open: Vec<String>,
 }
 
 /// The URL format's version; bumped if the meaning of a parameter ever changes.
 pub const GRAPH_QUERY_VERSION: &str = "1";
 
+/// `open=*`: every group open, even on a large host.
+pub const OPEN_ALL: &str = "*";
+
 /// Longest value kept from a URL parameter.
 const MAX_PARAM: usize = 253;
+/// Most networks kept open from a URL.
+const MAX_OPEN: usize = 100;
 
 fn clean(value: Option<&str>) -> Option<String> {
     value
@@ -149,14 +163,27 @@ fn clean(value: Option<&str>) -> Option<String> {
 }
 
 impl GraphQuery {
-    /// Reads the URL parameters `net`, `project`, `problems`, `sel`. Unknown versions are read
-    /// as version 1 (the only one so far) rather than dropping the user's view.
+    /// Reads the URL parameters `net`, `project`, `problems`, `sel`, `finding`, `open`. Unknown
+    /// versions are read as version 1 (the only one so far) rather than dropping the user's view.
     pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
+        let mut open: Vec<String> = get("open")
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|n| clean(Some(n)))
+            .take(MAX_OPEN)
+            .collect();
+        open.sort_unstable();
+        open.dedup();
+        if open.iter().any(|n| n == OPEN_ALL) {
+            open = vec![OPEN_ALL.to_owned()];
+        }
         Self {
             network: clean(get("net").as_deref()),
             project: clean(get("project").as_deref()),
             only_problems: matches!(get("problems").as_deref(), Some("1" | "true")),
             selected: clean(get("sel").as_deref()),
+            finding: clean(get("finding").as_deref()),
+            open,
         }
     }
 
@@ -175,11 +202,55 @@ impl GraphQuery {
         if let Some(s) = &self.selected {
             params.push(("sel", s.clone()));
         }
+        if let Some(f) = &self.finding {
+            params.push(("finding", f.clone()));
+        }
+        if !self.open.is_empty() {
+            params.push(("open", self.open.join(",")));
+        }
         params
     }
 
     pub fn is_filtered(&self) -> bool {
         self.network.is_some() || self.project.is_some() || self.only_problems
+    }
+
+    /// Whether this network's group is opened in the overview.
+    pub fn is_open(&self, network: &str) -> bool {
+        self.open.iter().any(|n| n == OPEN_ALL || n == network)
+    }
+
+    /// Opens or closes one network's group in the overview.
+    pub fn toggle_open(&mut self, network: &str) {
+        if self.open.iter().any(|n| n == OPEN_ALL) {
+            return;
+        }
+        if let Some(i) = self.open.iter().position(|n| n == network) {
+            self.open.remove(i);
+        } else {
+            self.open.push(network.to_owned());
+            self.open.sort_unstable();
+        }
+    }
+
+    /// Selects a container (a second click on it clears the selection); clears the finding.
+    pub fn select_container(&mut self, name: &str) {
+        self.finding = None;
+        self.selected = if self.selected.as_deref() == Some(name) {
+            None
+        } else {
+            Some(name.to_owned())
+        };
+    }
+
+    /// Selects a finding (a second click clears it); clears the container.
+    pub fn select_finding(&mut self, key: &str) {
+        self.selected = None;
+        self.finding = if self.finding.as_deref() == Some(key) {
+            None
+        } else {
+            Some(key.to_owned())
+        };
     }
 }
 
@@ -245,37 +316,44 @@ pub fn layout_input(t: &Topology, query: &GraphQuery, flagged: &BTreeSet<String>
         .containers
         .iter()
         .filter(|c| visible.contains(c.name.as_str()))
-        .map(|c| ContainerIn {
-            id: c.name.to_string(),
-            label: c.name.to_string(),
-            networks: c
-                .network_names()
-                .filter(|n| drawn_network(n))
-                .map(str::to_owned)
-                .collect(),
-            is_proxy: Some(c.name.as_str()) == proxy,
-            ports: c
-                .exposed
-                .iter()
-                .map(|p| format!("{}/{}", p.port, p.protocol.as_str()))
-                .collect(),
-            published: c
-                .published
-                .iter()
-                .filter_map(|p| p.host.as_ref())
-                .map(|h| {
-                    if h.ip.contains(':') {
-                        format!("[{}]:{}", h.ip, h.port)
-                    } else {
-                        format!("{}:{}", h.ip, h.port)
-                    }
-                })
-                .collect(),
+        .map(|c| {
+            let name = node_name(c);
+            ContainerIn {
+                id: c.name.to_string(),
+                label: name.label,
+                context: name.context,
+                context_network: name.context_network,
+                networks: c
+                    .network_names()
+                    .filter(|n| drawn_network(n))
+                    .map(str::to_owned)
+                    .collect(),
+                is_proxy: Some(c.name.as_str()) == proxy,
+                ports: c
+                    .exposed
+                    .iter()
+                    .map(|p| format!("{}/{}", p.port, p.protocol.as_str()))
+                    .collect(),
+                published: c
+                    .published
+                    .iter()
+                    .filter_map(|p| p.host.as_ref())
+                    .map(|h| {
+                        if h.ip.contains(':') {
+                            format!("[{}]:{}", h.ip, h.port)
+                        } else {
+                            format!("{}:{}", h.ip, h.port)
+                        }
+                    })
+                    .collect(),
+            }
         })
         .collect();
 
+    // Filtered, the networks the shown containers use (the proxy's others would be empty boxes).
     let used: BTreeSet<&str> = containers
         .iter()
+        .filter(|c| !c.is_proxy)
         .flat_map(|c| c.networks.iter().map(String::as_str))
         .collect();
     let networks: Vec<NetworkIn> = t
@@ -291,11 +369,8 @@ pub fn layout_input(t: &Topology, query: &GraphQuery, flagged: &BTreeSet<String>
         })
         .map(|n| NetworkIn {
             id: n.name.clone(),
-            label: match n.kind {
-                NetworkKind::DefaultBridge => format!("{} (default bridge: no DNS)", n.name),
-                _ if n.internal => format!("{} (internal)", n.name),
-                _ => n.name.clone(),
-            },
+            label: network_label(t, &n.name),
+            note: network_note(n.kind, n.internal),
         })
         .collect();
 
@@ -335,10 +410,435 @@ pub fn layout_input(t: &Topology, query: &GraphQuery, flagged: &BTreeSet<String>
     }
 }
 
+/// What the graph calls a container, and the stack it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeName {
+    /// Drawn on its box: the Coolify resource or service name when the container's own name is
+    /// made of Coolify uuids, else the name.
+    pub label: String,
+    /// The stack's resource (or project) name, when the container is part of one.
+    pub context: Option<String>,
+    /// The stack's own network.
+    pub context_network: Option<String>,
+}
+
+/// Coolify names containers after uuids (`jk8c0wc4ok80s0gkcgwgo4s8-142311873944`,
+/// `n8n-qg8s4kc0w4wsgk0k8c0ww8o4`); users know them by the resource's name, which its labels
+/// carry (`coolify.resourceName`, the compose service). Anything else keeps its name.
+pub fn node_name(c: &Container) -> NodeName {
+    let name = c.name.as_str();
+    let identity = c.coolify.as_ref();
+    let plain = NodeName {
+        label: name.to_owned(),
+        context: None,
+        context_network: None,
+    };
+    if let Some(stack) = c.stack() {
+        if !name.contains(stack.uuid) {
+            return plain;
+        }
+        let context = stack
+            .resource_name
+            .or_else(|| identity.and_then(|i| i.project.as_deref()))
+            .map(str::to_owned);
+        return NodeName {
+            label: stack.service.unwrap_or(name).to_owned(),
+            context,
+            context_network: Some(stack.uuid.to_owned()),
+        };
+    }
+    let named_by_uuid = name_stability(name) == NameStability::ChangesEachDeploy
+        || (name.len() == 24 && is_coolify_uuid(name));
+    match identity.and_then(|i| i.resource_name.as_deref()) {
+        Some(resource) if named_by_uuid => {
+            let label = match identity.and_then(|i| i.pull_request) {
+                Some(pr) => format!("{resource} (PR #{pr})"),
+                None => resource.to_owned(),
+            };
+            NodeName {
+                label,
+                context: None,
+                context_network: None,
+            }
+        }
+        _ => plain,
+    }
+}
+
+/// A network's group label: its name, what kind it is when that matters, and for a stack's
+/// own `{uuid}` network the stack's resource name first.
+fn network_label(t: &Topology, name: &str) -> String {
+    let stack = t
+        .containers
+        .iter()
+        .filter_map(Container::stack)
+        .find(|s| s.uuid == name);
+    let base = match stack {
+        Some(s) => {
+            let resource = s.resource_name.map(str::to_owned).or_else(|| {
+                t.containers
+                    .iter()
+                    .filter(|c| c.stack().is_some_and(|x| x.uuid == name))
+                    .find_map(|c| c.coolify.as_ref().and_then(|i| i.project.clone()))
+            });
+            match resource {
+                Some(r) => format!("{r} · {name}"),
+                None => name.to_owned(),
+            }
+        }
+        None => name.to_owned(),
+    };
+    base
+}
+
+/// What kind of network it is, when that changes what works on it.
+fn network_note(kind: NetworkKind, internal: bool) -> Option<String> {
+    match kind {
+        // The default bridge: names do not resolve on it.
+        NetworkKind::DefaultBridge => Some("no DNS".to_owned()),
+        _ if internal => Some("internal".to_owned()),
+        _ => None,
+    }
+}
+
+/// Above this many containers the graph opens on the overview: every network one box.
+pub const OVERVIEW_ABOVE: usize = 40;
+
+/// Whether this picture is large enough to open on the overview.
+pub fn is_overview(input: &LayoutInput) -> bool {
+    input.containers.iter().filter(|c| !c.is_proxy).count() > OVERVIEW_ABOVE
+}
+
+/// How to lay out `input` for a viewport of `aspect`: on a large host every group closed but
+/// those the user opened and those holding a container in `reveal` (the selection).
+pub fn layout_options(
+    input: &LayoutInput,
+    query: &GraphQuery,
+    aspect: f64,
+    reveal: &[String],
+) -> LayoutOptions {
+    let mut options = LayoutOptions::fitted(aspect);
+    if !is_overview(input) || query.is_open(OPEN_ALL) {
+        return options;
+    }
+    let homes = homes(input);
+    let kept: BTreeSet<&str> = reveal
+        .iter()
+        .filter_map(|c| homes.get(c))
+        .map(String::as_str)
+        .collect();
+    options.closed = input
+        .networks
+        .iter()
+        .map(|n| n.id.as_str())
+        .chain([NO_NETWORK_ID])
+        .filter(|n| !query.is_open(n) && !kept.contains(n))
+        .map(str::to_owned)
+        .collect();
+    options
+}
+
+/// What a selection lights up; everything else is dimmed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Focus {
+    pub nodes: BTreeSet<String>,
+    pub groups: BTreeSet<String>,
+    /// By [`edge_key`].
+    pub edges: BTreeSet<String>,
+}
+
+impl Focus {
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty() && self.groups.is_empty() && self.edges.is_empty()
+    }
+
+    fn light(&mut self, e: &Edge) {
+        self.edges.insert(edge_key(e));
+        self.nodes.insert(e.from.clone());
+        if e.to_group {
+            self.groups.insert(e.to.clone());
+        } else {
+            self.nodes.insert(e.to.clone());
+        }
+    }
+}
+
+/// Every path that reaches a node: for a container, domain → proxy → its networks → it and host
+/// port → it, and its other networks; for any node, the lines it touches.
+pub fn focus_on_node(layout: &Layout, id: &str) -> Focus {
+    let mut focus = Focus::default();
+    let Some(node) = layout.nodes.iter().find(|n| n.id == id) else {
+        return focus;
+    };
+    focus.nodes.insert(id.to_owned());
+    focus.groups.extend(node.group.clone());
+    for e in &layout.edges {
+        let touches = e.from == id || (!e.to_group && e.to == id);
+        if touches || e.serves.iter().any(|s| s == id) {
+            focus.light(e);
+        }
+    }
+    focus
+}
+
+/// A finding's nodes (its containers, networks, domains and host ports) and the lines between
+/// them; the proxy too when the finding is about a route.
+pub fn focus_on_finding(layout: &Layout, t: &Topology, finding: &Finding) -> Focus {
+    let mut focus = Focus::default();
+    let node_ids: BTreeSet<&str> = layout.nodes.iter().map(|n| n.id.as_str()).collect();
+    let folded_into = |id: &str| {
+        layout
+            .nodes
+            .iter()
+            .find(|n| n.folded.iter().any(|f| f == id))
+            .map(|n| n.id.clone())
+    };
+    let mut about_route = ROUTE_BREAKING.contains(&finding.code);
+    for subject in &finding.subjects {
+        match subject {
+            Subject::Container(name) => {
+                if node_ids.contains(name.as_str()) {
+                    focus.nodes.insert(name.clone());
+                } else if let Some(g) = layout.groups.iter().find(|g| g.members.contains(name)) {
+                    focus.groups.insert(g.network.clone());
+                }
+            }
+            Subject::Network(name) => {
+                let drawn_as = match t.network(name).map(|n| n.kind) {
+                    Some(NetworkKind::Null | NetworkKind::Host) => NO_NETWORK_ID.to_owned(),
+                    _ => name.clone(),
+                };
+                focus.groups.insert(drawn_as);
+            }
+            Subject::Route(id) => {
+                about_route = true;
+                for host in t
+                    .routes
+                    .iter()
+                    .filter(|r| &r.id == id)
+                    .flat_map(|r| &r.hosts)
+                {
+                    let node = domain_node_id(host);
+                    if node_ids.contains(node.as_str()) {
+                        focus.nodes.insert(node);
+                    } else if let Some(f) = folded_into(&node) {
+                        focus.nodes.insert(f);
+                    }
+                }
+            }
+            Subject::HostPort(port) => {
+                let suffix = format!(":{port}");
+                for n in layout.nodes.iter().filter(|n| n.kind == NodeKind::HostPort) {
+                    if n.label.ends_with(&suffix) || n.folded.iter().any(|f| f.ends_with(&suffix)) {
+                        focus.nodes.insert(n.id.clone());
+                    }
+                }
+            }
+        }
+    }
+    if about_route {
+        focus.nodes.extend(
+            layout
+                .nodes
+                .iter()
+                .filter(|n| n.kind == NodeKind::Proxy)
+                .map(|n| n.id.clone()),
+        );
+    }
+    let lit: Vec<String> = layout
+        .edges
+        .iter()
+        .filter(|e| {
+            let to_lit = if e.to_group {
+                focus.groups.contains(&e.to)
+            } else {
+                focus.nodes.contains(&e.to)
+            };
+            focus.nodes.contains(&e.from) && to_lit
+        })
+        .map(edge_key)
+        .collect();
+    focus.edges.extend(lit);
+    focus
+}
+
+/// A line's identity across layouts: its ends and kind (one line per those).
+pub fn edge_key(e: &Edge) -> String {
+    let to = if e.to_group { "group:" } else { "" };
+    format!("{}>{to}{}:{:?}", e.from, e.to, e.kind)
+}
+
+/// How much a selection may zoom in over the fitted picture.
+pub const SELECTION_ZOOM: f64 = 1.25;
+
+/// The view (x, y, width, height in layout units) for a selection: the fitted view's shape,
+/// zoomed so everything the selection lights up is in sight (never wider than the whole picture
+/// fitted, and zoomed in at most by [`SELECTION_ZOOM`], so the context stays), and centred on
+/// the selection as nearly as that allows. `None` when nothing is selected.
+pub fn selection_view(
+    layout: &Layout,
+    focus: &Focus,
+    selected: Option<&str>,
+) -> Option<(f64, f64, f64, f64)> {
+    let (cx, cy) = focus_point(layout, focus, selected)?;
+    let mut boxes: Vec<(f64, f64, f64, f64)> = layout
+        .nodes
+        .iter()
+        .filter(|n| focus.nodes.contains(&n.id))
+        .map(|n| (n.x, n.y, n.x + n.w, n.y + n.h))
+        .collect();
+    boxes.extend(
+        layout
+            .groups
+            .iter()
+            .filter(|g| focus.groups.contains(&g.network) && g.closed)
+            .map(|g| (g.x, g.y, g.x + g.w, g.y + g.h)),
+    );
+    for e in layout
+        .edges
+        .iter()
+        .filter(|e| focus.edges.contains(&edge_key(e)))
+    {
+        boxes.extend(e.points.iter().map(|&(x, y)| (x, y, x, y)));
+    }
+    let pad = 24.0;
+    let (x0, y0, x1, y1) = boxes.iter().fold((cx, cy, cx, cy), |(a, b, c, d), e| {
+        (a.min(e.0), b.min(e.1), c.max(e.2), d.max(e.3))
+    });
+    let (x0, y0, x1, y1) = (x0 - pad, y0 - pad, x1 + pad, y1 + pad);
+    let (fit_w, fit_h) = (layout.width.max(1.0), layout.height.max(1.0));
+    let aspect = fit_w / fit_h;
+    let w = (x1 - x0)
+        .max((y1 - y0) * aspect)
+        .clamp(fit_w / SELECTION_ZOOM, fit_w);
+    let h = w / aspect;
+    // As near the selection's centre as keeps the lit box in sight.
+    let place = |centre: f64, size: f64, low: f64, high: f64| {
+        let (least, most) = (high - size, low);
+        if least <= most {
+            (centre - size / 2.0).clamp(least, most)
+        } else {
+            (low + high - size) / 2.0
+        }
+    };
+    Some((place(cx, w, x0, x1), place(cy, h, y0, y1), w, h))
+}
+
+/// Where to centre the view for a selection: the selected node, else the first lit container,
+/// node or group.
+pub fn focus_point(layout: &Layout, focus: &Focus, selected: Option<&str>) -> Option<(f64, f64)> {
+    let node_at = |id: &str| {
+        layout
+            .nodes
+            .iter()
+            .find(|n| n.id == id)
+            .map(|n| (n.x + n.w / 2.0, n.y + n.h / 2.0))
+    };
+    if let Some(p) = selected.and_then(node_at) {
+        return Some(p);
+    }
+    let lit = |kind: Option<NodeKind>| {
+        layout
+            .nodes
+            .iter()
+            .filter(|n| kind.is_none_or(|k| n.kind == k))
+            .find(|n| focus.nodes.contains(&n.id))
+            .map(|n| (n.x + n.w / 2.0, n.y + n.h / 2.0))
+    };
+    lit(Some(NodeKind::Container))
+        .or_else(|| lit(None))
+        .or_else(|| {
+            layout
+                .groups
+                .iter()
+                .find(|g| focus.groups.contains(&g.network))
+                .map(|g| (g.x + g.w / 2.0, g.y + g.h / 2.0))
+        })
+}
+
+/// A finding's stable handle for the URL: its code and a hash of what it is about.
+pub fn finding_key(f: &Finding) -> String {
+    let mut hash: u32 = 0x811c_9dc5;
+    for subject in &f.subjects {
+        let part = match subject {
+            Subject::Container(n) => format!("c:{n}|"),
+            Subject::Network(n) => format!("n:{n}|"),
+            Subject::Route(r) => format!("r:{r}|"),
+            Subject::HostPort(p) => format!("p:{p}|"),
+        };
+        for b in part.bytes() {
+            hash ^= u32::from(b);
+            hash = hash.wrapping_mul(0x0100_0193);
+        }
+    }
+    format!("{}-{hash:08x}", f.code.slug())
+}
+
+/// The finding a URL's key names.
+pub fn finding_by_key<'f>(findings: &'f [Finding], key: &str) -> Option<&'f Finding> {
+    findings.iter().find(|f| finding_key(f) == key)
+}
+
+/// The containers a finding names, to open their groups in the overview.
+pub fn finding_containers(f: &Finding) -> Vec<String> {
+    f.subjects
+        .iter()
+        .filter_map(|s| match s {
+            Subject::Container(n) => Some(n.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Two badges as one: the worse severity, the counts added.
+pub fn merge_badges(a: Option<Badge>, b: Option<Badge>) -> Option<Badge> {
+    match (a, b) {
+        (Some((sa, na)), Some((sb, nb))) => Some((sa.min(sb), na + nb)),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}
+
+/// A node's badge, including the nodes it stands for when folded.
+pub fn node_badge(badges: &GraphBadges, node: &NodeBox) -> Option<Badge> {
+    node.folded
+        .iter()
+        .chain(std::iter::once(&node.id))
+        .map(|id| badges.nodes.get(id).copied())
+        .fold(None, merge_badges)
+}
+
+/// A group's badge: its network's findings, and when closed its containers' too (the worst
+/// finding inside shows on the box).
+pub fn group_badge(badges: &GraphBadges, group: &GroupBox) -> Option<Badge> {
+    let own = badges.groups.get(&group.network).copied();
+    if !group.closed {
+        return own;
+    }
+    group
+        .members
+        .iter()
+        .map(|m| badges.nodes.get(m).copied())
+        .fold(own, merge_badges)
+}
+
+/// A route line's badge: on the last hop into a container (or a closed group) the proxy cannot
+/// deliver to.
+pub fn edge_badge(badges: &GraphBadges, edge: &Edge) -> Option<Badge> {
+    let last_hop = edge.to_group || (edge.serves.len() == 1 && edge.serves[0] == edge.to);
+    if edge.kind != crate::domain::layout::EdgeKind::Route || !last_hop {
+        return None;
+    }
+    edge.serves
+        .iter()
+        .map(|c| badges.route_edges.get(c).copied())
+        .fold(None, merge_badges)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::layout::{layout, NodeKind};
+    use crate::domain::layout::{layout, EdgeKind, NodeKind};
 
     use crate::domain::findings::test_support::recorded;
 
@@ -353,6 +853,8 @@ mod tests {
             project: Some("shop".into()),
             only_problems: true,
             selected: Some("coolify-proxy".into()),
+            finding: Some("network-none-0badc0de".into()),
+            open: vec!["coolify".into(), "stack-a".into()],
         };
         let params = q.to_params();
         assert_eq!(params[0], ("v", "1".to_owned()));
@@ -478,14 +980,16 @@ mod tests {
             "{:?}",
             badges.nodes.keys()
         );
-        let layout = layout(&layout_input(
-            &report.topology,
-            &GraphQuery::default(),
-            &BTreeSet::new(),
-        ));
+        let layout = layout(
+            &layout_input(&report.topology, &GraphQuery::default(), &BTreeSet::new()),
+            &LayoutOptions::default(),
+        );
         for id in badges.nodes.keys() {
             assert!(
-                layout.nodes.iter().any(|n| &n.id == id),
+                layout
+                    .nodes
+                    .iter()
+                    .any(|n| &n.id == id || n.folded.contains(id)),
                 "badge for {id} has a node to sit on"
             );
         }
@@ -500,7 +1004,10 @@ mod tests {
     #[test]
     fn the_recorded_destination_lays_out_with_domains_proxy_and_host_ports() {
         let t = recorded();
-        let l = layout(&layout_input(&t, &GraphQuery::default(), &BTreeSet::new()));
+        let l = layout(
+            &layout_input(&t, &GraphQuery::default(), &BTreeSet::new()),
+            &LayoutOptions::default(),
+        );
         for kind in [
             NodeKind::Internet,
             NodeKind::Host,
@@ -511,5 +1018,287 @@ mod tests {
             assert!(l.nodes.iter().any(|n| n.kind == kind), "{kind:?}");
         }
         assert!(l.groups.iter().any(|g| g.network == "coolify"));
+    }
+
+    fn recorded_layout(query: &GraphQuery) -> (TopologyReport, Layout) {
+        let report = TopologyReport::new(recorded());
+        let input = layout_input(&report.topology, query, &BTreeSet::new());
+        let l = layout(&input, &layout_options(&input, query, 1.4, &[]));
+        (report, l)
+    }
+
+    fn label_of<'l>(l: &'l Layout, id: &str) -> &'l str {
+        l.nodes
+            .iter()
+            .find(|n| n.id == id)
+            .map(|n| n.label.as_str())
+            .expect(id)
+    }
+
+    #[test]
+    fn coolify_uuid_names_are_drawn_by_their_resource_or_service_name() {
+        let (_, l) = recorded_layout(&GraphQuery::default());
+        assert_eq!(
+            label_of(&l, "jk8c0wc4ok80s0gkcgwgo4s8-142311873944"),
+            "my-express-api"
+        );
+        assert_eq!(
+            label_of(&l, "ro8kcog4kso4ck0ows4k4wkw"),
+            "postgresql-database"
+        );
+        let n8n = l
+            .nodes
+            .iter()
+            .find(|n| n.id == "n8n-qg8s4kc0w4wsgk0k8c0ww8o4")
+            .expect("n8n");
+        assert_eq!(
+            n8n.label, "n8n",
+            "inside its stack's group the service name is enough"
+        );
+        assert!(
+            n8n.title.starts_with("n8n-qg8s4kc0w4wsgk0k8c0ww8o4"),
+            "{}",
+            n8n.title
+        );
+        let stack = l
+            .groups
+            .iter()
+            .find(|g| g.network == "qg8s4kc0w4wsgk0k8c0ww8o4")
+            .expect("stack");
+        assert_eq!(
+            stack.label,
+            "n8n-with-postgresql · qg8s4kc0w4wsgk0k8c0ww8o4"
+        );
+        // The compose app's web is drawn on coolify's side? No: on its own network, named by service.
+        assert_eq!(
+            label_of(&l, "web-b4k8w0gcc8sk4oowc84wg0o8-095730391184"),
+            "web"
+        );
+        assert_eq!(label_of(&l, "coolify-proxy"), "coolify-proxy");
+        assert_eq!(label_of(&l, "isolated"), "isolated", "plain names stay");
+    }
+
+    #[test]
+    fn a_stack_service_drawn_on_another_network_is_named_with_its_stack() {
+        let t = recorded();
+        let c = t
+            .container("postgres-b4k8w0gcc8sk4oowc84wg0o8-095730391184")
+            .expect("postgres");
+        let name = node_name(c);
+        assert_eq!(name.label, "postgres");
+        assert_eq!(name.context.as_deref(), Some("shop"));
+        assert_eq!(
+            name.context_network.as_deref(),
+            Some("b4k8w0gcc8sk4oowc84wg0o8")
+        );
+        let (_, l) = recorded_layout(&GraphQuery::default());
+        let node = l
+            .nodes
+            .iter()
+            .find(|n| n.id == c.name.as_str())
+            .expect("node");
+        if node.group.as_deref() == Some("b4k8w0gcc8sk4oowc84wg0o8") {
+            assert_eq!(node.label, "postgres");
+        } else {
+            assert_eq!(node.label, "postgres · shop");
+        }
+    }
+
+    #[test]
+    fn a_large_host_opens_on_the_overview_and_keeps_the_selection_open() {
+        let mut input = LayoutInput::default();
+        for n in 0..10 {
+            input.networks.push(NetworkIn {
+                id: format!("n{n}"),
+                label: format!("n{n}"),
+                note: None,
+            });
+        }
+        for i in 0..(OVERVIEW_ABOVE + 1) {
+            input.containers.push(ContainerIn {
+                id: format!("c{i}"),
+                label: format!("c{i}"),
+                networks: vec![format!("n{}", i % 10)],
+                ..ContainerIn::default()
+            });
+        }
+        assert!(is_overview(&input));
+        let q = GraphQuery {
+            open: vec!["n3".into()],
+            ..GraphQuery::default()
+        };
+        let options = layout_options(&input, &q, 1.4, &["c7".to_owned()]);
+        assert!(!options.closed.contains("n3"), "opened by the user");
+        assert!(!options.closed.contains("n7"), "holds the selection");
+        assert!(options.closed.contains("n0") && options.closed.contains(NO_NETWORK_ID));
+        let all = GraphQuery {
+            open: vec![OPEN_ALL.into()],
+            ..GraphQuery::default()
+        };
+        assert!(layout_options(&input, &all, 1.4, &[]).closed.is_empty());
+        input.containers.pop();
+        assert!(layout_options(&input, &GraphQuery::default(), 1.4, &[])
+            .closed
+            .is_empty());
+    }
+
+    #[test]
+    fn opening_and_selecting_edit_the_query_as_a_user_expects() {
+        let mut q = GraphQuery::default();
+        q.toggle_open("b");
+        q.toggle_open("a");
+        assert_eq!(q.open, ["a", "b"]);
+        q.toggle_open("a");
+        assert_eq!(q.open, ["b"]);
+        q.select_finding("k");
+        q.select_container("web");
+        assert_eq!(
+            (q.selected.as_deref(), q.finding.as_deref()),
+            (Some("web"), None)
+        );
+        q.select_container("web");
+        assert_eq!(q.selected, None);
+        let parsed = GraphQuery::from_params(|k| (k == "open").then(|| "x,*,y".to_owned()));
+        assert_eq!(parsed.open, [OPEN_ALL]);
+        assert!(parsed.is_open("anything"));
+    }
+
+    #[test]
+    fn selecting_a_routed_container_lights_every_path_to_it_and_nothing_else() {
+        let (report, l) = recorded_layout(&GraphQuery::default());
+        let app = "jk8c0wc4ok80s0gkcgwgo4s8-142311873944";
+        let focus = focus_on_node(&l, app);
+        let lit = |from: &str, to: &str| {
+            l.edges
+                .iter()
+                .any(|e| e.from == from && e.to == to && focus.edges.contains(&edge_key(e)))
+        };
+        let domain = domain_node_id("api.example.com");
+        assert!(lit(&domain, "coolify-proxy"));
+        assert!(lit("coolify-proxy", app));
+        assert!(
+            lit("coolify-proxy", "coolify"),
+            "the proxy's network the route runs over"
+        );
+        assert!(focus.nodes.contains(&domain) && focus.nodes.contains("coolify-proxy"));
+        assert!(
+            !focus.nodes.contains(&domain_node_id("n8n.example.com")),
+            "another app's domain stays dim"
+        );
+        assert!(!lit("coolify-proxy", "n8n-qg8s4kc0w4wsgk0k8c0ww8o4"));
+        // The view centres on it and keeps its domain and the proxy in sight.
+        let (x, y, w, h) = selection_view(&l, &focus, Some(app)).expect("a view");
+        for id in [domain.as_str(), "coolify-proxy", app] {
+            let n = l.nodes.iter().find(|n| n.id == id).expect(id);
+            assert!(
+                n.x >= x && n.y >= y && n.x + n.w <= x + w && n.y + n.h <= y + h,
+                "{id} is in sight"
+            );
+        }
+
+        // A host port → container path.
+        let db_proxy = "ro8kcog4kso4ck0ows4k4wkw-proxy";
+        let focus = focus_on_node(&l, db_proxy);
+        assert!(
+            focus.nodes.contains(&host_port_node_id("0.0.0.0:5433")),
+            "{:?}",
+            focus.nodes
+        );
+        assert!(l
+            .edges
+            .iter()
+            .any(|e| e.to == db_proxy && focus.edges.contains(&edge_key(e))));
+        assert_eq!(
+            focus_point(&l, &focus, Some(db_proxy)),
+            l.nodes
+                .iter()
+                .find(|n| n.id == db_proxy)
+                .map(|n| (n.x + n.w / 2.0, n.y + n.h / 2.0))
+        );
+        drop(report);
+    }
+
+    #[test]
+    fn selecting_a_finding_lights_its_nodes_and_the_broken_route() {
+        let (report, l) = recorded_layout(&GraphQuery::default());
+        let web = "web-b4k8w0gcc8sk4oowc84wg0o8-095730391184";
+        let finding = report
+            .findings
+            .iter()
+            .find(|f| f.code == FindingCode::ProxyNoSharedNetwork)
+            .expect("the proxy cannot reach shop's web");
+        let key = finding_key(finding);
+        assert!(key.starts_with("proxy-no-shared-network-"), "{key}");
+        assert_eq!(finding_by_key(&report.findings, &key), Some(finding));
+        let focus = focus_on_finding(&l, &report.topology, finding);
+        assert!(focus.nodes.contains(web) && focus.nodes.contains("coolify-proxy"));
+        let route = l
+            .edges
+            .iter()
+            .position(|e| e.from == "coolify-proxy" && e.to == web && e.kind == EdgeKind::Route)
+            .expect("the route edge");
+        assert!(focus.edges.contains(&edge_key(&l.edges[route])));
+        let (vx, vy, vw, vh) = selection_view(&l, &focus, None).expect("a view");
+        assert!(
+            vw <= l.width + 0.01 && vw >= l.width / SELECTION_ZOOM - 0.01,
+            "between fit and the zoom limit: {vw}"
+        );
+        assert!(
+            ((vw / vh) - l.width / l.height).abs() < 1e-9,
+            "the fitted shape"
+        );
+        let (x, y) = focus_point(&l, &focus, None).expect("a point");
+        assert!(x >= vx && x <= vx + vw && y >= vy && y <= vy + vh);
+        let node = l.nodes.iter().find(|n| n.id == web).expect("web");
+        assert_eq!(
+            (x, y),
+            (node.x + node.w / 2.0, node.y + node.h / 2.0),
+            "centred on its container"
+        );
+        let badges = graph_badges(&report.topology, &report.findings);
+        assert_eq!(
+            edge_badge(&badges, &l.edges[route]).map(|b| b.0),
+            Some(Severity::Blocking)
+        );
+    }
+
+    #[test]
+    fn finding_keys_are_unique_and_stable() {
+        let report = TopologyReport::new(recorded());
+        let keys: BTreeSet<String> = report.findings.iter().map(finding_key).collect();
+        assert_eq!(keys.len(), report.findings.len());
+        let again = TopologyReport::new(recorded());
+        assert_eq!(
+            again
+                .findings
+                .iter()
+                .map(finding_key)
+                .collect::<BTreeSet<_>>(),
+            keys
+        );
+    }
+
+    #[test]
+    fn a_closed_group_carries_the_worst_badge_of_what_it_holds() {
+        let report = TopologyReport::new(recorded());
+        let badges = graph_badges(&report.topology, &report.findings);
+        let input = layout_input(&report.topology, &GraphQuery::default(), &BTreeSet::new());
+        let mut options = LayoutOptions::fitted(1.4);
+        options.closed.insert("b4k8w0gcc8sk4oowc84wg0o8".to_owned());
+        let l = layout(&input, &options);
+        let g = l
+            .groups
+            .iter()
+            .find(|g| g.network == "b4k8w0gcc8sk4oowc84wg0o8")
+            .expect("group");
+        assert!(g.closed);
+        assert_eq!(
+            group_badge(&badges, g).map(|b| b.0),
+            Some(Severity::Blocking)
+        );
+        assert_eq!(
+            merge_badges(Some((Severity::Info, 1)), Some((Severity::Warning, 2))),
+            Some((Severity::Warning, 3))
+        );
     }
 }

@@ -1,52 +1,85 @@
-//! Where every box and line of the network picture goes, computed once here so the SVG only draws.
+//! Where every box and line of the network picture goes, computed once here so the SVG only
+//! draws.
+//!
+//! The picture reads top-down in one direction: the domains (the Internet's way in) and the host
+//! ports (the host's), then the proxy, then the network groups, wrapped into rows (shelves) whose
+//! width is chosen so the whole drawing has the viewport's shape, containers on a grid inside
+//! each group. Lines run only in the gaps — channels between shelves, gutters left of each
+//! stack of groups, lanes between rows of nodes — so they pass around groups, never through
+//! them. Large hosts are drawn as an overview: closed groups are one box with their counts.
 
 use serde::{Deserialize, Serialize};
-use std::cmp::Reverse;
+use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Id of the Internet node (column A, top).
+/// Id of the Internet node: the header of the domains' row.
 pub const INTERNET_ID: &str = "internet:";
-/// Id of the host machine node (column A, below the Internet), where published ports enter.
+/// Id of the host machine node: the header of the host ports' row.
 pub const HOST_ID: &str = "host:";
 /// Id of the pseudo-group holding containers attached to no network (`none`, `host`).
 pub const NO_NETWORK_ID: &str = "network:none";
 /// Label of the pseudo-group [`NO_NETWORK_ID`].
-pub const NO_NETWORK_LABEL: &str = "no network (none / host)";
+pub const NO_NETWORK_LABEL: &str = "no network";
+/// The note beside [`NO_NETWORK_LABEL`].
+pub const NO_NETWORK_NOTE: &str = "none/host";
+/// Id of the one node standing for every domain that routes only into closed groups.
+pub const FOLDED_DOMAINS_ID: &str = "domain:*";
+/// Id of the one node standing for every host port published only by closed groups' members.
+pub const FOLDED_HOST_PORTS_ID: &str = "hostport:*";
 
 /// Space around the whole picture.
-pub const MARGIN: f64 = 24.0;
-/// Width of every node box.
-pub const NODE_WIDTH: f64 = 220.0;
-/// Height of every node box.
-pub const NODE_HEIGHT: f64 = 56.0;
-/// Gap between nodes on a group's grid, both ways; edges run along these gaps.
-pub const NODE_GAP: f64 = 20.0;
-/// Gap between nodes stacked in columns A to C.
-pub const STACK_GAP: f64 = 16.0;
-/// Extra space between the domains and the host ports in column B.
-pub const SECTION_GAP: f64 = 40.0;
-/// Gap between columns; the one before the networks carries the vertical runs of the edges.
-pub const COLUMN_GAP: f64 = 96.0;
+pub const MARGIN: f64 = 12.0;
+/// Font size of a node's name (the SVG's CSS uses the same numbers).
+pub const LABEL_FONT: f64 = 13.0;
+/// Font size of a closed group's counts.
+pub const SUBLABEL_FONT: f64 = 11.0;
+/// Advance of one character of the monospace font, in ems (DejaVu / Liberation Mono: 0.6).
+pub const CHAR_WIDTH: f64 = 0.6;
+/// Text's distance from the left border of its box.
+pub const TEXT_INSET: f64 = 8.0;
+/// Baseline of a node's one line (its name, then its detail), from the top of the box.
+pub const LABEL_BASELINE: f64 = 17.5;
+/// Room kept at the right end of a name for a finding badge.
+pub const BADGE_ROOM: f64 = 6.0;
+/// Baseline of a group's label, from the top of the group.
+pub const GROUP_LABEL_BASELINE: f64 = 19.0;
+/// A container, proxy or domain box.
+pub const NODE_WIDTH: f64 = 168.0;
+pub const NODE_HEIGHT: f64 = 26.0;
+/// The proxy's box: its ports fit beside `coolify-proxy`.
+pub const PROXY_WIDTH: f64 = 200.0;
+/// A host port box (`127.0.0.1:15432` fits).
+pub const HOST_PORT_WIDTH: f64 = 152.0;
+/// The Internet and host boxes.
+pub const PILL_WIDTH: f64 = 96.0;
+pub const PILL_HEIGHT: f64 = 22.0;
+/// Gaps between nodes on a grid; lines run along them.
+pub const NODE_GAP_X: f64 = 8.0;
+pub const NODE_GAP_Y: f64 = 14.0;
 /// Space between a group's border and its nodes (left, right, bottom).
-pub const GROUP_PADDING: f64 = 16.0;
+pub const GROUP_PADDING: f64 = 8.0;
 /// Band at the top of a group where its label is drawn; no node enters it.
-pub const GROUP_LABEL_HEIGHT: f64 = 40.0;
-/// Gap between network groups, both ways.
-pub const GROUP_GAP: f64 = 32.0;
-/// Most nodes side by side in one group, so a big network grows down rather than across.
-pub const MAX_GROUP_COLUMNS: usize = 6;
-/// Width of the network area (column D) before groups wrap onto a new row.
-pub const MAX_AREA_WIDTH: f64 = 2400.0;
+pub const GROUP_LABEL_HEIGHT: f64 = 30.0;
+/// Gap between groups, both ways: the channels and gutters the lines run in.
+pub const GROUP_GAP: f64 = 26.0;
+/// A closed group (overview): its label, then its counts.
+pub const CLOSED_WIDTH: f64 = 192.0;
+pub const CLOSED_HEIGHT: f64 = 48.0;
+/// A network without containers: at least this wide.
+pub const EMPTY_GROUP_WIDTH: f64 = 112.0;
+/// Baseline of a closed group's counts line, from its top.
+pub const CLOSED_COUNTS_BASELINE: f64 = 39.0;
+/// Gap between the rows of the entry band (Internet, domains, proxy).
+pub const ENTRY_GAP: f64 = 24.0;
+/// Gap between the domains and the host ports, side by side.
+pub const BLOCK_GAP: f64 = 40.0;
 
-/// Where the networks area (column D) starts.
-const AREA_X: f64 = MARGIN + 3.0 * (NODE_WIDTH + COLUMN_GAP);
-/// Vertical runs in the gap before column D, one lane per kind of edge so they do not merge.
-const TRUNK_ROUTE: f64 = AREA_X - 24.0;
-const TRUNK_PUBLISHED: f64 = AREA_X - 40.0;
-const TRUNK_PROXY_ATTACHMENT: f64 = AREA_X - 56.0;
-const TRUNK_CONTAINER_ATTACHMENT: f64 = AREA_X - 72.0;
-/// Ports shown under a name before the rest are counted as `+N`.
-const MAX_PORTS_SHOWN: usize = 3;
+/// Where the drawing starts: the margin plus a gutter for the lines running down the left side.
+const LEFT: f64 = MARGIN + GROUP_GAP / 2.0;
+/// Most nodes side by side in one group.
+const MAX_GROUP_COLUMNS: usize = 8;
+/// Most node widths side by side across the network area.
+const MAX_ROW_CELLS: usize = 32;
 
 /// What the picture shows, as the Engine and the proxy routes describe it. Order is irrelevant.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,21 +95,33 @@ pub struct LayoutInput {
 pub struct NetworkIn {
     pub id: String,
     pub label: String,
+    /// What kind of network it is when that matters (`internal`), drawn quieter after the label.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// A container and what it is attached to.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ContainerIn {
+    /// The container's name.
     pub id: String,
+    /// What users call it (a Coolify resource or service name), drawn on its box.
     pub label: String,
     /// Ids of the [`NetworkIn`]s it is attached to; empty for network `none` or `host`.
     pub networks: Vec<String>,
-    /// The reverse proxy (Traefik or Caddy in Coolify): drawn in its own column.
+    /// The reverse proxy (Traefik or Caddy in Coolify): drawn above the networks.
     pub is_proxy: bool,
     /// Internal ports printed under the name, e.g. `3001/tcp`.
     pub ports: Vec<String>,
     /// Host bindings, e.g. `0.0.0.0:5433`; each becomes a host-port node.
     pub published: Vec<String>,
+    /// The stack it belongs to (`n8n-with-postgresql`), added to the label when the container
+    /// is drawn outside `context_network`, where the group's label no longer says it.
+    #[serde(default)]
+    pub context: Option<String>,
+    /// The stack's own network.
+    #[serde(default)]
+    pub context_network: Option<String>,
 }
 
 /// A domain the proxy routes, and the containers behind it.
@@ -86,6 +131,34 @@ pub struct DomainIn {
     /// Container ids.
     pub containers: Vec<String>,
     pub tls: bool,
+}
+
+/// How the picture is to be drawn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LayoutOptions {
+    /// Width ÷ height of the box the picture is fitted into; the layout takes this shape.
+    pub aspect: f64,
+    /// Network ids drawn closed: one box with counts instead of their containers.
+    pub closed: BTreeSet<String>,
+}
+
+impl Default for LayoutOptions {
+    fn default() -> Self {
+        Self {
+            aspect: 1.5,
+            closed: BTreeSet::new(),
+        }
+    }
+}
+
+impl LayoutOptions {
+    /// Open groups fitted to a viewport of this shape.
+    pub fn fitted(aspect: f64) -> Self {
+        Self {
+            aspect,
+            ..Self::default()
+        }
+    }
 }
 
 /// The computed picture; every coordinate is in `0..=width` × `0..=height`.
@@ -103,11 +176,74 @@ pub struct Layout {
 pub struct GroupBox {
     /// The network id, or [`NO_NETWORK_ID`].
     pub network: String,
+    /// The whole label (for the tooltip), its note in brackets.
     pub label: String,
+    /// The label as drawn: cut to the box's width.
+    pub text: String,
+    /// The note as drawn after it (`internal`, `default bridge: no DNS`), when it fits.
+    pub detail: Option<String>,
     pub x: f64,
     pub y: f64,
     pub w: f64,
     pub h: f64,
+    /// Drawn as one box with its counts (overview).
+    pub closed: bool,
+    /// The closed box's second line, as drawn (empty when open).
+    pub summary: String,
+    /// Containers drawn in this group (open) or standing behind it (closed), sorted.
+    pub members: Vec<String>,
+    pub counts: GroupCounts,
+}
+
+/// What a group holds, for its closed box and its tooltip.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupCounts {
+    /// Containers drawn in it ([`GroupBox::members`]).
+    pub containers: usize,
+    /// Of those, how many a domain routes to.
+    pub routed: usize,
+    /// Of those, how many publish a host port.
+    pub published: usize,
+    /// Containers on this network drawn in another group (they are on several networks).
+    pub elsewhere: usize,
+}
+
+impl GroupCounts {
+    /// `12 containers · 3 routed · 1 published`, in full.
+    pub fn summary(&self) -> String {
+        self.parts().join(" · ")
+    }
+
+    /// As much of [`GroupCounts::summary`] as fits in `width`, whole parts only.
+    pub fn summary_within(&self, width: f64) -> String {
+        let mut text = String::new();
+        for part in self.parts() {
+            let longer = if text.is_empty() {
+                part.clone()
+            } else {
+                format!("{text} · {part}")
+            };
+            if !text.is_empty() && fit_text(&longer, width, SUBLABEL_FONT) != longer {
+                break;
+            }
+            text = longer;
+        }
+        fit_text(&text, width, SUBLABEL_FONT)
+    }
+
+    fn parts(&self) -> Vec<String> {
+        let mut parts = vec![match self.containers {
+            1 => "1 container".to_owned(),
+            n => format!("{n} containers"),
+        }];
+        if self.routed > 0 {
+            parts.push(format!("{} routed", self.routed));
+        }
+        if self.published > 0 {
+            parts.push(format!("{} published", self.published));
+        }
+        parts
+    }
 }
 
 /// What a node stands for, so the SVG can pick its look.
@@ -124,15 +260,24 @@ pub enum NodeKind {
 /// A box for one node.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NodeBox {
-    /// Containers keep their id; the rest use [`INTERNET_ID`], [`HOST_ID`],
-    /// [`domain_node_id`] and [`host_port_node_id`].
+    /// Containers keep their name; the rest use [`INTERNET_ID`], [`HOST_ID`],
+    /// [`domain_node_id`], [`host_port_node_id`], [`FOLDED_DOMAINS_ID`], [`FOLDED_HOST_PORTS_ID`].
     pub id: String,
     pub kind: NodeKind,
+    /// The whole label.
     pub label: String,
-    /// Ports for containers, `https`/`http` for domains.
-    pub sublabel: Option<String>,
+    /// The label as drawn: cut to the box's width.
+    pub text: String,
+    /// What follows the name on its line, in a quieter colour, as drawn: a container's first
+    /// port (`:3001 +2`), `http` for a domain served without TLS, `+v6` for a host port bound on
+    /// both `0.0.0.0` and `[::]`. Dropped when the name needs the room.
+    pub detail: Option<String>,
+    /// Everything about it in words, for the tooltip (the container's real name first).
+    pub title: String,
     /// The group (network id) a container is drawn in; `None` outside groups.
     pub group: Option<String>,
+    /// Ids of the nodes this one stands for (a folded node), else empty.
+    pub folded: Vec<String>,
     pub x: f64,
     pub y: f64,
     pub w: f64,
@@ -148,8 +293,6 @@ pub enum EdgeKind {
     Attachment,
     /// Host port → the container publishing it.
     Published,
-    /// Internet → domain, host → host port.
-    Entry,
 }
 
 /// A line between two boxes.
@@ -157,11 +300,15 @@ pub enum EdgeKind {
 pub struct Edge {
     /// A node id.
     pub from: String,
-    /// A node id, or a network id (group) for [`EdgeKind::Attachment`].
+    /// A node id, or a network id (a group) when `to_group`.
     pub to: String,
+    pub to_group: bool,
     pub kind: EdgeKind,
     /// Orthogonal polyline of at least 2 points, from the border of `from` to the border of `to`.
     pub points: Vec<(f64, f64)>,
+    /// The containers whose traffic or membership this line stands for, sorted: selecting one
+    /// of them lights the line up.
+    pub serves: Vec<String>,
 }
 
 /// Node id of a domain.
@@ -174,222 +321,72 @@ pub fn host_port_node_id(binding: &str) -> String {
     format!("hostport:{binding}")
 }
 
-/// Lays the picture out: Internet and host, domains and host ports, proxies, network groups.
-/// Deterministic and independent of the order of every list in `input`.
-pub fn layout(input: &LayoutInput) -> Layout {
+/// `text` cut with `…` to what fits in `width` at `font` in the monospace font.
+pub fn fit_text(text: &str, width: f64, font: f64) -> String {
+    let room = (width / (font * CHAR_WIDTH)).floor().max(1.0) as usize;
+    if text.chars().count() <= room {
+        text.to_owned()
+    } else {
+        let kept: String = text.chars().take(room - 1).collect();
+        format!("{kept}…")
+    }
+}
+
+/// A name cut to what fits, in the middle (`nd-45675e7…0-app004`): names that share a
+/// prefix stay apart. A label made of a name and its context (`n8n-with-postgresql · qg8s…`)
+/// keeps its start instead.
+pub fn fit_name(text: &str, width: f64, font: f64) -> String {
+    let room = (width / (font * CHAR_WIDTH)).floor().max(1.0) as usize;
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= room || text.contains(" · ") || room < 8 {
+        return fit_text(text, width, font);
+    }
+    let head = (room - 1).div_ceil(2) + 1;
+    let tail = room - 1 - head;
+    let start: String = chars[..head].iter().collect();
+    let end: String = chars[chars.len() - tail..].iter().collect();
+    format!("{start}…{end}")
+}
+
+/// The group each container is drawn in: its network with the most members (ties by label,
+/// then id), or [`NO_NETWORK_ID`]. Proxies are drawn outside groups and are not listed.
+pub fn homes(input: &LayoutInput) -> BTreeMap<String, String> {
     let model = Model::new(input);
-    let mut canvas = Canvas::default();
-    let col_a = MARGIN;
-    let col_b = col_a + NODE_WIDTH + COLUMN_GAP;
-    let col_c = col_b + NODE_WIDTH + COLUMN_GAP;
-    let pitch = NODE_HEIGHT + STACK_GAP;
-
-    // Column B: domains, then host ports.
-    let domain_block = stack_extent(MARGIN, model.domains.len());
-    for (i, (host, domain)) in model.domains.iter().enumerate() {
-        let scheme = if domain.tls { "https" } else { "http" };
-        canvas.add_node(NodeBox {
-            id: domain_node_id(host),
-            kind: NodeKind::Domain,
-            label: (*host).to_owned(),
-            sublabel: Some(scheme.to_owned()),
-            group: None,
-            x: col_b,
-            y: MARGIN + i as f64 * pitch,
-            w: NODE_WIDTH,
-            h: NODE_HEIGHT,
-        });
-    }
-    let ports_top = domain_block.map_or(MARGIN, |(_, bottom)| bottom + SECTION_GAP);
-    let port_block = stack_extent(ports_top, model.host_ports.len());
-    for (i, (binding, _)) in model.host_ports.iter().enumerate() {
-        canvas.add_node(NodeBox {
-            id: host_port_node_id(binding),
-            kind: NodeKind::HostPort,
-            label: binding.text.to_owned(),
-            sublabel: None,
-            group: None,
-            x: col_b,
-            y: ports_top + i as f64 * pitch,
-            w: NODE_WIDTH,
-            h: NODE_HEIGHT,
-        });
-    }
-
-    // Column A: the Internet level with the domains, the host level with the host ports.
-    let internet_y = domain_block.map_or(MARGIN, |block| centred(block, NODE_HEIGHT));
-    let host_min = internet_y + NODE_HEIGHT + SECTION_GAP;
-    let host_y = port_block.map_or(host_min, |block| centred(block, NODE_HEIGHT).max(host_min));
-    for (id, kind, label, y) in [
-        (INTERNET_ID, NodeKind::Internet, "Internet", internet_y),
-        (HOST_ID, NodeKind::Host, "Host", host_y),
-    ] {
-        canvas.add_node(NodeBox {
-            id: id.to_owned(),
-            kind,
-            label: label.to_owned(),
-            sublabel: None,
-            group: None,
-            x: col_a,
-            y,
-            w: NODE_WIDTH,
-            h: NODE_HEIGHT,
-        });
-    }
-
-    // Column C: proxies, level with the domains.
-    let proxies_height = stack_extent(0.0, model.proxies.len()).map_or(0.0, |(_, b)| b);
-    let proxies_top = domain_block.map_or(MARGIN, |(top, bottom)| {
-        ((top + bottom - proxies_height) / 2.0).max(MARGIN)
-    });
-    for (i, proxy) in model.proxies.iter().enumerate() {
-        canvas.add_node(NodeBox {
-            id: proxy.id.to_owned(),
-            kind: NodeKind::Proxy,
-            label: proxy.label.to_owned(),
-            sublabel: port_summary(&proxy.ports),
-            group: None,
-            x: col_c,
-            y: proxies_top + i as f64 * pitch,
-            w: NODE_WIDTH,
-            h: NODE_HEIGHT,
-        });
-    }
-
-    // Column D: network groups, shelf-packed, containers on a grid inside.
-    for group in pack_groups(&model) {
-        let columns = grid_columns(group.members.len());
-        for (i, member) in group.members.iter().enumerate() {
-            let (row, column) = (i / columns, i % columns);
-            canvas.add_node(NodeBox {
-                id: member.id.to_owned(),
-                kind: NodeKind::Container,
-                label: member.label.to_owned(),
-                sublabel: port_summary(&member.ports),
-                group: Some(group.id.to_owned()),
-                x: group.rect.x + GROUP_PADDING + column as f64 * (NODE_WIDTH + NODE_GAP),
-                y: group.rect.y + GROUP_LABEL_HEIGHT + row as f64 * (NODE_HEIGHT + NODE_GAP),
-                w: NODE_WIDTH,
-                h: NODE_HEIGHT,
-            });
-        }
-        canvas.add_group(GroupBox {
-            network: group.id.to_owned(),
-            label: group.label.to_owned(),
-            x: group.rect.x,
-            y: group.rect.y,
-            w: group.rect.w,
-            h: group.rect.h,
-        });
-    }
-
-    add_edges(&model, &mut canvas);
-    canvas.finish()
+    model
+        .containers
+        .iter()
+        .filter(|c| !c.is_proxy)
+        .map(|c| {
+            let home = model.home(c).unwrap_or(NO_NETWORK_ID);
+            (c.id.to_owned(), home.to_owned())
+        })
+        .collect()
 }
 
-/// Every line, in a fixed order; duplicates are dropped by the canvas.
-fn add_edges(model: &Model<'_>, canvas: &mut Canvas) {
-    for host in model.domains.keys() {
-        canvas.connect(
-            INTERNET_ID,
-            &domain_node_id(host),
-            EdgeKind::Entry,
-            Path::Forward,
-        );
-    }
-    for binding in model.host_ports.keys() {
-        canvas.connect(
-            HOST_ID,
-            &host_port_node_id(binding),
-            EdgeKind::Entry,
-            Path::Forward,
-        );
-    }
-    let into_container = |kind: EdgeKind| match kind {
-        EdgeKind::Published => Path::IntoNode {
-            trunk_x: TRUNK_PUBLISHED,
-            end_dx: 12.0,
-        },
-        _ => Path::IntoNode {
-            trunk_x: TRUNK_ROUTE,
-            end_dx: -12.0,
-        },
+/// Lays the picture out for a viewport of `options.aspect`. Deterministic and independent of
+/// the order of every list in `input`.
+pub fn layout(input: &LayoutInput, options: &LayoutOptions) -> Layout {
+    let model = Model::new(input);
+    let groups = plan_groups(&model, &options.closed);
+    let entry = EntryItems::new(&model, &groups);
+    let aspect = if options.aspect.is_finite() && options.aspect > 0.0 {
+        options.aspect.clamp(0.2, 5.0)
+    } else {
+        LayoutOptions::default().aspect
     };
-    for (host, domain) in &model.domains {
-        let from = domain_node_id(host);
-        let routed: Vec<&Container<'_>> = domain
-            .containers
-            .iter()
-            .filter_map(|id| model.container(id))
-            .collect();
-        if routed.is_empty() {
-            for proxy in &model.proxies {
-                canvas.connect(&from, proxy.id, EdgeKind::Route, Path::Forward);
-            }
-        }
-        for target in routed {
-            if target.is_proxy {
-                canvas.connect(&from, target.id, EdgeKind::Route, Path::Forward);
-                continue;
-            }
-            if model.proxies.is_empty() {
-                canvas.connect(
-                    &from,
-                    target.id,
-                    EdgeKind::Route,
-                    into_container(EdgeKind::Route),
-                );
-                continue;
-            }
-            for proxy in model.proxies_for(target) {
-                canvas.connect(&from, proxy.id, EdgeKind::Route, Path::Forward);
-                canvas.connect(
-                    proxy.id,
-                    target.id,
-                    EdgeKind::Route,
-                    into_container(EdgeKind::Route),
-                );
-            }
-        }
-    }
-    for proxy in &model.proxies {
-        for network in &proxy.networks {
-            let path = Path::IntoGroup {
-                trunk_x: TRUNK_PROXY_ATTACHMENT,
-                end_dx: GROUP_PADDING,
-                from_bottom: false,
-            };
-            canvas.connect(proxy.id, network, EdgeKind::Attachment, path);
-        }
-    }
-    for container in model.containers.iter().filter(|c| !c.is_proxy) {
-        let home = model.home(container);
-        for network in container.networks.iter().filter(|n| Some(**n) != home) {
-            let path = Path::IntoGroup {
-                trunk_x: TRUNK_CONTAINER_ATTACHMENT,
-                end_dx: 2.0 * GROUP_PADDING,
-                from_bottom: true,
-            };
-            canvas.connect(container.id, network, EdgeKind::Attachment, path);
-        }
-    }
-    for (binding, owners) in &model.host_ports {
-        let from = host_port_node_id(binding);
-        for target in owners.iter().filter_map(|id| model.container(id)) {
-            let path = if target.is_proxy {
-                Path::Forward
-            } else {
-                into_container(EdgeKind::Published)
-            };
-            canvas.connect(&from, target.id, EdgeKind::Published, path);
-        }
-    }
+    let shape = best_shape(&groups, &entry, model.proxies.len(), aspect);
+    draw(&model, &groups, &entry, shape)
 }
+
+// ---------------------------------------------------------------------------------------------
+// The input, cleaned once.
 
 /// The input, cleaned once: sorted, deduplicated, dangling references dropped.
 struct Model<'a> {
     /// Network id → label.
     networks: BTreeMap<&'a str, &'a str>,
+    /// Network id → its note.
+    notes: BTreeMap<&'a str, &'a str>,
     /// Sorted by id, one per id.
     containers: Vec<Container<'a>>,
     by_id: BTreeMap<&'a str, usize>,
@@ -400,6 +397,9 @@ struct Model<'a> {
     domains: BTreeMap<&'a str, Domain<'a>>,
     /// Binding → container ids, in display order.
     host_ports: BTreeMap<SortKey<'a>, BTreeSet<&'a str>>,
+    /// `0.0.0.0:P` → `[::]:P` where both publish the same port to the same containers (what
+    /// `-p P:…` does on a dual-stack host): drawn as one node.
+    twins: BTreeMap<&'a str, &'a str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -411,6 +411,8 @@ struct Container<'a> {
     networks: Vec<&'a str>,
     ports: Vec<&'a str>,
     published: Vec<&'a str>,
+    context: Option<&'a str>,
+    context_network: Option<&'a str>,
 }
 
 #[derive(Default)]
@@ -445,13 +447,6 @@ impl<'a> SortKey<'a> {
     }
 }
 
-impl std::ops::Deref for SortKey<'_> {
-    type Target = str;
-    fn deref(&self) -> &str {
-        self.text
-    }
-}
-
 impl<'a> Model<'a> {
     fn new(input: &'a LayoutInput) -> Self {
         let mut networks: Vec<(&str, &str)> = input
@@ -463,13 +458,18 @@ impl<'a> Model<'a> {
         networks.sort_unstable();
         networks.dedup_by(|later, kept| later.0 == kept.0);
         let networks: BTreeMap<&str, &str> = networks.into_iter().collect();
+        let notes: BTreeMap<&str, &str> = input
+            .networks
+            .iter()
+            .filter_map(|n| Some((n.id.as_str(), n.note.as_deref()?)))
+            .collect();
 
         let mut containers: Vec<Container<'_>> = input
             .containers
             .iter()
             .map(|c| Container {
                 id: &c.id,
-                label: &c.label,
+                label: if c.label.is_empty() { &c.id } else { &c.label },
                 is_proxy: c.is_proxy,
                 networks: sorted(
                     c.networks
@@ -479,6 +479,8 @@ impl<'a> Model<'a> {
                 ),
                 ports: sorted_by_number(&c.ports),
                 published: sorted_by_number(&c.published),
+                context: c.context.as_deref().filter(|s| !s.is_empty()),
+                context_network: c.context_network.as_deref(),
             })
             .collect();
         containers.sort_unstable();
@@ -509,6 +511,10 @@ impl<'a> Model<'a> {
                 .extend(d.containers.iter().map(String::as_str));
             domain.tls |= d.tls;
         }
+        let by_id_ref: &BTreeMap<&str, usize> = &by_id;
+        for domain in domains.values_mut() {
+            domain.containers.retain(|c| by_id_ref.contains_key(c));
+        }
 
         let mut host_ports: BTreeMap<SortKey<'_>, BTreeSet<&str>> = BTreeMap::new();
         for c in &containers {
@@ -520,14 +526,36 @@ impl<'a> Model<'a> {
             }
         }
 
+        let mut twins: BTreeMap<&str, &str> = BTreeMap::new();
+        let v6: Vec<SortKey<'_>> = host_ports
+            .keys()
+            .filter(|k| k.text.starts_with("[::]:"))
+            .copied()
+            .collect();
+        for key in v6 {
+            let port = &key.text["[::]:".len()..];
+            let v4 = host_ports
+                .keys()
+                .find(|k| k.text.strip_prefix("0.0.0.0:") == Some(port))
+                .copied();
+            if let Some(v4) = v4 {
+                if host_ports.get(&v4) == host_ports.get(&key) {
+                    host_ports.remove(&key);
+                    twins.insert(v4.text, key.text);
+                }
+            }
+        }
+
         Self {
             networks,
+            notes,
             containers,
             by_id,
             members,
             proxies,
             domains,
             host_ports,
+            twins,
         }
     }
 
@@ -535,13 +563,14 @@ impl<'a> Model<'a> {
         self.by_id.get(id).and_then(|&i| self.containers.get(i))
     }
 
-    /// The network a container is drawn in: the one with the most members, ties by label then
-    /// id; `None` when it is attached to no known network.
+    /// The network a container is drawn in: the one with the most members, ties to its stack's
+    /// own network, then by label, then id; `None` when it is attached to no known network.
     fn home(&self, container: &Container<'a>) -> Option<&'a str> {
         container.networks.iter().copied().min_by_key(|&n| {
             let members = self.members.get(n).copied().unwrap_or(0);
             let label = self.networks.get(n).copied().unwrap_or(n);
-            (Reverse(members), label, n)
+            let foreign = container.context_network != Some(n);
+            (Reverse(members), foreign, label, n)
         })
     }
 
@@ -559,6 +588,11 @@ impl<'a> Model<'a> {
             sharing
         }
     }
+
+    /// Whether some domain routes to this container.
+    fn is_routed(&self, id: &str) -> bool {
+        self.domains.values().any(|d| d.containers.contains(id))
+    }
 }
 
 fn sorted<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
@@ -575,69 +609,99 @@ fn sorted_by_number(items: &[String]) -> Vec<&str> {
     keys.into_iter().map(|k| k.text).collect()
 }
 
-/// `80/tcp, 443/tcp +2`: the first ports, then how many more.
-fn port_summary(ports: &[&str]) -> Option<String> {
-    if ports.is_empty() {
-        return None;
+/// `:80 +2`: the first port (`/tcp` left out), then how many more.
+fn port_detail(ports: &[&str]) -> Option<String> {
+    let first = ports.first()?;
+    let mut detail = format!(":{}", first.strip_suffix("/tcp").unwrap_or(first));
+    if ports.len() > 1 {
+        detail.push_str(&format!(" +{}", ports.len() - 1));
     }
-    let mut summary = ports
-        .iter()
-        .take(MAX_PORTS_SHOWN)
-        .copied()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if ports.len() > MAX_PORTS_SHOWN {
-        summary.push_str(&format!(" +{}", ports.len() - MAX_PORTS_SHOWN));
+    Some(detail)
+}
+
+/// A name and its detail on one line of `width`: both when they fit; for a container or proxy
+/// (`keep_detail` false) else the name alone, whose identity matters more than its port; for a
+/// domain, host port or network the name shortened (by `cut`) to make room for its detail while
+/// ten characters remain.
+fn fit_line(
+    name: &str,
+    detail: Option<&str>,
+    width: f64,
+    keep_detail: bool,
+) -> (String, Option<String>) {
+    let cut = if keep_detail { fit_text } else { fit_name };
+    fit_line_with(name, detail, width, keep_detail, cut)
+}
+
+fn fit_line_with(
+    name: &str,
+    detail: Option<&str>,
+    width: f64,
+    keep_detail: bool,
+    cut: fn(&str, f64, f64) -> String,
+) -> (String, Option<String>) {
+    let room = (width / (LABEL_FONT * CHAR_WIDTH)).floor().max(1.0) as usize;
+    match detail {
+        Some(d) if name.chars().count() + 1 + d.chars().count() <= room => {
+            (name.to_owned(), Some(d.to_owned()))
+        }
+        Some(d) if keep_detail && room.saturating_sub(1 + d.chars().count()) >= 10 => {
+            let keep = (room - 1 - d.chars().count()) as f64 * LABEL_FONT * CHAR_WIDTH;
+            (cut(name, keep, LABEL_FONT), Some(d.to_owned()))
+        }
+        _ => (cut(name, width, LABEL_FONT), None),
     }
-    Some(summary)
 }
 
-/// Top and bottom of `count` nodes stacked from `top`; `None` when there are none.
-fn stack_extent(top: f64, count: usize) -> Option<(f64, f64)> {
-    (count > 0).then(|| {
-        let n = count as f64;
-        (top, top + n * NODE_HEIGHT + (n - 1.0) * STACK_GAP)
-    })
-}
+// ---------------------------------------------------------------------------------------------
+// What goes where, before coordinates: groups and the entry band.
 
-/// Top of a box of `height` centred on a block, never above the margin.
-fn centred((top, bottom): (f64, f64), height: f64) -> f64 {
-    ((top + bottom - height) / 2.0).max(MARGIN)
-}
-
-/// Columns of a group's grid: ⌈√n⌉, at most [`MAX_GROUP_COLUMNS`], at least 1.
-fn grid_columns(members: usize) -> usize {
-    let mut columns = 1;
-    while columns * columns < members && columns < MAX_GROUP_COLUMNS {
-        columns += 1;
-    }
-    columns
-}
-
-/// A group's box size for `members` containers.
-fn group_size(members: usize) -> (f64, f64) {
-    let columns = grid_columns(members) as f64;
-    let rows = members.div_ceil(grid_columns(members)) as f64;
-    let w = 2.0 * GROUP_PADDING + columns * NODE_WIDTH + (columns - 1.0) * NODE_GAP;
-    let h = if members == 0 {
-        GROUP_LABEL_HEIGHT + GROUP_PADDING
-    } else {
-        GROUP_LABEL_HEIGHT + rows * NODE_HEIGHT + (rows - 1.0) * NODE_GAP + GROUP_PADDING
-    };
-    (w, h)
-}
-
-struct PlacedGroup<'m, 'a> {
+/// A network group with its members, in packing order.
+struct GroupPlan<'m, 'a> {
     id: &'a str,
-    label: &'a str,
-    /// Sorted by label, then id.
+    label: String,
+    note: Option<&'a str>,
+    /// Drawn here, sorted by label, then id.
     members: Vec<&'m Container<'a>>,
-    rect: Rect,
+    closed: bool,
+    counts: GroupCounts,
+}
+
+impl GroupPlan<'_, '_> {
+    /// The box's size when its grid has at most `columns` columns.
+    fn size(&self, columns: usize) -> (f64, f64) {
+        if self.closed {
+            return (CLOSED_WIDTH, CLOSED_HEIGHT);
+        }
+        let grid = Grid::new(
+            0.0,
+            0.0,
+            self.members.len(),
+            columns,
+            NODE_WIDTH,
+            NODE_HEIGHT,
+        );
+        if self.members.is_empty() {
+            // Just its label: as wide as that needs, within a node's width.
+            let chars = self.label.chars().count() + self.note.map_or(0, |n| n.chars().count() + 1);
+            let label = chars as f64 * LABEL_FONT * CHAR_WIDTH;
+            let w = (label + 2.0 * TEXT_INSET + BADGE_ROOM + 6.0)
+                .clamp(EMPTY_GROUP_WIDTH, NODE_WIDTH + 2.0 * GROUP_PADDING);
+            return (w, GROUP_LABEL_HEIGHT + GROUP_PADDING);
+        }
+        let w = 2.0 * GROUP_PADDING + grid.width().max(NODE_WIDTH);
+        let h = GROUP_LABEL_HEIGHT + grid.height() + GROUP_PADDING;
+        (w, h)
+    }
+
+    fn columns(&self, most: usize) -> usize {
+        self.members.len().clamp(1, most)
+    }
 }
 
 /// Groups with their members, biggest first (ties by label, then id), the "no network"
-/// pseudo-group last, packed on shelves within [`MAX_AREA_WIDTH`].
-fn pack_groups<'m, 'a>(model: &'m Model<'a>) -> Vec<PlacedGroup<'m, 'a>> {
+/// pseudo-group among them.
+fn plan_groups<'m, 'a>(model: &'m Model<'a>, closed: &BTreeSet<String>) -> Vec<GroupPlan<'m, 'a>> {
     let mut homes: BTreeMap<&str, Vec<&Container<'a>>> =
         model.networks.keys().map(|id| (*id, Vec::new())).collect();
     let mut homeless: Vec<&Container<'a>> = Vec::new();
@@ -647,40 +711,110 @@ fn pack_groups<'m, 'a>(model: &'m Model<'a>) -> Vec<PlacedGroup<'m, 'a>> {
             None => homeless.push(container),
         }
     }
-    let mut groups: Vec<(&str, &str, Vec<&Container<'a>>)> = homes
+    let mut groups: Vec<(&str, String, Vec<&Container<'a>>)> = homes
         .into_iter()
-        .map(|(id, members)| (id, model.networks.get(id).copied().unwrap_or(id), members))
+        .map(|(id, members)| {
+            let label = model.networks.get(id).copied().unwrap_or(id).to_owned();
+            (id, label, members)
+        })
         .collect();
-    groups.sort_by(|a, b| (Reverse(a.2.len()), a.1, a.0).cmp(&(Reverse(b.2.len()), b.1, b.0)));
     if !homeless.is_empty() {
-        groups.push((NO_NETWORK_ID, NO_NETWORK_LABEL, homeless));
+        groups.push((NO_NETWORK_ID, NO_NETWORK_LABEL.to_owned(), homeless));
     }
-
-    let (mut x, mut y, mut shelf_height) = (AREA_X, MARGIN, 0.0_f64);
+    groups.sort_by(|a, b| (Reverse(a.2.len()), &a.1, a.0).cmp(&(Reverse(b.2.len()), &b.1, b.0)));
     groups
         .into_iter()
         .map(|(id, label, mut members)| {
             members.sort_by(|a, b| (a.label, a.id).cmp(&(b.label, b.id)));
-            let (w, h) = group_size(members.len());
-            if x > AREA_X && x + w > AREA_X + MAX_AREA_WIDTH {
-                x = AREA_X;
-                y += shelf_height + GROUP_GAP;
-                shelf_height = 0.0;
-            }
-            let rect = Rect { x, y, w, h };
-            x += w + GROUP_GAP;
-            shelf_height = shelf_height.max(h);
-            PlacedGroup {
+            let attached = model.members.get(id).copied().unwrap_or(0);
+            let counts = GroupCounts {
+                containers: members.len(),
+                routed: members.iter().filter(|c| model.is_routed(c.id)).count(),
+                published: members.iter().filter(|c| !c.published.is_empty()).count(),
+                elsewhere: attached.saturating_sub(members.len()),
+            };
+            let note = if id == NO_NETWORK_ID {
+                Some(NO_NETWORK_NOTE)
+            } else {
+                model.notes.get(id).copied()
+            };
+            GroupPlan {
                 id,
                 label,
+                note,
+                closed: closed.contains(id) && !members.is_empty(),
                 members,
-                rect,
+                counts,
             }
         })
         .collect()
 }
 
-#[derive(Debug, Clone, Copy)]
+/// The nodes of the entry band: domains and host ports, some folded into one node when what
+/// they lead to is in closed groups.
+struct EntryItems<'a> {
+    /// Drawn one by one, in order.
+    domains: Vec<&'a str>,
+    /// Folded into [`FOLDED_DOMAINS_ID`].
+    folded_domains: Vec<&'a str>,
+    host_ports: Vec<SortKey<'a>>,
+    folded_host_ports: Vec<SortKey<'a>>,
+}
+
+impl<'a> EntryItems<'a> {
+    fn new(model: &Model<'a>, groups: &[GroupPlan<'_, 'a>]) -> Self {
+        let hidden: BTreeSet<&str> = groups
+            .iter()
+            .filter(|g| g.closed)
+            .flat_map(|g| g.members.iter().map(|c| c.id))
+            .collect();
+        let all_hidden =
+            |ids: &BTreeSet<&str>| !ids.is_empty() && ids.iter().all(|c| hidden.contains(c));
+        let mut items = Self {
+            domains: Vec::new(),
+            folded_domains: Vec::new(),
+            host_ports: Vec::new(),
+            folded_host_ports: Vec::new(),
+        };
+        for (host, d) in &model.domains {
+            if all_hidden(&d.containers) {
+                items.folded_domains.push(host);
+            } else {
+                items.domains.push(host);
+            }
+        }
+        for (key, owners) in &model.host_ports {
+            if all_hidden(owners) {
+                items.folded_host_ports.push(*key);
+            } else {
+                items.host_ports.push(*key);
+            }
+        }
+        // A folded node standing for one item is just that item.
+        if items.folded_domains.len() == 1 {
+            items.domains.append(&mut items.folded_domains);
+            items.domains.sort_unstable();
+        }
+        if items.folded_host_ports.len() == 1 {
+            items.host_ports.append(&mut items.folded_host_ports);
+            items.host_ports.sort_unstable();
+        }
+        items
+    }
+
+    fn domain_count(&self) -> usize {
+        self.domains.len() + usize::from(!self.folded_domains.is_empty())
+    }
+
+    fn host_port_count(&self) -> usize {
+        self.host_ports.len() + usize::from(!self.folded_host_ports.is_empty())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Geometry helpers.
+
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Rect {
     x: f64,
     y: f64,
@@ -703,34 +837,413 @@ impl Rect {
     }
 }
 
-/// How a line runs. Horizontal runs stay in row gaps or shelf gaps, vertical ones in the gap
-/// before the networks, so lines mostly pass between boxes rather than through them.
+/// `count` equal cells in rows of `columns`, gaps [`NODE_GAP_X`] × [`NODE_GAP_Y`] between them.
 #[derive(Debug, Clone, Copy)]
-enum Path {
-    /// Right border → left border of a box further right, one bend halfway.
-    Forward,
-    /// Right border → along `trunk_x` → the row gap above the node → its top border.
-    IntoNode { trunk_x: f64, end_dx: f64 },
-    /// Right border (or bottom border and the row gap below) → along `trunk_x` → the shelf gap
-    /// above the group → its top border.
-    IntoGroup {
-        trunk_x: f64,
-        end_dx: f64,
-        from_bottom: bool,
-    },
+struct Grid {
+    x: f64,
+    y: f64,
+    count: usize,
+    columns: usize,
+    cell_w: f64,
+    cell_h: f64,
 }
 
-#[derive(Default)]
+impl Grid {
+    fn new(x: f64, y: f64, count: usize, columns: usize, cell_w: f64, cell_h: f64) -> Self {
+        Self {
+            x,
+            y,
+            count,
+            columns: columns.max(1),
+            cell_w,
+            cell_h,
+        }
+    }
+
+    fn rows(&self) -> usize {
+        self.count.div_ceil(self.columns)
+    }
+
+    fn width(&self) -> f64 {
+        let used = self.columns.min(self.count) as f64;
+        if used == 0.0 {
+            0.0
+        } else {
+            used * self.cell_w + (used - 1.0) * NODE_GAP_X
+        }
+    }
+
+    fn height(&self) -> f64 {
+        let rows = self.rows() as f64;
+        if rows == 0.0 {
+            0.0
+        } else {
+            rows * self.cell_h + (rows - 1.0) * NODE_GAP_Y
+        }
+    }
+
+    fn row_of(&self, index: usize) -> usize {
+        index / self.columns
+    }
+
+    fn cell(&self, index: usize) -> Rect {
+        let (row, column) = (index / self.columns, index % self.columns);
+        Rect {
+            x: self.x + column as f64 * (self.cell_w + NODE_GAP_X),
+            y: self.y + row as f64 * (self.cell_h + NODE_GAP_Y),
+            w: self.cell_w,
+            h: self.cell_h,
+        }
+    }
+
+    /// The middle of the gap above `row` (for row 0, just above the grid).
+    fn lane_above(&self, row: usize) -> f64 {
+        self.y + row as f64 * (self.cell_h + NODE_GAP_Y) - NODE_GAP_Y / 2.0
+    }
+
+    fn lane_below(&self, row: usize) -> f64 {
+        self.lane_above(row + 1)
+    }
+}
+
+/// Which side of a gap a kind of line keeps to, so lines of different kinds never merge.
+fn lane(kind: EdgeKind) -> f64 {
+    match kind {
+        EdgeKind::Route => 0.0,
+        EdgeKind::Published => 6.0,
+        EdgeKind::Attachment => -6.0,
+    }
+}
+
+/// The narrower lanes between rows of nodes.
+fn small_lane(kind: EdgeKind) -> f64 {
+    lane(kind) * 0.75
+}
+
+/// Where on a node's top border a line of this kind arrives.
+fn arrival_dx(kind: EdgeKind) -> f64 {
+    match kind {
+        EdgeKind::Published => 14.0,
+        EdgeKind::Attachment => 28.0,
+        _ => -14.0,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Choosing the shape: how wide the rows are, how many columns a group may take.
+
+/// The entry band for a given width: the Internet heading a grid of domains on top; below it
+/// the proxies, and beside them the host heading a grid of host ports.
+#[derive(Debug, Clone, Copy)]
+struct EntryPlan {
+    domains: Grid,
+    host_ports: Grid,
+    /// The Internet heading the domains, when there are some.
+    internet: Option<Rect>,
+    /// The host heading its published ports, when there are some.
+    host: Option<Rect>,
+    /// Top of the proxy row.
+    proxies_y: f64,
+    proxies_x: f64,
+    /// Bottom of the whole band.
+    bottom: f64,
+    right: f64,
+}
+
+/// Width of a row's header (the Internet or the host) and the gap after it.
+const HEADER: f64 = PILL_WIDTH + NODE_GAP_X + 4.0;
+
+impl EntryPlan {
+    fn new(entry: &EntryItems<'_>, proxies: usize, width: f64) -> Self {
+        let (nd, nh) = (entry.domain_count(), entry.host_port_count());
+        let dp = NODE_WIDTH + NODE_GAP_X;
+        let hp = HOST_PORT_WIDTH + NODE_GAP_X;
+        let columns = |room: f64, pitch: f64, n: usize| {
+            (((room + NODE_GAP_X) / pitch).floor() as usize).clamp(1, n.max(1))
+        };
+        let dcols = columns(width - HEADER, dp, nd);
+        let domains = Grid::new(LEFT + HEADER, MARGIN, nd, dcols, NODE_WIDTH, NODE_HEIGHT);
+        let proxies_y = if nd > 0 {
+            MARGIN + domains.height() + ENTRY_GAP
+        } else {
+            MARGIN
+        };
+        let proxies_x = if nd > 0 { LEFT + HEADER } else { LEFT };
+        let proxies_w = if proxies == 0 {
+            0.0
+        } else {
+            proxies as f64 * (PROXY_WIDTH + NODE_GAP_X) - NODE_GAP_X
+        };
+        let host_x = if proxies > 0 {
+            proxies_x + proxies_w + BLOCK_GAP
+        } else {
+            LEFT
+        };
+        let hcols = columns(LEFT + width - host_x - HEADER, hp, nh);
+        let host_ports = Grid::new(
+            host_x + HEADER,
+            proxies_y,
+            nh,
+            hcols,
+            HOST_PORT_WIDTH,
+            NODE_HEIGHT,
+        );
+        let pill = |x: f64, y: f64| Rect {
+            x,
+            y: y + (NODE_HEIGHT - PILL_HEIGHT) / 2.0,
+            w: PILL_WIDTH,
+            h: PILL_HEIGHT,
+        };
+        let mut bottom = MARGIN - GROUP_GAP;
+        if nd > 0 {
+            bottom = domains.y + domains.height();
+        }
+        if proxies > 0 {
+            bottom = bottom.max(proxies_y + NODE_HEIGHT);
+        }
+        if nh > 0 {
+            bottom = bottom.max(host_ports.y + host_ports.height());
+        }
+        let right = [
+            (nd > 0).then(|| domains.x + domains.width()),
+            (proxies > 0).then_some(proxies_x + proxies_w),
+            (nh > 0).then(|| host_ports.x + host_ports.width()),
+        ]
+        .into_iter()
+        .flatten()
+        .fold(LEFT, f64::max);
+        Self {
+            domains,
+            host_ports,
+            internet: (nd > 0).then(|| pill(LEFT, MARGIN)),
+            host: (nh > 0).then(|| pill(host_x, proxies_y)),
+            proxies_y,
+            proxies_x,
+            bottom,
+            right,
+        }
+    }
+
+    fn proxy(&self, index: usize) -> Rect {
+        Rect {
+            x: self.proxies_x + index as f64 * (PROXY_WIDTH + NODE_GAP_X),
+            y: self.proxies_y,
+            w: PROXY_WIDTH,
+            h: NODE_HEIGHT,
+        }
+    }
+}
+
+/// Groups packed on shelves: each shelf a row of stacks, each stack a column of groups.
+#[derive(Debug, Clone, Default)]
+struct Packing {
+    /// Per group, in plan order.
+    rects: Vec<Rect>,
+    /// Per group: its shelf and stack.
+    places: Vec<(usize, usize)>,
+    shelves: Vec<Shelf>,
+    right: f64,
+    bottom: f64,
+}
+
+#[derive(Debug, Clone)]
+struct Shelf {
+    y: f64,
+    h: f64,
+    /// Per stack: left x and width.
+    stacks: Vec<(f64, f64)>,
+    /// Per stack: the bottom of its lowest group.
+    stack_bottoms: Vec<f64>,
+}
+
+impl Shelf {
+    /// Middles of the free vertical gaps: left of every stack, and right of the last.
+    fn gutters(&self) -> impl Iterator<Item = f64> + '_ {
+        let last = self.stacks.last().map(|&(x, w)| x + w + GROUP_GAP / 2.0);
+        self.stacks
+            .iter()
+            .map(|&(x, _)| x - GROUP_GAP / 2.0)
+            .chain(last)
+    }
+}
+
+/// Next-fit shelves of stacks: a group goes under the groups of a stack of the current shelf
+/// when it fits there (first such stack), else in a new stack to the right, else on a new shelf.
+fn pack(sizes: &[(f64, f64)], top: f64, width: f64) -> Packing {
+    let mut p = Packing {
+        bottom: top,
+        right: LEFT,
+        ..Packing::default()
+    };
+    for &(w, h) in sizes {
+        let mut placed = None;
+        let last = p.shelves.len().checked_sub(1);
+        if let (Some(s), Some(shelf)) = (last, p.shelves.last_mut()) {
+            for (k, &(x, sw)) in shelf.stacks.iter().enumerate() {
+                let y = shelf.stack_bottoms[k] + GROUP_GAP;
+                if w <= sw && y + h <= shelf.y + shelf.h {
+                    shelf.stack_bottoms[k] = y + h;
+                    placed = Some((Rect { x, y, w, h }, (s, k)));
+                    break;
+                }
+            }
+            if placed.is_none() {
+                let x = shelf
+                    .stacks
+                    .last()
+                    .map_or(LEFT, |&(x, sw)| x + sw + GROUP_GAP);
+                if x + w <= LEFT + width {
+                    shelf.stacks.push((x, w));
+                    shelf.stack_bottoms.push(shelf.y + h);
+                    shelf.h = shelf.h.max(h);
+                    placed = Some((
+                        Rect {
+                            x,
+                            y: shelf.y,
+                            w,
+                            h,
+                        },
+                        (s, shelf.stacks.len() - 1),
+                    ));
+                }
+            }
+        }
+        let (rect, place) = placed.unwrap_or_else(|| {
+            let y = p
+                .shelves
+                .last()
+                .map_or(top, |shelf| shelf.y + shelf.h + GROUP_GAP);
+            p.shelves.push(Shelf {
+                y,
+                h,
+                stacks: vec![(LEFT, w)],
+                stack_bottoms: vec![y + h],
+            });
+            (Rect { x: LEFT, y, w, h }, (p.shelves.len() - 1, 0))
+        });
+        p.right = p.right.max(rect.right());
+        p.bottom = p.bottom.max(rect.bottom());
+        p.rects.push(rect);
+        p.places.push(place);
+    }
+    p
+}
+
+/// The parameters of one candidate picture.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Shape {
+    /// Width of the rows (network area and entry band).
+    width: f64,
+    /// Most columns a group's grid may take.
+    columns: usize,
+}
+
+/// Tries every row width and column limit and keeps the one whose drawing, fitted into a
+/// viewport of `aspect`, is drawn the largest (ties: the smaller drawing, then the narrower).
+fn best_shape(
+    groups: &[GroupPlan<'_, '_>],
+    entry: &EntryItems<'_>,
+    proxies: usize,
+    aspect: f64,
+) -> Shape {
+    let widest_group = groups
+        .iter()
+        .map(|g| g.size(1).0)
+        .fold(NODE_WIDTH, f64::max);
+    let mut best: Option<(f64, f64, Shape)> = None;
+    let mut sizes: Vec<(f64, f64)> = Vec::with_capacity(groups.len());
+    for cells in 1..=MAX_ROW_CELLS {
+        let width = (cells as f64 * (NODE_WIDTH + NODE_GAP_X) - NODE_GAP_X + 2.0 * GROUP_PADDING)
+            .max(widest_group);
+        let band = EntryPlan::new(entry, proxies, width);
+        for columns in 1..=MAX_GROUP_COLUMNS {
+            let fitting = ((width - 2.0 * GROUP_PADDING + NODE_GAP_X) / (NODE_WIDTH + NODE_GAP_X))
+                .floor()
+                .max(1.0) as usize;
+            sizes.clear();
+            sizes.extend(
+                groups
+                    .iter()
+                    .map(|g| g.size(g.columns(columns.min(fitting)))),
+            );
+            let packed = pack(&sizes, band.bottom + GROUP_GAP, width);
+            let w = packed.right.max(band.right) + MARGIN + GROUP_GAP / 2.0;
+            let h = if groups.is_empty() {
+                band.bottom + MARGIN
+            } else {
+                packed.bottom + MARGIN
+            };
+            let score = (w / aspect).max(h);
+            let area = w * h;
+            let shape = Shape { width, columns };
+            let better = match &best {
+                None => true,
+                Some((s, a, _)) => match score.total_cmp(s) {
+                    Ordering::Less => true,
+                    Ordering::Equal => area < *a,
+                    Ordering::Greater => false,
+                },
+            };
+            if better {
+                best = Some((score, area, shape));
+            }
+            if columns >= fitting {
+                break;
+            }
+        }
+    }
+    best.map_or(
+        Shape {
+            width: widest_group,
+            columns: 1,
+        },
+        |(_, _, shape)| shape,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drawing: boxes, then lines.
+
+/// A group as placed: its box, where it sits among the shelves, and its grid when open.
+struct PlacedGroup {
+    rect: Rect,
+    shelf: usize,
+    /// Middle of the free gutter left of its stack.
+    gutter: f64,
+    /// Its stack within the shelf.
+    stack: usize,
+    grid: Option<Grid>,
+}
+
+/// Where a line ends.
+enum Target {
+    /// On a node's top border, arriving down the lane above its row.
+    Node(String),
+    /// On a group's left border at this height.
+    GroupSide(String, f64),
+}
+
 struct Canvas {
     nodes: Vec<NodeBox>,
     groups: Vec<GroupBox>,
     edges: Vec<Edge>,
     node_rects: BTreeMap<String, Rect>,
-    group_rects: BTreeMap<String, Rect>,
-    seen: BTreeSet<(String, String, EdgeKind)>,
+    placed: BTreeMap<String, PlacedGroup>,
+    /// Container id → (its group, its index on the group's grid), for open groups.
+    cells: BTreeMap<String, (String, usize)>,
+    /// Container id → its closed group.
+    hidden: BTreeMap<String, String>,
+    seen: BTreeMap<(String, String, bool, EdgeKind), usize>,
+    shelves: Vec<Shelf>,
+    /// Middle of the channel above the first shelf.
+    first_channel: f64,
 }
 
 impl Canvas {
+    fn channel(&self, s: usize) -> f64 {
+        channel_y(&self.shelves, self.first_channel, s)
+    }
+
     fn add_node(&mut self, node: NodeBox) {
         let rect = Rect {
             x: node.x,
@@ -742,76 +1255,139 @@ impl Canvas {
         self.nodes.push(node);
     }
 
-    fn add_group(&mut self, group: GroupBox) {
-        let rect = Rect {
-            x: group.x,
-            y: group.y,
-            w: group.w,
-            h: group.h,
-        };
-        self.group_rects.insert(group.network.clone(), rect);
-        self.groups.push(group);
-    }
-
-    /// Adds one line unless the same (from, to, kind) is already drawn or a box is missing.
-    fn connect(&mut self, from: &str, to: &str, kind: EdgeKind, path: Path) {
-        let key = (from.to_owned(), to.to_owned(), kind);
-        if self.seen.contains(&key) {
+    /// Adds a line, or merges `serves` into the same (from, to, kind) line already drawn.
+    fn add_edge(
+        &mut self,
+        from: &str,
+        to: &str,
+        to_group: bool,
+        kind: EdgeKind,
+        points: Vec<(f64, f64)>,
+        serves: &[&str],
+    ) {
+        let key = (from.to_owned(), to.to_owned(), to_group, kind);
+        if let Some(&i) = self.seen.get(&key) {
+            if let Some(edge) = self.edges.get_mut(i) {
+                edge.serves.extend(serves.iter().map(|s| (*s).to_owned()));
+                edge.serves.sort_unstable();
+                edge.serves.dedup();
+            }
             return;
         }
-        let target = match path {
-            Path::IntoGroup { .. } => self.group_rects.get(to),
-            _ => self.node_rects.get(to),
-        };
-        let (Some(&a), Some(&b)) = (self.node_rects.get(from), target) else {
-            return;
-        };
-        let points = match path {
-            Path::Forward => forward(a, b),
-            Path::IntoNode { trunk_x, end_dx } => {
-                let lane = b.y - NODE_GAP / 2.0;
-                let end_x = b.cx() + end_dx;
-                vec![
-                    (a.right(), a.cy()),
-                    (trunk_x, a.cy()),
-                    (trunk_x, lane),
-                    (end_x, lane),
-                    (end_x, b.y),
-                ]
-            }
-            Path::IntoGroup {
-                trunk_x,
-                end_dx,
-                from_bottom,
-            } => {
-                let mut points = if from_bottom {
-                    let lane = a.bottom() + NODE_GAP / 2.0;
-                    vec![(a.cx(), a.bottom()), (a.cx(), lane), (trunk_x, lane)]
-                } else {
-                    vec![(a.right(), a.cy()), (trunk_x, a.cy())]
-                };
-                let lane = b.y - GROUP_GAP / 2.0;
-                let end_x = b.x + end_dx;
-                points.extend([(trunk_x, lane), (end_x, lane), (end_x, b.y)]);
-                points
-            }
-        };
-        let mut cleaned: Vec<(f64, f64)> = Vec::with_capacity(points.len());
-        for point in points {
-            if cleaned.last() != Some(&point) {
-                cleaned.push(point);
-            }
-        }
-        self.seen.insert(key);
+        let mut serves: Vec<String> = serves.iter().map(|s| (*s).to_owned()).collect();
+        serves.sort_unstable();
+        serves.dedup();
+        self.seen.insert(key, self.edges.len());
         self.edges.push(Edge {
             from: from.to_owned(),
             to: to.to_owned(),
+            to_group,
             kind,
-            points: cleaned,
+            points: simplify(points),
+            serves,
         });
     }
 
-    /// The layout, sized to hold every box and line plus the margin.
+    /// From a point in the channel above shelf `from` (the last of `points`), along channels
+    /// and through the gutter of each shelf crossed nearest to `x`, to the channel above `to`.
+    fn navigate(
+        &self,
+        points: &mut Vec<(f64, f64)>,
+        from: usize,
+        to: usize,
+        x: f64,
+        kind: EdgeKind,
+    ) {
+        let l = lane(kind);
+        let mut s = from;
+        while s != to {
+            let crossed = if to > s { s } else { s - 1 };
+            let Some(shelf) = self.shelves.get(crossed) else {
+                break;
+            };
+            let gutter = shelf
+                .gutters()
+                .min_by(|a, b| (a - x).abs().total_cmp(&(b - x).abs()).then(a.total_cmp(b)))
+                .unwrap_or(LEFT - GROUP_GAP / 2.0);
+            let next = if to > s { s + 1 } else { s - 1 };
+            points.push((gutter + l, self.channel(s) + l));
+            points.push((gutter + l, self.channel(next) + l));
+            s = next;
+        }
+    }
+
+    /// Continues `points` (ending in the channel above shelf `from`) to `target`. False when
+    /// the target is not drawn.
+    fn reach(
+        &self,
+        points: &mut Vec<(f64, f64)>,
+        from: usize,
+        target: &Target,
+        kind: EdgeKind,
+    ) -> bool {
+        let l = lane(kind);
+        let (group, y_inside, end) = match target {
+            Target::Node(id) => {
+                let Some((gid, index)) = self.cells.get(id) else {
+                    return false;
+                };
+                let Some(group) = self.placed.get(gid) else {
+                    return false;
+                };
+                let Some(grid) = group.grid else {
+                    return false;
+                };
+                let cell = grid.cell(*index);
+                let y = grid.lane_above(grid.row_of(*index)) + small_lane(kind);
+                let x = cell.cx() + arrival_dx(kind);
+                (group, y, vec![(x, y), (x, cell.y)])
+            }
+            Target::GroupSide(gid, y) => {
+                let Some(group) = self.placed.get(gid) else {
+                    return false;
+                };
+                (group, *y, vec![(group.rect.x, *y)])
+            }
+        };
+        self.navigate(points, from, group.shelf, group.gutter, kind);
+        points.push((group.gutter + l, self.channel(group.shelf) + l));
+        points.push((group.gutter + l, y_inside));
+        points.extend(end);
+        true
+    }
+
+    /// Draws a line that starts with `start` (ending in the first channel) to `target`.
+    fn connect(
+        &mut self,
+        from: &str,
+        target: Target,
+        kind: EdgeKind,
+        mut start: Vec<(f64, f64)>,
+        serves: &[&str],
+    ) {
+        if !self.reach(&mut start, 0, &target, kind) {
+            return;
+        }
+        let (to, to_group) = match &target {
+            Target::Node(id) => (id.as_str(), false),
+            Target::GroupSide(id, _) => (id.as_str(), true),
+        };
+        self.add_edge(from, to, to_group, kind, start, serves);
+    }
+
+    /// Where a line to a container ends: the container, or its closed group's side.
+    fn container_target(&self, id: &str, kind: EdgeKind) -> Option<Target> {
+        if self.cells.contains_key(id) {
+            return Some(Target::Node(id.to_owned()));
+        }
+        let group = self.hidden.get(id)?;
+        let rect = self.placed.get(group)?.rect;
+        Some(Target::GroupSide(
+            group.clone(),
+            rect.y + 0.65 * rect.h + small_lane(kind),
+        ))
+    }
+
     fn finish(self) -> Layout {
         let node_corners = self.nodes.iter().map(|n| (n.x + n.w, n.y + n.h));
         let group_corners = self.groups.iter().map(|g| (g.x + g.w, g.y + g.h));
@@ -830,583 +1406,609 @@ impl Canvas {
     }
 }
 
-/// Border to border between two boxes that do not overlap: sideways when they are apart
-/// horizontally, otherwise up or down; one bend halfway.
-fn forward(a: Rect, b: Rect) -> Vec<(f64, f64)> {
-    let sideways = |(x0, y0): (f64, f64), (x1, y1): (f64, f64)| {
-        if y0 == y1 {
-            vec![(x0, y0), (x1, y1)]
-        } else {
-            let mid = (x0 + x1) / 2.0;
-            vec![(x0, y0), (mid, y0), (mid, y1), (x1, y1)]
-        }
-    };
-    let upright = |(x0, y0): (f64, f64), (x1, y1): (f64, f64)| {
-        if x0 == x1 {
-            vec![(x0, y0), (x1, y1)]
-        } else {
-            let mid = (y0 + y1) / 2.0;
-            vec![(x0, y0), (x0, mid), (x1, mid), (x1, y1)]
-        }
-    };
-    if a.right() <= b.x {
-        sideways((a.right(), a.cy()), (b.x, b.cy()))
-    } else if b.right() <= a.x {
-        sideways((a.x, a.cy()), (b.right(), b.cy()))
-    } else if a.bottom() <= b.y {
-        upright((a.cx(), a.bottom()), (b.cx(), b.y))
-    } else {
-        upright((a.cx(), a.y), (b.cx(), b.bottom()))
+/// A container's title: its real name first, then what the box cannot say.
+fn container_title(c: &Container<'_>, shown: &str, model: &Model<'_>) -> String {
+    let mut title = c.id.to_owned();
+    if shown != c.id {
+        title.push_str(&format!("\n{shown}"));
     }
+    if c.is_proxy {
+        title.push_str("\nthe reverse proxy");
+    }
+    if !c.ports.is_empty() {
+        title.push_str(&format!("\nports: {}", c.ports.join(", ")));
+    }
+    if !c.published.is_empty() {
+        title.push_str(&format!("\npublished: {}", c.published.join(", ")));
+    }
+    let networks: Vec<&str> = c
+        .networks
+        .iter()
+        .map(|n| model.networks.get(n).copied().unwrap_or(n))
+        .collect();
+    if !networks.is_empty() {
+        title.push_str(&format!("\nnetworks: {}", networks.join(", ")));
+    }
+    title
+}
+
+fn node_box(
+    id: String,
+    kind: NodeKind,
+    label: String,
+    detail: Option<String>,
+    title: String,
+    rect: Rect,
+) -> NodeBox {
+    let room = rect.w - 2.0 * TEXT_INSET - BADGE_ROOM;
+    let keep_detail = !matches!(kind, NodeKind::Container | NodeKind::Proxy);
+    let (text, detail) = fit_line(&label, detail.as_deref(), room, keep_detail);
+    NodeBox {
+        id,
+        kind,
+        text,
+        label,
+        detail,
+        title,
+        group: None,
+        folded: Vec::new(),
+        x: rect.x,
+        y: rect.y,
+        w: rect.w,
+        h: rect.h,
+    }
+}
+
+fn draw(
+    model: &Model<'_>,
+    plans: &[GroupPlan<'_, '_>],
+    entry: &EntryItems<'_>,
+    shape: Shape,
+) -> Layout {
+    let band = EntryPlan::new(entry, model.proxies.len(), shape.width);
+    let fitting = ((shape.width - 2.0 * GROUP_PADDING + NODE_GAP_X) / (NODE_WIDTH + NODE_GAP_X))
+        .floor()
+        .max(1.0) as usize;
+    let columns: Vec<usize> = plans
+        .iter()
+        .map(|g| g.columns(shape.columns.min(fitting)))
+        .collect();
+    let sizes: Vec<(f64, f64)> = plans
+        .iter()
+        .zip(&columns)
+        .map(|(g, &c)| g.size(c))
+        .collect();
+    let packing = pack(&sizes, band.bottom + GROUP_GAP, shape.width);
+    let mut canvas = Canvas {
+        nodes: Vec::new(),
+        groups: Vec::new(),
+        edges: Vec::new(),
+        node_rects: BTreeMap::new(),
+        placed: BTreeMap::new(),
+        cells: BTreeMap::new(),
+        hidden: BTreeMap::new(),
+        seen: BTreeMap::new(),
+        shelves: packing.shelves.clone(),
+        first_channel: band.bottom + GROUP_GAP / 2.0,
+    };
+    draw_entry(model, entry, &band, &mut canvas);
+    draw_groups(model, plans, &columns, &packing, &mut canvas);
+    draw_edges(model, entry, &band, &mut canvas);
+    canvas.finish()
+}
+
+/// The Internet and the host, the domains and host ports under them, the proxies below.
+fn draw_entry(model: &Model<'_>, entry: &EntryItems<'_>, band: &EntryPlan, canvas: &mut Canvas) {
+    if let Some(rect) = band.internet {
+        canvas.add_node(node_box(
+            INTERNET_ID.to_owned(),
+            NodeKind::Internet,
+            "Internet".to_owned(),
+            None,
+            "The Internet: requests for the domains below reach the proxy".to_owned(),
+            rect,
+        ));
+    }
+    if let Some(rect) = band.host {
+        canvas.add_node(node_box(
+            HOST_ID.to_owned(),
+            NodeKind::Host,
+            "Host".to_owned(),
+            None,
+            "This host: its published ports lead straight to containers".to_owned(),
+            rect,
+        ));
+    }
+    let describe = |ids: &BTreeSet<&str>| {
+        ids.iter()
+            .map(|id| model.container(id).map_or(*id, |c| c.label))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (i, host) in entry.domains.iter().enumerate() {
+        let Some(domain) = model.domains.get(host) else {
+            continue;
+        };
+        let scheme = if domain.tls { "https" } else { "http" };
+        canvas.add_node(node_box(
+            domain_node_id(host),
+            NodeKind::Domain,
+            (*host).to_owned(),
+            (!domain.tls).then(|| "http".to_owned()),
+            format!("{scheme}://{host} → {}", describe(&domain.containers)),
+            band.domains.cell(i),
+        ));
+    }
+    if !entry.folded_domains.is_empty() {
+        let n = entry.folded_domains.len();
+        let mut node = node_box(
+            FOLDED_DOMAINS_ID.to_owned(),
+            NodeKind::Domain,
+            format!("{n} domains"),
+            None,
+            format!(
+                "{n} domains routed into closed networks: {}",
+                entry.folded_domains.join(", ")
+            ),
+            band.domains.cell(entry.domains.len()),
+        );
+        node.folded = entry
+            .folded_domains
+            .iter()
+            .map(|h| domain_node_id(h))
+            .collect();
+        canvas.add_node(node);
+    }
+    for (i, key) in entry.host_ports.iter().enumerate() {
+        let owners = model.host_ports.get(key).cloned().unwrap_or_default();
+        let to = describe(&owners);
+        let twin = model.twins.get(key.text).copied();
+        let mut node = node_box(
+            host_port_node_id(key.text),
+            NodeKind::HostPort,
+            key.text.to_owned(),
+            twin.map(|_| "+v6".to_owned()),
+            match twin {
+                Some(v6) => format!("{} and {v6} → {to}", key.text),
+                None => format!("{} → {to}", key.text),
+            },
+            band.host_ports.cell(i),
+        );
+        node.folded.extend(twin.map(host_port_node_id));
+        canvas.add_node(node);
+    }
+    if !entry.folded_host_ports.is_empty() {
+        let n = entry.folded_host_ports.len();
+        let list: Vec<&str> = entry.folded_host_ports.iter().map(|k| k.text).collect();
+        let mut node = node_box(
+            FOLDED_HOST_PORTS_ID.to_owned(),
+            NodeKind::HostPort,
+            format!("{n} host ports"),
+            None,
+            format!(
+                "{n} host ports published by containers in closed networks: {}",
+                list.join(", ")
+            ),
+            band.host_ports.cell(entry.host_ports.len()),
+        );
+        node.folded = list
+            .iter()
+            .flat_map(|b| std::iter::once(*b).chain(model.twins.get(b).copied()))
+            .map(host_port_node_id)
+            .collect();
+        canvas.add_node(node);
+    }
+    for (i, proxy) in model.proxies.iter().enumerate() {
+        canvas.add_node(node_box(
+            proxy.id.to_owned(),
+            NodeKind::Proxy,
+            proxy.label.to_owned(),
+            port_detail(&proxy.ports),
+            container_title(proxy, proxy.label, model),
+            band.proxy(i),
+        ));
+    }
+}
+
+/// The groups at their packed places, with their containers on a grid when open.
+fn draw_groups(
+    model: &Model<'_>,
+    plans: &[GroupPlan<'_, '_>],
+    columns: &[usize],
+    packing: &Packing,
+    canvas: &mut Canvas,
+) {
+    for (i, plan) in plans.iter().enumerate() {
+        let (Some(&rect), Some(&(shelf, stack)), Some(&cols)) =
+            (packing.rects.get(i), packing.places.get(i), columns.get(i))
+        else {
+            continue;
+        };
+        let gutter = packing
+            .shelves
+            .get(shelf)
+            .and_then(|s| s.stacks.get(stack))
+            .map_or(LEFT - GROUP_GAP / 2.0, |&(x, _)| x - GROUP_GAP / 2.0);
+        let grid = (!plan.closed).then(|| {
+            Grid::new(
+                rect.x + GROUP_PADDING,
+                rect.y + GROUP_LABEL_HEIGHT,
+                plan.members.len(),
+                cols,
+                NODE_WIDTH,
+                NODE_HEIGHT,
+            )
+        });
+        if let Some(grid) = grid {
+            for (index, member) in plan.members.iter().enumerate() {
+                let shown = match (member.context, member.context_network) {
+                    (Some(context), Some(network)) if network != plan.id => {
+                        format!("{} · {context}", member.label)
+                    }
+                    _ => member.label.to_owned(),
+                };
+                let mut node = node_box(
+                    member.id.to_owned(),
+                    NodeKind::Container,
+                    shown.clone(),
+                    port_detail(&member.ports),
+                    container_title(member, &shown, model),
+                    grid.cell(index),
+                );
+                node.group = Some(plan.id.to_owned());
+                canvas.add_node(node);
+                canvas
+                    .cells
+                    .insert(member.id.to_owned(), (plan.id.to_owned(), index));
+            }
+        } else {
+            for member in &plan.members {
+                canvas
+                    .hidden
+                    .insert(member.id.to_owned(), plan.id.to_owned());
+            }
+        }
+        let room = rect.w - 2.0 * TEXT_INSET - BADGE_ROOM;
+        let (text, detail) = fit_line_with(&plan.label, plan.note, room, true, fit_name);
+        canvas.groups.push(GroupBox {
+            network: plan.id.to_owned(),
+            label: match plan.note {
+                Some(note) => format!("{} ({note})", plan.label),
+                None => plan.label.clone(),
+            },
+            text,
+            detail,
+            x: rect.x,
+            y: rect.y,
+            w: rect.w,
+            h: rect.h,
+            closed: plan.closed,
+            summary: if plan.closed {
+                plan.counts.summary_within(rect.w - 2.0 * TEXT_INSET)
+            } else {
+                String::new()
+            },
+            members: plan.members.iter().map(|c| c.id.to_owned()).collect(),
+            counts: plan.counts,
+        });
+        canvas.placed.insert(
+            plan.id.to_owned(),
+            PlacedGroup {
+                rect,
+                shelf,
+                gutter,
+                stack,
+                grid,
+            },
+        );
+    }
+}
+
+/// Every line, in a fixed order; the same (from, to, kind) is drawn once.
+fn draw_edges(model: &Model<'_>, entry: &EntryItems<'_>, band: &EntryPlan, canvas: &mut Canvas) {
+    let rect_of = |canvas: &Canvas, id: &str| canvas.node_rects.get(id).copied();
+    let domain_gutter = LEFT - GROUP_GAP / 2.0;
+    let host_gutter = band.host_ports.x - HEADER - BLOCK_GAP / 2.0;
+    let above_proxies = band.proxies_y - ENTRY_GAP / 2.0;
+
+    // Where each entry item sits: (node id, its index on its grid, the containers behind it).
+    let mut domain_items: Vec<(String, usize, Vec<&str>)> = entry
+        .domains
+        .iter()
+        .enumerate()
+        .filter_map(|(i, host)| {
+            let d = model.domains.get(host)?;
+            Some((
+                domain_node_id(host),
+                i,
+                d.containers.iter().copied().collect(),
+            ))
+        })
+        .collect();
+    if !entry.folded_domains.is_empty() {
+        let behind: BTreeSet<&str> = entry
+            .folded_domains
+            .iter()
+            .filter_map(|h| model.domains.get(h))
+            .flat_map(|d| d.containers.iter().copied())
+            .collect();
+        domain_items.push((
+            FOLDED_DOMAINS_ID.to_owned(),
+            entry.domains.len(),
+            behind.into_iter().collect(),
+        ));
+    }
+    let mut port_items: Vec<(String, usize, Vec<&str>)> = entry
+        .host_ports
+        .iter()
+        .enumerate()
+        .map(|(i, key)| {
+            let owners = model
+                .host_ports
+                .get(key)
+                .map(|o| o.iter().copied().collect())
+                .unwrap_or_default();
+            (host_port_node_id(key.text), i, owners)
+        })
+        .collect();
+    if !entry.folded_host_ports.is_empty() {
+        let behind: BTreeSet<&str> = entry
+            .folded_host_ports
+            .iter()
+            .filter_map(|k| model.host_ports.get(k))
+            .flat_map(|o| o.iter().copied())
+            .collect();
+        port_items.push((
+            FOLDED_HOST_PORTS_ID.to_owned(),
+            entry.host_ports.len(),
+            behind.into_iter().collect(),
+        ));
+    }
+
+    // From an entry item down out of its grid to `y`: straight from the last row, else along
+    // the lane below its row to the grid's gutter first.
+    let leave = |grid: Grid, gutter: f64, index: usize, from: Rect, kind: EdgeKind, y: f64| {
+        let row = grid.row_of(index);
+        let x = from.cx() + arrival_dx(kind) / 2.0;
+        if row + 1 >= grid.rows() {
+            vec![(x, from.bottom()), (x, y)]
+        } else {
+            let lane_y = grid.lane_below(row) + small_lane(kind);
+            let g = gutter + lane(kind);
+            vec![(x, from.bottom()), (x, lane_y), (g, lane_y), (g, y)]
+        }
+    };
+
+    // Along the lane below the item's row to the grid's gutter, then down to `y`.
+    let via_gutter = |grid: Grid, gutter: f64, index: usize, from: Rect, kind: EdgeKind, y: f64| {
+        let row = grid.row_of(index);
+        let x = from.cx() + arrival_dx(kind) / 2.0;
+        let lane_y = grid.lane_below(row) + small_lane(kind);
+        let g = gutter + lane(kind);
+        vec![(x, from.bottom()), (x, lane_y), (g, lane_y), (g, y)]
+    };
+
+    // Domains → proxies (→ containers), or straight to containers when there is no proxy.
+    for (id, index, behind) in &domain_items {
+        let Some(from) = rect_of(canvas, id) else {
+            continue;
+        };
+        let kind = EdgeKind::Route;
+        let targets: Vec<&Container<'_>> =
+            behind.iter().filter_map(|c| model.container(c)).collect();
+        if model.proxies.is_empty() {
+            for target in targets {
+                let start = via_gutter(
+                    band.domains,
+                    domain_gutter,
+                    *index,
+                    from,
+                    kind,
+                    canvas.first_channel + lane(kind),
+                );
+                if let Some(t) = canvas.container_target(target.id, kind) {
+                    let (to, to_group) = match &t {
+                        Target::Node(n) => (n.clone(), false),
+                        Target::GroupSide(g, _) => (g.clone(), true),
+                    };
+                    let mut points = start;
+                    if canvas.reach(&mut points, 0, &t, kind) {
+                        canvas.add_edge(id, &to, to_group, kind, points, &[target.id]);
+                    }
+                }
+            }
+            continue;
+        }
+        let mut via: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        if targets.is_empty() {
+            for p in &model.proxies {
+                via.entry(p.id).or_default();
+            }
+        }
+        for target in &targets {
+            if target.is_proxy {
+                via.entry(target.id).or_default().push(target.id);
+                continue;
+            }
+            for p in model.proxies_for(target) {
+                via.entry(p.id).or_default().push(target.id);
+            }
+        }
+        for (proxy, serves) in via {
+            let Some(p) = rect_of(canvas, proxy) else {
+                continue;
+            };
+            let x = p.cx() + arrival_dx(kind);
+            let mut points = leave(
+                band.domains,
+                domain_gutter,
+                *index,
+                from,
+                kind,
+                above_proxies,
+            );
+            points.extend([(x, above_proxies), (x, p.y)]);
+            canvas.add_edge(id, proxy, false, kind, points, &serves);
+        }
+    }
+
+    // Proxies → the containers they route to, and → the networks they are on.
+    for proxy in &model.proxies {
+        let Some(p) = rect_of(canvas, proxy.id) else {
+            continue;
+        };
+        for (_, d) in model.domains.iter() {
+            for target in d.containers.iter().filter_map(|c| model.container(c)) {
+                if target.is_proxy || !model.proxies_for(target).iter().any(|q| q.id == proxy.id) {
+                    continue;
+                }
+                let kind = EdgeKind::Route;
+                let Some(t) = canvas.container_target(target.id, kind) else {
+                    continue;
+                };
+                let x = p.cx() + 2.0 * lane(kind);
+                let start = vec![(x, p.bottom()), (x, canvas.first_channel + lane(kind))];
+                canvas.connect(proxy.id, t, kind, start, &[target.id]);
+            }
+        }
+        // Into open groups only: on the overview forty of them would hide everything else.
+        for network in &proxy.networks {
+            let kind = EdgeKind::Attachment;
+            let Some(rect) = canvas
+                .placed
+                .get(*network)
+                .filter(|g| g.grid.is_some())
+                .map(|g| g.rect)
+            else {
+                continue;
+            };
+            let on: Vec<&str> = model
+                .containers
+                .iter()
+                .filter(|c| !c.is_proxy && c.networks.contains(network))
+                .map(|c| c.id)
+                .collect();
+            let x = p.cx() + 2.0 * lane(kind);
+            let start = vec![(x, p.bottom()), (x, canvas.first_channel + lane(kind))];
+            let y = rect.y + GROUP_LABEL_HEIGHT / 2.0 + small_lane(kind);
+            canvas.connect(
+                proxy.id,
+                Target::GroupSide((*network).to_owned(), y),
+                kind,
+                start,
+                &on,
+            );
+        }
+    }
+
+    // Host ports → the containers publishing them (the proxy's own ports go to the proxy).
+    for (id, index, owners) in &port_items {
+        let Some(from) = rect_of(canvas, id) else {
+            continue;
+        };
+        let kind = EdgeKind::Published;
+        for owner in owners.iter().filter_map(|c| model.container(c)) {
+            if owner.is_proxy {
+                let Some(p) = rect_of(canvas, owner.id) else {
+                    continue;
+                };
+                // The proxy sits left of the host ports: in through its right side.
+                let y = p.cy() + small_lane(kind);
+                let mut points = via_gutter(band.host_ports, host_gutter, *index, from, kind, y);
+                points.push((p.right(), y));
+                canvas.add_edge(id, owner.id, false, kind, points, &[owner.id]);
+                continue;
+            }
+            let Some(t) = canvas.container_target(owner.id, kind) else {
+                continue;
+            };
+            let start = leave(
+                band.host_ports,
+                host_gutter,
+                *index,
+                from,
+                kind,
+                canvas.first_channel + lane(kind),
+            );
+            canvas.connect(id, t, kind, start, &[owner.id]);
+        }
+    }
+
+    // Containers on several networks → the other groups, leaving their own group sideways.
+    for container in model.containers.iter().filter(|c| !c.is_proxy) {
+        let Some((home, index)) = canvas.cells.get(container.id).cloned() else {
+            continue;
+        };
+        let Some(own) = canvas.placed.get(&home) else {
+            continue;
+        };
+        let Some(grid) = own.grid else {
+            continue;
+        };
+        let (own_shelf, own_stack, own_gutter) = (own.shelf, own.stack, own.gutter);
+        let kind = EdgeKind::Attachment;
+        let l = lane(kind);
+        let cell = grid.cell(index);
+        let lane_y = grid.lane_below(grid.row_of(index)) + small_lane(kind);
+        for network in container.networks.iter().filter(|n| **n != home) {
+            let Some(other) = canvas.placed.get(*network) else {
+                continue;
+            };
+            let y = other.rect.y + GROUP_LABEL_HEIGHT / 2.0 + small_lane(kind);
+            let x = cell.cx() + arrival_dx(kind);
+            let mut points = vec![(x, cell.bottom()), (x, lane_y), (own_gutter + l, lane_y)];
+            if other.shelf == own_shelf && other.stack == own_stack {
+                points.extend([(own_gutter + l, y), (other.rect.x, y)]);
+                canvas.add_edge(container.id, network, true, kind, points, &[container.id]);
+                continue;
+            }
+            let exit = if other.shelf > own_shelf {
+                own_shelf + 1
+            } else {
+                own_shelf
+            };
+            points.push((own_gutter + l, canvas.channel(exit) + l));
+            if canvas.reach(
+                &mut points,
+                exit,
+                &Target::GroupSide((*network).to_owned(), y),
+                kind,
+            ) {
+                canvas.add_edge(container.id, network, true, kind, points, &[container.id]);
+            }
+        }
+    }
+}
+
+/// The middle of the channel above shelf `s` (`s == shelves.len()`: below the last one).
+fn channel_y(shelves: &[Shelf], first: f64, s: usize) -> f64 {
+    match shelves.get(s) {
+        Some(shelf) if s > 0 => shelf.y - GROUP_GAP / 2.0,
+        Some(_) => first,
+        None => shelves
+            .last()
+            .map_or(first, |shelf| shelf.y + shelf.h + GROUP_GAP / 2.0),
+    }
+}
+
+/// Drops repeated points and the middle of three points on one straight line.
+fn simplify(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    let mut out: Vec<(f64, f64)> = Vec::with_capacity(points.len());
+    for p in points {
+        if out.last() == Some(&p) {
+            continue;
+        }
+        if out.len() >= 2 {
+            let (a, b) = (out[out.len() - 2], out[out.len() - 1]);
+            let straight = (a.0 == b.0 && b.0 == p.0) || (a.1 == b.1 && b.1 == p.1);
+            if straight {
+                out.pop();
+            }
+        }
+        out.push(p);
+    }
+    out
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
-mod tests {
-    use super::*;
-
-    fn net(id: &str) -> NetworkIn {
-        NetworkIn {
-            id: id.to_owned(),
-            label: id.to_owned(),
-        }
-    }
-
-    fn container(id: &str, networks: &[&str]) -> ContainerIn {
-        ContainerIn {
-            id: id.to_owned(),
-            label: id.to_owned(),
-            networks: networks.iter().map(|n| (*n).to_owned()).collect(),
-            is_proxy: false,
-            ports: Vec::new(),
-            published: Vec::new(),
-        }
-    }
-
-    fn proxy(id: &str, networks: &[&str]) -> ContainerIn {
-        ContainerIn {
-            is_proxy: true,
-            ports: vec!["443/tcp".to_owned(), "80/tcp".to_owned()],
-            published: vec!["0.0.0.0:443".to_owned(), "0.0.0.0:80".to_owned()],
-            ..container(id, networks)
-        }
-    }
-
-    fn domain(host: &str, containers: &[&str], tls: bool) -> DomainIn {
-        DomainIn {
-            host: host.to_owned(),
-            containers: containers.iter().map(|c| (*c).to_owned()).collect(),
-            tls,
-        }
-    }
-
-    /// One Coolify server: the coolify network, two stacks, an unused network, a bare container.
-    fn coolify_like() -> LayoutInput {
-        let mut web = container("web-a", &["stack-a", "coolify"]);
-        web.ports = vec!["3000/tcp".to_owned()];
-        let mut db = container("db-a", &["stack-a"]);
-        db.ports = vec!["5432/tcp".to_owned()];
-        db.published = vec!["0.0.0.0:5433".to_owned()];
-        let mut dashboard = container("coolify", &["coolify"]);
-        dashboard.published = vec!["0.0.0.0:8000".to_owned()];
-        LayoutInput {
-            networks: vec![
-                net("coolify"),
-                net("stack-a"),
-                net("stack-b"),
-                net("unused"),
-            ],
-            containers: vec![
-                proxy("coolify-proxy", &["coolify", "stack-a", "stack-b"]),
-                dashboard,
-                container("coolify-db", &["coolify"]),
-                container("coolify-redis", &["coolify"]),
-                container("coolify-realtime", &["coolify"]),
-                web,
-                container("api-a", &["stack-a"]),
-                db,
-                container("web-b", &["stack-b"]),
-                container("sidecar", &[]),
-            ],
-            domains: vec![
-                domain("app.example.com", &["web-a"], true),
-                domain("api.example.com", &["api-a"], true),
-                domain("coolify.example.com", &["coolify"], false),
-            ],
-        }
-    }
-
-    /// Tiny deterministic generator (PCG constants), so tests need no `rand`.
-    struct Lcg(u64);
-
-    impl Lcg {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((self.0 >> 33) % n as u64) as usize
-        }
-
-        fn shuffle<T>(&mut self, items: &mut [T]) {
-            for i in (1..items.len()).rev() {
-                let j = self.below(i + 1);
-                items.swap(i, j);
-            }
-        }
-    }
-
-    fn generated(containers: usize, networks: usize, seed: u64) -> LayoutInput {
-        let mut rng = Lcg(seed);
-        let nets: Vec<NetworkIn> = (0..networks)
-            .map(|i| NetworkIn {
-                id: format!("nid{i:03}"),
-                label: format!("net-{}", rng.below(networks * 2)),
-            })
-            .collect();
-        let all: Vec<&str> = nets.iter().map(|n| n.id.as_str()).collect();
-        let mut list = vec![proxy("proxy", &all)];
-        let mut domains = Vec::new();
-        for i in 0..containers {
-            let attached = match rng.below(20) {
-                0 => 0,
-                1..=12 => 1,
-                13..=17 => 2,
-                _ => 3,
-            };
-            // Skewed: a few big networks, many small ones.
-            let picked: Vec<&str> = (0..attached)
-                .map(|_| all[rng.below(networks) * rng.below(networks) / networks])
-                .collect();
-            let mut c = container(&format!("c{i}"), &picked);
-            c.label = format!("svc-{}", rng.below(containers));
-            c.ports = (0..rng.below(5))
-                .map(|p| format!("{}/tcp", 3000 + p))
-                .collect();
-            if rng.below(10) == 0 {
-                c.published = vec![format!("0.0.0.0:{}", 5000 + i)];
-            }
-            if i % 5 == 0 {
-                domains.push(domain(&format!("c{i}.example.com"), &[&c.id], i % 2 == 0));
-            }
-            list.push(c);
-        }
-        LayoutInput {
-            networks: nets,
-            containers: list,
-            domains,
-        }
-    }
-
-    fn shuffled(input: &LayoutInput, seed: u64) -> LayoutInput {
-        let mut rng = Lcg(seed);
-        let mut input = input.clone();
-        rng.shuffle(&mut input.networks);
-        rng.shuffle(&mut input.containers);
-        rng.shuffle(&mut input.domains);
-        for c in &mut input.containers {
-            rng.shuffle(&mut c.networks);
-            rng.shuffle(&mut c.ports);
-            rng.shuffle(&mut c.published);
-        }
-        for d in &mut input.domains {
-            rng.shuffle(&mut d.containers);
-        }
-        input
-    }
-
-    fn node<'l>(layout: &'l Layout, id: &str) -> &'l NodeBox {
-        layout.nodes.iter().find(|n| n.id == id).expect(id)
-    }
-
-    fn group<'l>(layout: &'l Layout, id: &str) -> &'l GroupBox {
-        layout.groups.iter().find(|g| g.network == id).expect(id)
-    }
-
-    fn has_edge(layout: &Layout, from: &str, to: &str, kind: EdgeKind) -> bool {
-        layout
-            .edges
-            .iter()
-            .any(|e| e.from == from && e.to == to && e.kind == kind)
-    }
-
-    fn edges_from<'l>(layout: &'l Layout, from: &str, kind: EdgeKind) -> Vec<&'l str> {
-        let mut to: Vec<&str> = layout
-            .edges
-            .iter()
-            .filter(|e| e.from == from && e.kind == kind)
-            .map(|e| e.to.as_str())
-            .collect();
-        to.sort_unstable();
-        to
-    }
-
-    type Box4 = (f64, f64, f64, f64);
-
-    fn overlaps(a: Box4, b: Box4) -> bool {
-        a.0 < b.0 + b.2 && b.0 < a.0 + a.2 && a.1 < b.1 + b.3 && b.1 < a.1 + a.3
-    }
-
-    fn node_box(n: &NodeBox) -> Box4 {
-        (n.x, n.y, n.w, n.h)
-    }
-
-    fn group_box(g: &GroupBox) -> Box4 {
-        (g.x, g.y, g.w, g.h)
-    }
-
-    fn on_border((px, py): (f64, f64), (x, y, w, h): Box4) -> bool {
-        let tol = 0.5;
-        let within = px >= x - tol && px <= x + w + tol && py >= y - tol && py <= y + h + tol;
-        let near = (px - x).abs() <= tol
-            || (px - (x + w)).abs() <= tol
-            || (py - y).abs() <= tol
-            || (py - (y + h)).abs() <= tol;
-        within && near
-    }
-
-    fn assert_no_overlaps(layout: &Layout) {
-        for (i, a) in layout.nodes.iter().enumerate() {
-            for b in &layout.nodes[i + 1..] {
-                assert!(
-                    !overlaps(node_box(a), node_box(b)),
-                    "{} overlaps {}",
-                    a.id,
-                    b.id
-                );
-            }
-        }
-        for (i, a) in layout.groups.iter().enumerate() {
-            for b in &layout.groups[i + 1..] {
-                assert!(
-                    !overlaps(group_box(a), group_box(b)),
-                    "{} overlaps {}",
-                    a.network,
-                    b.network
-                );
-            }
-        }
-    }
-
-    fn assert_containers_inside_groups(layout: &Layout) {
-        for n in layout
-            .nodes
-            .iter()
-            .filter(|n| n.kind == NodeKind::Container)
-        {
-            let g = group(layout, n.group.as_deref().expect("container has a group"));
-            assert!(n.x >= g.x + GROUP_PADDING, "{}", n.id);
-            assert!(n.x + n.w <= g.x + g.w - GROUP_PADDING, "{}", n.id);
-            assert!(
-                n.y >= g.y + GROUP_LABEL_HEIGHT,
-                "{} enters the label band",
-                n.id
-            );
-            assert!(n.y + n.h <= g.y + g.h - GROUP_PADDING, "{}", n.id);
-        }
-    }
-
-    fn assert_edges_on_borders(layout: &Layout) {
-        for e in &layout.edges {
-            assert!(e.points.len() >= 2, "{} -> {}", e.from, e.to);
-            let from = node_box(node(layout, &e.from));
-            let to = if e.kind == EdgeKind::Attachment {
-                group_box(group(layout, &e.to))
-            } else {
-                node_box(node(layout, &e.to))
-            };
-            let (first, last) = (e.points[0], e.points[e.points.len() - 1]);
-            assert!(on_border(first, from), "{} -> {} starts off", e.from, e.to);
-            assert!(on_border(last, to), "{} -> {} ends off", e.from, e.to);
-        }
-    }
-
-    fn assert_coordinates_in_bounds(layout: &Layout) {
-        let (w, h) = (layout.width, layout.height);
-        assert!(w.is_finite() && h.is_finite() && w > 0.0 && h > 0.0);
-        let in_bounds = |x: f64, y: f64| {
-            x.is_finite() && y.is_finite() && x >= 0.0 && y >= 0.0 && x <= w && y <= h
-        };
-        for b in layout
-            .nodes
-            .iter()
-            .map(node_box)
-            .chain(layout.groups.iter().map(group_box))
-        {
-            assert!(
-                in_bounds(b.0, b.1) && in_bounds(b.0 + b.2, b.1 + b.3),
-                "{b:?}"
-            );
-        }
-        for e in &layout.edges {
-            for &(x, y) in &e.points {
-                assert!(in_bounds(x, y), "{} -> {} at {x},{y}", e.from, e.to);
-            }
-        }
-    }
-
-    #[test]
-    fn a_coolify_server_has_no_overlapping_nodes_or_groups() {
-        let layout = layout(&coolify_like());
-        assert_no_overlaps(&layout);
-        assert_eq!(
-            layout.groups.len(),
-            5,
-            "4 networks and the no-network group"
-        );
-    }
-
-    #[test]
-    fn three_hundred_containers_on_forty_networks_have_no_overlapping_nodes_or_groups() {
-        let layout = layout(&generated(300, 40, 7));
-        assert_eq!(
-            layout
-                .nodes
-                .iter()
-                .filter(|n| n.kind == NodeKind::Container)
-                .count(),
-            300
-        );
-        assert_eq!(layout.groups.len(), 41);
-        assert_no_overlaps(&layout);
-        assert!(layout.width <= AREA_X + MAX_AREA_WIDTH + MARGIN);
-    }
-
-    #[test]
-    fn every_container_lies_inside_its_group_below_the_label() {
-        assert_containers_inside_groups(&layout(&coolify_like()));
-        assert_containers_inside_groups(&layout(&generated(300, 40, 11)));
-    }
-
-    #[test]
-    fn a_container_on_two_networks_lives_in_the_bigger_one_and_is_attached_to_the_other() {
-        let input = LayoutInput {
-            networks: vec![net("small"), net("big")],
-            containers: vec![
-                container("a", &["big"]),
-                container("b", &["big"]),
-                container("both", &["small", "big"]),
-                container("d", &["small"]),
-            ],
-            domains: Vec::new(),
-        };
-        let layout = layout(&input);
-        assert_eq!(node(&layout, "both").group.as_deref(), Some("big"));
-        assert_eq!(edges_from(&layout, "both", EdgeKind::Attachment), ["small"]);
-        assert_eq!(layout.nodes.iter().filter(|n| n.id == "both").count(), 1);
-    }
-
-    #[test]
-    fn a_tie_between_networks_goes_to_the_smallest_label() {
-        let input = LayoutInput {
-            networks: vec![
-                NetworkIn {
-                    id: "n1".to_owned(),
-                    label: "zeta".to_owned(),
-                },
-                NetworkIn {
-                    id: "n2".to_owned(),
-                    label: "alpha".to_owned(),
-                },
-            ],
-            containers: vec![container("x", &["n1", "n2"])],
-            domains: Vec::new(),
-        };
-        let layout = layout(&input);
-        assert_eq!(node(&layout, "x").group.as_deref(), Some("n2"));
-        assert_eq!(edges_from(&layout, "x", EdgeKind::Attachment), ["n1"]);
-    }
-
-    #[test]
-    fn the_proxy_sits_outside_groups_with_an_attachment_per_network() {
-        let layout = layout(&coolify_like());
-        let p = node(&layout, "coolify-proxy");
-        assert_eq!(p.kind, NodeKind::Proxy);
-        assert_eq!(p.group, None);
-        for g in &layout.groups {
-            assert!(
-                !overlaps(node_box(p), group_box(g)),
-                "proxy inside {}",
-                g.network
-            );
-        }
-        assert_eq!(
-            edges_from(&layout, "coolify-proxy", EdgeKind::Attachment),
-            ["coolify", "stack-a", "stack-b"]
-        );
-        assert_eq!(p.sublabel.as_deref(), Some("80/tcp, 443/tcp"));
-    }
-
-    #[test]
-    fn domains_route_from_the_internet_through_the_proxy_to_the_container() {
-        let layout = layout(&coolify_like());
-        let d = domain_node_id("app.example.com");
-        assert_eq!(node(&layout, &d).sublabel.as_deref(), Some("https"));
-        assert!(has_edge(&layout, INTERNET_ID, &d, EdgeKind::Entry));
-        assert!(has_edge(&layout, &d, "coolify-proxy", EdgeKind::Route));
-        assert!(has_edge(&layout, "coolify-proxy", "web-a", EdgeKind::Route));
-        assert!(!has_edge(&layout, &d, "web-a", EdgeKind::Route));
-        let hosts: Vec<&str> = layout
-            .nodes
-            .iter()
-            .filter(|n| n.kind == NodeKind::Domain)
-            .map(|n| n.label.as_str())
-            .collect();
-        assert_eq!(
-            hosts,
-            ["api.example.com", "app.example.com", "coolify.example.com"]
-        );
-    }
-
-    #[test]
-    fn without_a_proxy_domains_route_straight_to_their_containers() {
-        let input = LayoutInput {
-            networks: vec![net("n")],
-            containers: vec![container("web", &["n"])],
-            domains: vec![domain("web.example.com", &["web", "missing"], false)],
-        };
-        let layout = layout(&input);
-        assert_eq!(
-            edges_from(&layout, &domain_node_id("web.example.com"), EdgeKind::Route),
-            ["web"]
-        );
-    }
-
-    #[test]
-    fn a_published_port_gets_a_host_port_node_entered_from_the_host() {
-        let layout = layout(&coolify_like());
-        let id = host_port_node_id("0.0.0.0:5433");
-        let hp = node(&layout, &id);
-        assert_eq!(
-            (hp.kind, hp.label.as_str()),
-            (NodeKind::HostPort, "0.0.0.0:5433")
-        );
-        assert!(has_edge(&layout, HOST_ID, &id, EdgeKind::Entry));
-        assert!(has_edge(&layout, &id, "db-a", EdgeKind::Published));
-        assert!(has_edge(
-            &layout,
-            &host_port_node_id("0.0.0.0:80"),
-            "coolify-proxy",
-            EdgeKind::Published
-        ));
-        let bindings: Vec<&str> = layout
-            .nodes
-            .iter()
-            .filter(|n| n.kind == NodeKind::HostPort)
-            .map(|n| n.label.as_str())
-            .collect();
-        assert_eq!(
-            bindings,
-            ["0.0.0.0:80", "0.0.0.0:443", "0.0.0.0:5433", "0.0.0.0:8000"]
-        );
-        let last_domain = layout
-            .nodes
-            .iter()
-            .filter(|n| n.kind == NodeKind::Domain)
-            .map(|n| n.y)
-            .fold(0.0, f64::max);
-        assert!(hp.y > last_domain, "host ports sit below the domains");
-    }
-
-    #[test]
-    fn a_container_without_networks_lands_in_the_no_network_group() {
-        let layout = layout(&coolify_like());
-        assert_eq!(
-            node(&layout, "sidecar").group.as_deref(),
-            Some(NO_NETWORK_ID)
-        );
-        let g = group(&layout, NO_NETWORK_ID);
-        assert_eq!(g.label, NO_NETWORK_LABEL);
-        assert_eq!(
-            layout.groups.last().map(|g| g.network.as_str()),
-            Some(NO_NETWORK_ID)
-        );
-    }
-
-    #[test]
-    fn a_network_without_members_is_still_drawn() {
-        let layout = layout(&coolify_like());
-        let g = group(&layout, "unused");
-        assert!(!layout
-            .nodes
-            .iter()
-            .any(|n| n.group.as_deref() == Some("unused")));
-        assert!(g.h < NODE_HEIGHT + GROUP_LABEL_HEIGHT);
-    }
-
-    #[test]
-    fn shuffled_input_gives_an_identical_layout() {
-        for input in [coolify_like(), generated(300, 40, 3)] {
-            let expected = layout(&input);
-            for seed in 1..4 {
-                assert_eq!(layout(&shuffled(&input, seed)), expected, "seed {seed}");
-            }
-        }
-    }
-
-    #[test]
-    fn duplicated_input_is_drawn_once() {
-        let mut input = coolify_like();
-        let again = input.clone();
-        input.networks.extend(again.networks);
-        input.containers.extend(again.containers);
-        input.domains.extend(again.domains);
-        assert_eq!(layout(&input), layout(&coolify_like()));
-    }
-
-    #[test]
-    fn empty_input_gives_just_the_internet_and_the_host() {
-        let layout = layout(&LayoutInput::default());
-        let kinds: Vec<(NodeKind, &str)> = layout
-            .nodes
-            .iter()
-            .map(|n| (n.kind, n.id.as_str()))
-            .collect();
-        assert_eq!(
-            kinds,
-            [(NodeKind::Internet, INTERNET_ID), (NodeKind::Host, HOST_ID)]
-        );
-        assert!(layout.groups.is_empty() && layout.edges.is_empty());
-        assert_no_overlaps(&layout);
-        assert_coordinates_in_bounds(&layout);
-    }
-
-    #[test]
-    fn every_edge_starts_and_ends_on_a_box_border() {
-        assert_edges_on_borders(&layout(&coolify_like()));
-        assert_edges_on_borders(&layout(&generated(300, 40, 5)));
-    }
-
-    #[test]
-    fn all_coordinates_are_finite_non_negative_and_within_the_canvas() {
-        assert_coordinates_in_bounds(&layout(&coolify_like()));
-        assert_coordinates_in_bounds(&layout(&generated(300, 40, 9)));
-    }
-
-    #[test]
-    fn edges_are_orthogonal() {
-        for e in &layout(&generated(300, 40, 13)).edges {
-            for w in e.points.windows(2) {
-                assert!(
-                    w[0].0 == w[1].0 || w[0].1 == w[1].1,
-                    "{} -> {}",
-                    e.from,
-                    e.to
-                );
-            }
-        }
-    }
-
-    #[test]
-    #[ignore = "timing, run with --ignored --nocapture"]
-    fn three_hundred_containers_on_forty_networks_lay_out_quickly() {
-        let input = generated(300, 40, 42);
-        let runs = 20;
-        let start = std::time::Instant::now();
-        for _ in 0..runs {
-            std::hint::black_box(layout(std::hint::black_box(&input)));
-        }
-        let each = start.elapsed() / runs;
-        println!("300 containers / 40 networks: {each:?} per layout");
-    }
-}
+mod tests;

@@ -13,6 +13,7 @@ pub mod filter;
 pub mod findings;
 pub mod graph;
 pub mod layout;
+pub mod loaded_routes;
 pub mod logs;
 pub mod names;
 pub mod overview;

@@ -1,7 +1,14 @@
-//! Which proxy is live (from its image) and the routes it builds from container labels.
+//! Which proxy is live (from its image) and the routes it builds from container labels; the
+//! modules beside it read the routes the proxy really loaded (Caddy's `/config/`, Traefik's API
+//! and file provider) into the same [`Route`] model.
 
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+
+pub mod caddy_config;
+pub mod loaded;
+pub mod traefik_api;
+pub mod traefik_files;
 
 /// The proxy that really routes traffic; only its label family counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +61,64 @@ pub enum PortSource {
     ProxyDefault,
     /// Nothing tells which port the proxy dials.
     Unknown,
+    /// The port of the upstream address the proxy itself loaded (its API or config).
+    Loaded,
+}
+
+/// Where the proxy got a route from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum RouteProvider {
+    /// Container labels (Traefik's docker provider, caddy-docker-proxy).
+    #[default]
+    Labels,
+    /// A dynamic configuration file (Traefik's file provider, Coolify's "Dynamic Configurations").
+    File,
+    /// Caddy's own configuration: a Caddyfile or JSON loaded into it, not container labels.
+    CaddyConfig,
+    /// Another provider, named as the proxy names it.
+    Other(String),
+}
+
+impl RouteProvider {
+    /// From Traefik's `@provider` suffix.
+    pub fn from_traefik(provider: &str) -> Self {
+        match provider.to_ascii_lowercase().as_str() {
+            "docker" | "swarm" => Self::Labels,
+            "file" => Self::File,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+
+    /// In a sentence: "labels", "a dynamic file", "Caddy's configuration (Caddyfile or JSON)".
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Labels => "container labels".into(),
+            Self::File => "a dynamic configuration file".into(),
+            Self::CaddyConfig => "Caddy's own configuration (Caddyfile or JSON)".into(),
+            Self::Other(name) => format!("the {name} provider"),
+        }
+    }
+
+    /// One word for a badge: `labels`, `file`, `Caddyfile`.
+    pub fn short(&self) -> &str {
+        match self {
+            Self::Labels => "labels",
+            Self::File => "file",
+            Self::CaddyConfig => "Caddyfile",
+            Self::Other(name) => name,
+        }
+    }
+}
+
+/// The proxy's own verdict on a route it loaded (Traefik's `status`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RouteStatus {
+    #[default]
+    Enabled,
+    /// Loaded with errors the proxy works around.
+    Warning,
+    /// Loaded but not serving: the proxy refused it.
+    Disabled,
 }
 
 /// One route of the live proxy, merged over every container that carries it.
@@ -80,6 +145,54 @@ pub struct Route {
     pub network: Option<String>,
     /// Sorted, deduplicated; several means the proxy load-balances between them.
     pub containers: Vec<String>,
+    /// Where the proxy got the route.
+    #[serde(default)]
+    pub provider: RouteProvider,
+    /// What the proxy dials as it loaded them (`10.0.1.9:3001`, `http://app:3000`); empty for
+    /// routes read from labels, whose targets are `containers`.
+    #[serde(default)]
+    pub upstreams: Vec<String>,
+    /// Where a redirect-only route sends requests (`https://example.com{uri}`).
+    #[serde(default)]
+    pub redirect: Option<String>,
+    /// The proxy's verdict, when it was read from the proxy (labels are always `Enabled`).
+    #[serde(default)]
+    pub status: RouteStatus,
+    /// The proxy's own errors for this route, as it words them.
+    #[serde(default)]
+    pub errors: Vec<String>,
+}
+
+impl Route {
+    /// An empty route of this kind, to fill in.
+    pub fn new(id: impl Into<String>, kind: ProxyKind) -> Self {
+        Self {
+            id: id.into(),
+            kind,
+            hosts: Vec::new(),
+            paths: Vec::new(),
+            rule: String::new(),
+            entry_points: Vec::new(),
+            tls: false,
+            cert_resolver: None,
+            redirect_to_https: false,
+            middlewares: Vec::new(),
+            target_port: None,
+            port_source: PortSource::Unknown,
+            network: None,
+            containers: Vec::new(),
+            provider: RouteProvider::Labels,
+            upstreams: Vec::new(),
+            redirect: None,
+            status: RouteStatus::Enabled,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Whether this route answers for `domain` (case-insensitive).
+    pub fn serves(&self, domain: &str) -> bool {
+        self.hosts.iter().any(|h| h.eq_ignore_ascii_case(domain))
+    }
 }
 
 /// Routes of the live proxy type, sorted by (first host, id); deterministic.
@@ -245,6 +358,7 @@ fn traefik_routes(containers: &[&RoutedContainer<'_>]) -> Vec<Route> {
                 port_source,
                 network: labels.network.clone(),
                 containers: vec![container.name.to_owned()],
+                ..Route::new(name.clone(), ProxyKind::Traefik)
             };
             merged.insert(name.clone(), route);
         }
@@ -287,14 +401,14 @@ fn traefik_port(
 
 /// Hosts and path prefixes read from a Traefik rule.
 #[derive(Debug, Default, PartialEq, Eq)]
-struct RuleMatchers {
-    hosts: Vec<String>,
-    paths: Vec<String>,
+pub(crate) struct RuleMatchers {
+    pub(crate) hosts: Vec<String>,
+    pub(crate) paths: Vec<String>,
 }
 
 /// Reads `Host(...)` and `PathPrefix(...)` matchers, skipping negated ones and anything inside
 /// quotes. Never panics; on malformed input it returns what was read before the fault.
-fn parse_rule(rule: &str) -> RuleMatchers {
+pub(crate) fn parse_rule(rule: &str) -> RuleMatchers {
     let bytes = rule.as_bytes();
     let mut out = RuleMatchers::default();
     let mut depth = 0usize;
@@ -543,6 +657,7 @@ fn caddy_routes(containers: &[&RoutedContainer<'_>]) -> Vec<Route> {
                 port_source,
                 network: network.clone(),
                 containers: vec![container.name.to_owned()],
+                ..Route::new(id.clone(), ProxyKind::Caddy)
             };
             merged.insert(id, route);
         }
@@ -653,7 +768,7 @@ fn split_list(value: &str) -> Vec<String> {
 }
 
 /// `gzip@docker` → `gzip`.
-fn strip_provider(name: &str) -> &str {
+pub(crate) fn strip_provider(name: &str) -> &str {
     name.split_once('@').map_or(name, |(bare, _)| bare)
 }
 
@@ -666,7 +781,7 @@ fn strip_suffix_ignore_case<'a>(text: &'a str, suffix: &str) -> &'a str {
 }
 
 /// Keeps the first occurrence of each item, in order.
-fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
+pub(crate) fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for item in items {
         if !out.contains(&item) {

@@ -205,11 +205,22 @@ pub struct Topology {
     /// Sorted by name.
     pub containers: Vec<Container>,
     pub proxy: Option<Proxy>,
-    /// Routes of the live proxy type, parsed from the routed containers' labels.
+    /// The live proxy's routes: read from the proxy itself when it could be (`route_table`
+    /// says so), else parsed from the routed containers' labels.
     pub routes: Vec<Route>,
+    /// The label routes, kept beside `routes` when those were read from the proxy: what the
+    /// routes should be (see `intended_routes`).
+    #[serde(default)]
+    pub label_routes: Vec<Route>,
+    /// Where `routes` came from, when they were read, and why the labels are used.
+    #[serde(default)]
+    pub route_table: crate::domain::proxy::loaded::RouteTable,
     /// The Engine's version (`GET /version`'s `Version`, e.g. `20.10.24+dfsg1`), when known.
     #[serde(default)]
     pub engine_version: Option<String>,
+    /// The host's name as the Engine reports it (`GET /info`'s `Name`), when known.
+    #[serde(default)]
+    pub host_name: Option<String>,
 }
 
 /// Label prefixes kept on a container (secret-looking keys are still dropped).
@@ -311,6 +322,7 @@ impl Topology {
             proxy,
             routes: Vec::new(),
             engine_version: None,
+            ..Self::default()
         };
         topology.routes = topology
             .proxy

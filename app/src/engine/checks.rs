@@ -94,7 +94,12 @@ impl Engine {
         check: &impl Check,
         mut on_step: impl FnMut(&CheckStep),
     ) -> Result<CheckReport, EngineError> {
-        let topology = self.topology().await?;
+        // Only a check about the proxy's routes asks the proxy for them; the others need the
+        // containers and networks alone, and run nothing they did not plan.
+        let topology = match check.reads_routes_of() {
+            Some(proxy) => self.topology_for_proxy(proxy, true).await?,
+            None => self.topology_from_labels().await?,
+        };
         let mut runner = self.probe_runner();
         let mut steps: Vec<CheckStep> = Vec::new();
         let report = |steps, diagnosis| CheckReport {

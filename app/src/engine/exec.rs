@@ -142,6 +142,13 @@ impl Engine {
         }
     }
 
+    /// A runner whose steps end sooner than the configured limit (reads that pages wait for).
+    pub fn probe_runner_with_timeout(&self, step_timeout: Duration) -> ProbeRunner {
+        let mut runner = self.probe_runner();
+        runner.settings.step_timeout = step_timeout;
+        runner
+    }
+
     /// Removes debug containers (`netdoctor.debug=true`) created at least `older_than` ago:
     /// those a crash or a kill left behind. Every debug container lives one step's time limit,
     /// so an old one belongs to no running check, even of another netdoctor on this engine.
@@ -391,13 +398,14 @@ impl ProbeRunner {
             )));
         }
 
+        let limit = probe.output_limit().unwrap_or(self.settings.output_limit);
         // In the container itself, with the first tool it has.
         let missing = self.missing.entry(id.clone()).or_default().clone();
         for &tool in probe.tools().iter().filter(|t| !missing.contains(t)) {
             let Some(argv) = probe.argv(tool) else {
                 continue;
             };
-            match self.exec(&docker, &id, &argv).await? {
+            match self.exec(&docker, &id, &argv, limit).await? {
                 Attempt::ToolMissing => {
                     self.missing.entry(id.clone()).or_default().insert(tool);
                 }
@@ -426,7 +434,10 @@ impl ProbeRunner {
             let Some(argv) = probe.argv(tool) else {
                 continue;
             };
-            match self.debug_container(&docker, &id, &argv, &draft.id).await? {
+            match self
+                .debug_container(&docker, &id, &argv, &draft.id, limit)
+                .await?
+            {
                 Attempt::ToolMissing => {
                     self.missing.entry(key.clone()).or_default().insert(tool);
                 }
@@ -482,8 +493,8 @@ impl ProbeRunner {
         docker: &Docker,
         container_id: &str,
         argv: &[String],
+        limit: usize,
     ) -> Result<Attempt, EngineError> {
-        let limit = self.settings.output_limit;
         let work = async {
             let created = docker
                 .create_exec(
@@ -598,6 +609,7 @@ impl ProbeRunner {
         target_id: &str,
         argv: &[String],
         run_id: &str,
+        limit: usize,
     ) -> Result<Attempt, EngineError> {
         let (program, args) = argv
             .split_first()
@@ -637,7 +649,6 @@ impl ProbeRunner {
             docker: docker.clone(),
             id: Some(created.id.clone()),
         };
-        let limit = self.settings.output_limit;
         let id = created.id.as_str();
         let work = async {
             if let Err(e) = docker.start_container(id, None).await {

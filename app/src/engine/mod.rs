@@ -7,6 +7,7 @@ pub mod events;
 pub mod exec;
 pub mod logs;
 pub mod ssh;
+pub mod routes;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 pub mod transport;
@@ -102,6 +103,8 @@ struct Inner {
     progress: checks::ProgressBoard,
     /// Log streams open on the Engine and the bytes read from them (see `logs`).
     log_meter: logs::LogMeter,
+    /// The proxy's loaded routes, last read (see `routes`).
+    routes: routes::RouteCache,
 }
 
 impl Engine {
@@ -121,6 +124,7 @@ impl Engine {
                 probes: exec::ProbeState::default(),
                 progress: checks::ProgressBoard::default(),
                 log_meter: logs::LogMeter::default(),
+                routes: routes::RouteCache::default(),
             }),
         }
     }
@@ -268,8 +272,18 @@ impl Engine {
     }
 
     /// The network picture: every container inspected (the list call does not carry aliases,
-    /// exposed ports or endpoints), every network as listed.
+    /// exposed ports or endpoints), every network as listed, and the routes the proxy really
+    /// loaded when it can be asked (see `routes`), else those its labels describe.
     pub async fn topology(&self) -> Result<Topology, EngineError> {
+        let mut topology = self.topology_from_labels().await?;
+        // Opening a page runs nothing: the proxy's files and an earlier read only.
+        self.attach_loaded_routes(&mut topology, false, routes::RouteRead::FilesOnly)
+            .await;
+        Ok(topology)
+    }
+
+    /// [`Engine::topology`] with the routes read from the containers' labels only.
+    pub async fn topology_from_labels(&self) -> Result<Topology, EngineError> {
         let result = async {
             let docker = self.client().await?;
             tokio::try_join!(
@@ -277,14 +291,19 @@ impl Engine {
                     let version = docker.version().await.map_err(|e| self.classify(e))?;
                     to_domain::<_, VersionJson>(&version)
                 },
+                // The host's name, for exported pictures; a socket proxy may refuse `/info`,
+                // which costs nothing but the name.
+                async { Ok(docker.info().await.ok().and_then(|info| info.name)) },
                 self.inspect_everything(),
             )
         }
         .await;
-        let (version, (containers, networks)) = self.forget_client_if_unreachable(result).await?;
+        let (version, host_name, (containers, networks)) =
+            self.forget_client_if_unreachable(result).await?;
         let mut topology = Topology::from_engine(&containers, &networks);
         // Some rules word what holds by engine version (internal networks changed in 25.0).
         topology.engine_version = Some(version.version).filter(|v| !v.is_empty());
+        topology.host_name = host_name.filter(|n| !n.is_empty());
         Ok(topology)
     }
 

@@ -7,6 +7,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use crate::domain::endpoint::Endpoint;
+use crate::engine::exec::ProbeSettings;
 use crate::engine::Engine;
 use bollard::models::{
     ContainerCreateBody, EndpointSettings, HostConfig, Ipam, IpamConfig, NetworkConnectRequest,
@@ -117,9 +118,14 @@ async fn build_busybox_image(docker: &Docker, dockerfile: &str, repo: &str) -> S
             .expect("tar entry");
     }
     let context = context.into_inner().expect("tar archive");
+    build_context(docker, &tag, context).await;
+    tag
+}
+
+async fn build_context(docker: &Docker, tag: &str, context: Vec<u8>) {
     let options = BuildImageOptionsBuilder::default()
         .dockerfile("Dockerfile")
-        .t(&tag)
+        .t(tag)
         .rm(true)
         .forcerm(true)
         .build();
@@ -130,6 +136,113 @@ async fn build_busybox_image(docker: &Docker, dockerfile: &str, repo: &str) -> S
             panic!("building the test image {tag} failed: {:?}", detail.message);
         }
     }
+}
+
+/// Where `scripts/setup.sh` unpacks Debian's caddy package; `NETDOCTOR_TEST_CADDY` names
+/// another binary.
+fn caddy_binary_path() -> String {
+    if let Ok(path) = std::env::var("NETDOCTOR_TEST_CADDY") {
+        return path;
+    }
+    let tools = std::env::var("NETDOCTOR_TOOLS_DIR").unwrap_or_else(|_| {
+        let cache = std::env::var("XDG_CACHE_HOME")
+            .unwrap_or_else(|_| format!("{}/.cache", std::env::var("HOME").unwrap_or_default()));
+        format!("{cache}/netdoctor-tools")
+    });
+    format!("{tools}/caddy/usr/bin/caddy")
+}
+
+/// The shared libraries a dynamically linked binary needs (Debian builds Caddy with cgo), as
+/// `ldd` names them, with the dynamic loader.
+fn shared_libraries(binary: &str) -> Vec<String> {
+    let out = std::process::Command::new("ldd")
+        .arg(binary)
+        .output()
+        .unwrap_or_else(|e| panic!("ldd {binary}: {e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut libs = Vec::new();
+    for line in text.lines() {
+        let path = match line.split_once("=>") {
+            Some((_, right)) => right.split_whitespace().next(),
+            None => line.split_whitespace().next(),
+        };
+        if let Some(path) = path.filter(|p| p.starts_with('/')) {
+            libs.push(path.to_owned());
+        }
+    }
+    libs
+}
+
+/// How a Caddy test proxy is configured.
+#[derive(Debug, Clone)]
+pub enum CaddyConfig {
+    /// A Caddyfile (global options should say `local_certs` and `skip_install_trust` for
+    /// https sites: nothing may ask a public CA).
+    Caddyfile(String),
+    /// Caddy's native JSON, as caddy-docker-proxy or `POST /load` would give it.
+    Json(String),
+}
+
+/// Builds (once per content) a `FROM scratch` image holding Debian's Caddy binary and the
+/// libraries it links, and — unless `toolless` — busybox (so `wget` answers the route probe in
+/// the container itself; without it netdoctor needs a debug container). Returns its tag.
+pub async fn ensure_caddy_image(docker: &Docker, toolless: bool) -> String {
+    let caddy_path = caddy_binary_path();
+    let caddy = std::fs::read(&caddy_path).unwrap_or_else(|e| {
+        panic!("the Caddy test image needs Debian's caddy binary at {caddy_path} ({e}); run scripts/setup.sh (ensure_caddy)")
+    });
+    let busybox_path =
+        std::env::var("NETDOCTOR_TEST_BUSYBOX").unwrap_or_else(|_| DEFAULT_BUSYBOX.to_owned());
+    let mut files: Vec<(String, Vec<u8>, u32)> = vec![
+        ("rootfs/usr/bin/caddy".into(), caddy, 0o755),
+        // Caddy reads it with `{$ND_CADDYFILE}` replaced by the environment variable.
+        (
+            "rootfs/etc/caddy/Caddyfile".into(),
+            b"{$ND_CADDYFILE}\n".to_vec(),
+            0o644,
+        ),
+    ];
+    for lib in shared_libraries(&caddy_path) {
+        let bytes = std::fs::read(&lib).unwrap_or_else(|e| panic!("read {lib}: {e}"));
+        files.push((format!("rootfs{lib}"), bytes, 0o755));
+    }
+    let mut dockerfile = String::from("FROM scratch\nCOPY rootfs/ /\n");
+    if !toolless {
+        let busybox = std::fs::read(&busybox_path).unwrap_or_else(|e| {
+            panic!("the Caddy test image needs a static busybox at {busybox_path} ({e})")
+        });
+        files.push(("rootfs/bin/busybox".into(), busybox, 0o755));
+        dockerfile.push_str("RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n");
+    }
+    dockerfile.push_str(
+        "ENV XDG_CONFIG_HOME=/config XDG_DATA_HOME=/data\n\
+         LABEL netdoctor.test.image=\"caddy\"\n\
+         CMD [\"/usr/bin/caddy\", \"run\", \"--adapter\", \"caddyfile\", \"--config\", \"/etc/caddy/Caddyfile\"]\n",
+    );
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (&dockerfile, &files).hash(&mut h);
+    let repo = if toolless {
+        "netdoctor-test-caddy-toolless"
+    } else {
+        "netdoctor-test-caddy"
+    };
+    let tag = format!("{repo}:{:012x}", h.finish() & 0xffff_ffff_ffff);
+    if docker.inspect_image(&tag).await.is_ok() {
+        return tag;
+    }
+    let mut context = tar::Builder::new(Vec::new());
+    files.push(("Dockerfile".into(), dockerfile.into_bytes(), 0o644));
+    for (name, bytes, mode) in &files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(*mode);
+        header.set_cksum();
+        context
+            .append_data(&mut header, name, bytes.as_slice())
+            .expect("tar entry");
+    }
+    let context = context.into_inner().expect("tar archive");
+    build_context(docker, &tag, context).await;
     tag
 }
 
@@ -368,6 +481,20 @@ impl TestLab {
         Engine::new(self.endpoint.clone())
     }
 
+    /// The probe settings of a product engine whose debug containers use the lab's busybox
+    /// image (nothing is pulled); tests change a field with `..lab.probe_settings()`.
+    pub fn probe_settings(&self) -> ProbeSettings {
+        ProbeSettings {
+            toolbox_image: self.image.clone(),
+            ..ProbeSettings::default()
+        }
+    }
+
+    /// A product `Engine` that runs probes with `probe_settings`.
+    pub fn probing_engine(&self) -> Engine {
+        self.engine().with_probe_settings(self.probe_settings())
+    }
+
     /// The test image's tag.
     pub fn image(&self) -> &str {
         &self.image
@@ -398,6 +525,30 @@ impl TestLab {
     /// Creates a labelled bridge network, `--internal` when asked, and returns its name.
     pub async fn network_with(&self, suffix: &str, internal: bool) -> String {
         self.create_network(suffix, internal, None).await
+    }
+
+    /// `count` labelled bridge networks on `/24`s of a `/16` under 10.0.0.0/8 picked from the
+    /// run id (network `j` on `10.<b>.<j>.0/24`), created a few at a time; in order. For
+    /// fixtures with many networks: the Engine's default pools hold only about 30 bridges, and
+    /// other tests on the shared engine draw from them too.
+    pub async fn networks_in_own_range(&self, prefix: &str, count: usize) -> Vec<String> {
+        use futures_util::stream::{self, StreamExt};
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.run_id.hash(&mut h);
+        let base = 100 + h.finish() % 100;
+        let mut made: Vec<(usize, String)> = stream::iter(0..count)
+            .map(|j| async move {
+                let name = self
+                    .network_in_subnet(&format!("{prefix}{j:03}"), &format!("10.{base}.{j}.0/24"))
+                    .await;
+                (j, name)
+            })
+            .buffer_unordered(8)
+            .collect()
+            .await;
+        made.sort();
+        made.into_iter().map(|(_, name)| name).collect()
     }
 
     /// Creates a labelled bridge network on an explicit subnet (e.g. `10.77.3.0/24`) and returns
@@ -529,6 +680,74 @@ impl TestLab {
                 .label("coolify.proxy", "true"),
         )
         .await
+    }
+
+    /// A Coolify-like proxy running Debian's real Caddy (`coolify-proxy`'s labels, on
+    /// `network`), configured by a Caddyfile or by JSON; `toolless` leaves busybox out, so
+    /// reading its routes needs a debug container. Returns its name once its admin API is up.
+    pub async fn caddy_proxy(
+        &self,
+        suffix: &str,
+        network: &str,
+        config: CaddyConfig,
+        toolless: bool,
+    ) -> String {
+        let image = ensure_caddy_image(&self.docker, toolless).await;
+        let spec = ContainerSpec::new(suffix)
+            .image(&image)
+            .network(network, &[])
+            .label("coolify.managed", "true")
+            .label("coolify.proxy", "true");
+        let spec = match config {
+            CaddyConfig::Caddyfile(text) => spec.env("ND_CADDYFILE", &text).cmd([
+                "/usr/bin/caddy",
+                "run",
+                "--adapter",
+                "caddyfile",
+                "--config",
+                "/etc/caddy/Caddyfile",
+            ]),
+            CaddyConfig::Json(json) => {
+                assert!(!toolless, "a JSON config is written by busybox sh");
+                spec.env("ND_CADDY_JSON", &json).cmd([
+                    "/bin/sh",
+                    "-c",
+                    "mkdir -p /config && printf '%s' \"$ND_CADDY_JSON\" > /config/netdoctor-test.json && exec /usr/bin/caddy run --config /config/netdoctor-test.json",
+                ])
+            }
+        };
+        let name = self.container(spec).await;
+        self.wait_for_autosave(&name).await;
+        name
+    }
+
+    /// Waits (up to 20 s) until Caddy has saved its config, which it does once it runs it.
+    async fn wait_for_autosave(&self, name: &str) {
+        let options = bollard::query_parameters::DownloadFromContainerOptionsBuilder::default()
+            .path("/config/caddy/autosave.json")
+            .build();
+        for _ in 0..200 {
+            let mut stream = self
+                .docker
+                .download_from_container(name, Some(options.clone()));
+            if let Some(Ok(_)) = stream.next().await {
+                return;
+            }
+            let state = self
+                .docker
+                .inspect_container(name, None)
+                .await
+                .ok()
+                .and_then(|c| c.state)
+                .and_then(|s| s.running);
+            assert_ne!(
+                state,
+                Some(false),
+                "the Caddy test proxy {name} stopped; see `docker logs {name}`"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the Caddy test proxy {name} did not load its config within 20 s");
     }
 
     /// Starts one of this lab's containers (made with `created_only`); the Engine's refusal

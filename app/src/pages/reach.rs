@@ -92,6 +92,15 @@ fn ReachView(
             })
         })
     });
+    // Shown only once hydrated (effects never run on the server), so the server's page and the
+    // hydrating one stay the same.
+    let timed = RwSignal::new(None::<(usize, f64)>);
+    Effect::new(move |_| {
+        timed.set(built.with(|b| {
+            b.as_ref()
+                .and_then(|(m, took)| took.map(|ms| (m.counts().1, ms)))
+        }));
+    });
     let draw_all = RwSignal::new(false);
     Effect::new(move |_| {
         chosen.track();
@@ -126,18 +135,17 @@ fn ReachView(
                 }}
             </select>
         </label>
-        {move || built.get().map(|(m, took)| {
-            let timing = took.map(|ms| view! {
-                <p class="muted small" data-testid=testids::REACH_TIMING data-ms=format!("{ms:.1}")>
-                    {format!("{} pairs worked out in {ms:.0} ms in this browser.", count(m.counts().1))}
-                </p>
-            });
-            let body = if m.containers.len() > GRID_LIMIT && !draw_all.get() {
+        {move || built.get().map(|(m, _)| {
+            if m.containers.len() > GRID_LIMIT && !draw_all.get() {
                 view! { <MatrixSummary m options draw_all/> }.into_any()
             } else {
                 view! { <MatrixTable m/> }.into_any()
-            };
-            view! { {body}{timing} }
+            }
+        })}
+        {move || timed.get().map(|(pairs, ms)| view! {
+            <p class="muted small" data-testid=testids::REACH_TIMING data-ms=format!("{ms:.1}")>
+                {format!("{} pairs worked out in {ms:.0} ms in this browser.", count(pairs))}
+            </p>
         })}
     }
 }

@@ -68,7 +68,7 @@ fn SnapshotScreen(shared: SharedSnapshot, token: String) -> impl IntoView {
                     .find(|(key, _)| key == k)
                     .map(|(_, v)| v)
             });
-            view! { <FrozenGraph report=topology.clone() query=q/> }.into_any()
+            view! { <FrozenGraph report=topology.clone() query=q taken_at_ms/> }.into_any()
         }
     };
     view! {
@@ -108,14 +108,14 @@ fn FrozenLog(log: ContainerLog) -> impl IntoView {
 
 /// The graph as it was, with its selection; clicks select locally, nothing is fetched.
 #[component]
-fn FrozenGraph(report: TopologyReport, query: GraphQuery) -> impl IntoView {
+fn FrozenGraph(report: TopologyReport, query: GraphQuery, taken_at_ms: u64) -> impl IntoView {
     let TopologyReport { topology, findings } = report;
     let topology = Memo::new(move |_| Some(topology.clone()));
     let findings = Memo::new(move |_| findings.clone());
     let state = RwSignal::new(query);
     let query = Memo::new(move |_| state.get());
     let set_query = Callback::new(move |q: GraphQuery| state.set(q));
-    view! { <crate::pages::graph::GraphView topology findings query set_query/> }
+    view! { <crate::pages::graph::GraphView topology findings query set_query taken_at_ms=Some(taken_at_ms)/> }
 }
 
 /// `/shared`: every link made here.

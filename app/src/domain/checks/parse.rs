@@ -97,6 +97,32 @@ pub fn interpret(probe: &Probe, tool: Tool, exit_code: Option<i64>, output: &str
                 other => unrecognised(other, exit_code),
             }
         }
+        Probe::ProxyApi { api } => {
+            let url = api.url();
+            if exit_code == Some(0) && !output.trim().is_empty() {
+                return ProbeOutcome::ok(
+                    Observation::HttpStatus { code: 200 },
+                    format!("{url} answered ({} bytes).", output.len()),
+                );
+            }
+            match http_client(tool, exit_code, output) {
+                obs if is_connection_failure(&obs) => {
+                    let why = connection_words(&obs);
+                    ProbeOutcome::failed(obs, format!("{url} is not reached: {why}."))
+                }
+                Observation::HttpStatus { code } => ProbeOutcome::failed(
+                    Observation::HttpStatus { code },
+                    format!("{url} answered HTTP {code}, not a configuration."),
+                ),
+                other => ProbeOutcome::failed(
+                    other,
+                    format!(
+                        "{url} gave no answer (exit code {}).",
+                        exit_code.map_or_else(|| "unknown".to_owned(), |c| c.to_string())
+                    ),
+                ),
+            }
+        }
         Probe::ReadResolvConf => {
             if exit_code != Some(0) {
                 return ProbeOutcome::failed(

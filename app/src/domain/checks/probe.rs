@@ -60,6 +60,32 @@ pub const PING_WAIT_SECS: u8 = 2;
 /// busybox (exit 139), so wget runs without one and the runner's own timeout bounds it.
 pub const HTTP_WAIT_SECS: u8 = 8;
 
+/// The most a proxy's configuration answer may be: bigger configs are cut here, and the
+/// reader says so instead of parsing half a document.
+pub const PROXY_CONFIG_LIMIT: usize = 4 * 1024 * 1024;
+
+/// A proxy's own view of its routes, asked on loopback inside its network namespace: fixed URLs,
+/// nothing from input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ProxyApi {
+    /// Caddy's admin API: the whole loaded config as JSON.
+    CaddyConfig,
+    /// Traefik's API on its `traefik` entry point: routers, services and middlewares with their
+    /// status and errors.
+    TraefikRawdata,
+}
+
+impl ProxyApi {
+    /// The URL asked, on loopback (Caddy's admin API checks the Host header; `localhost` with
+    /// the port is what it allows by default).
+    pub fn url(self) -> &'static str {
+        match self {
+            Self::CaddyConfig => "http://localhost:2019/config/",
+            Self::TraefikRawdata => "http://localhost:8080/api/rawdata",
+        }
+    }
+}
+
 /// One diagnostic question, asked from inside a container's network namespace.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Probe {
@@ -75,6 +101,8 @@ pub enum Probe {
     ReadResolvConf,
     /// Which TCP sockets listen, and on which address (`netstat -ltn`, `/proc/net/tcp`).
     Listeners,
+    /// The proxy's loaded routes from its own API, on loopback (`wget -O -`, `curl`).
+    ProxyApi { api: ProxyApi },
 }
 
 impl Probe {
@@ -87,6 +115,16 @@ impl Probe {
             Self::HttpGet { .. } => &[Tool::Curl, Tool::Wget],
             Self::ReadResolvConf => &[Tool::Cat],
             Self::Listeners => &[Tool::Netstat, Tool::Cat],
+            Self::ProxyApi { .. } => &[Tool::Wget, Tool::Curl],
+        }
+    }
+
+    /// Output kept for this probe when it needs more than the runner's default (a proxy's
+    /// whole configuration).
+    pub fn output_limit(&self) -> Option<usize> {
+        match self {
+            Self::ProxyApi { .. } => Some(PROXY_CONFIG_LIMIT),
+            _ => None,
         }
     }
 
@@ -137,6 +175,13 @@ impl Probe {
                 a.push(url.to_string());
                 a
             }
+            (Self::ProxyApi { api }, Tool::Wget) => words(&["wget", "-q", "-O", "-", api.url()]),
+            (Self::ProxyApi { api }, Tool::Curl) => {
+                let mut a = words(&["curl", "-sS", "--max-time"]);
+                a.push(HTTP_WAIT_SECS.to_string());
+                a.push(api.url().to_owned());
+                a
+            }
             (Self::ReadResolvConf, Tool::Cat) => words(&["cat", "/etc/resolv.conf"]),
             (Self::Listeners, Tool::Netstat) => words(&["netstat", "-ltn"]),
             (Self::Listeners, Tool::Cat) => words(&["cat", "/proc/net/tcp", "/proc/net/tcp6"]),
@@ -154,6 +199,7 @@ impl Probe {
             Self::HttpGet { url } => format!("HTTP request to {url}"),
             Self::ReadResolvConf => "read /etc/resolv.conf".into(),
             Self::Listeners => "list listening TCP sockets".into(),
+            Self::ProxyApi { api } => format!("read the proxy's routes from {}", api.url()),
         }
     }
 }
@@ -295,6 +341,12 @@ mod tests {
             Probe::HttpGet { url },
             Probe::ReadResolvConf,
             Probe::Listeners,
+            Probe::ProxyApi {
+                api: ProxyApi::CaddyConfig,
+            },
+            Probe::ProxyApi {
+                api: ProxyApi::TraefikRawdata,
+            },
         ];
         let programs: Vec<&str> = Tool::ALL.iter().map(|t| t.program()).collect();
         for p in &probes {
@@ -316,6 +368,34 @@ mod tests {
             }
         }
         assert!(Probe::ReadResolvConf.argv(Tool::Nc).is_none());
+    }
+
+    #[test]
+    fn a_proxys_routes_are_read_from_fixed_loopback_urls_with_a_bigger_cap() {
+        let caddy = Probe::ProxyApi {
+            api: ProxyApi::CaddyConfig,
+        };
+        assert_eq!(
+            caddy.argv(Tool::Wget),
+            Some(
+                ["wget", "-q", "-O", "-", "http://localhost:2019/config/"]
+                    .map(String::from)
+                    .to_vec()
+            )
+        );
+        let traefik = Probe::ProxyApi {
+            api: ProxyApi::TraefikRawdata,
+        };
+        assert_eq!(
+            traefik
+                .argv(Tool::Curl)
+                .and_then(|a| a.last().cloned())
+                .as_deref(),
+            Some("http://localhost:8080/api/rawdata")
+        );
+        assert_eq!(traefik.output_limit(), Some(PROXY_CONFIG_LIMIT));
+        assert_eq!(Probe::Listeners.output_limit(), None);
+        assert!(traefik.argv(Tool::Nc).is_none());
     }
 
     #[test]

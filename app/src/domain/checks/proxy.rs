@@ -15,7 +15,8 @@ use crate::domain::checks::report::{
 use crate::domain::coolify::PROXY_CONTAINER;
 use crate::domain::names::ContainerName;
 use crate::domain::problem::FixStep;
-use crate::domain::proxy::{PortSource, ProxyKind, Route};
+use crate::domain::proxy::loaded::RouteTable;
+use crate::domain::proxy::{PortSource, ProxyKind, Route, RouteStatus};
 use crate::domain::reachability::{Blocked, End, Model};
 use crate::domain::topology::{Container, Health, NetworkMode, Topology};
 use serde::{Deserialize, Serialize};
@@ -98,6 +99,10 @@ impl Check for ProxyRequest {
         }
     }
 
+    fn reads_routes_of(&self) -> Option<Option<&ContainerName>> {
+        Some(self.proxy.as_ref())
+    }
+
     fn next(&self, t: &Topology, done: &[CheckStep]) -> Next {
         let domain = self.domain.as_str();
         // The proxy.
@@ -111,12 +116,14 @@ impl Check for ProxyRequest {
         // The live proxy's routes are already parsed; another proxy's are read for its kind.
         let live = t.proxy.as_ref().filter(|p| p.container == proxy.name);
         let kind = live.map_or_else(|| ProxyKind::from_image(&proxy.image), |p| p.kind);
+        // What the routes below are: read from this proxy, or its labels (and why).
+        let table = live.map(|_| &t.route_table);
         let Some(proxy_step) = last_of(done, StepKind::Proxy) else {
-            return Next::Note(Box::new(proxy_step(proxy, kind)));
+            return Next::Note(Box::new(proxy_step(proxy, kind, table)));
         };
         let finish = |d: Diagnosis, needles: Vec<String>| conclude(proxy, done, d, needles);
         if proxy_step.status() != StepStatus::Ok {
-            return finish(proxy_unusable(proxy, kind), Vec::new());
+            return finish(proxy_unusable(proxy, kind, table), Vec::new());
         }
 
         // The route.
@@ -124,33 +131,71 @@ impl Check for ProxyRequest {
             Some(_) => std::borrow::Cow::Borrowed(&t.routes),
             None => std::borrow::Cow::Owned(t.routes_for(kind)),
         };
-        let matching: Vec<&Route> = routes
-            .iter()
-            .filter(|r| r.hosts.iter().any(|h| h.eq_ignore_ascii_case(domain)))
-            .collect();
+        // Routes the proxy serves first: a refused one only counts when nothing else matches.
+        let mut matching: Vec<&Route> = routes.iter().filter(|r| r.serves(domain)).collect();
+        matching.sort_by_key(|r| r.status == RouteStatus::Disabled);
+        let loaded = table.filter(|t| t.is_loaded());
         let Some(&route) = matching.first() else {
+            // The labels ask for it, but the proxy did not load it.
+            let intended: Vec<&Route> = match loaded {
+                Some(_) => t
+                    .intended_routes()
+                    .iter()
+                    .filter(|r| r.serves(domain))
+                    .collect(),
+                None => Vec::new(),
+            };
+            if let Some(&wanted) = intended.first() {
+                let targets: Vec<&Container> = wanted
+                    .containers
+                    .iter()
+                    .filter_map(|n| t.container(n))
+                    .collect();
+                let stopped = !targets.iter().any(|c| c.is_running());
+                if last_of(done, StepKind::Route).is_none() {
+                    return Next::Note(Box::new(not_loaded_step(proxy, domain, wanted, stopped)));
+                }
+                let mut needles = vec![domain.to_owned(), wanted.id.clone()];
+                needles.extend(wanted.containers.iter().cloned());
+                if stopped {
+                    return finish(targets_stopped(domain, wanted, &targets), needles);
+                }
+                return finish(not_loaded(domain, proxy, wanted, t), needles);
+            }
             if last_of(done, StepKind::Route).is_none() {
                 return Next::Note(Box::new(CheckStep::note(
                     StepKind::Route,
                     format!("Does {} have a route for {domain}?", proxy.name),
                     ProbeOutcome::failed(
                         Observation::NotRun,
-                        format!(
-                            "No container carries a {} rule for {domain}.",
-                            kind_name(kind)
-                        ),
+                        match loaded {
+                            Some(table) => format!(
+                                "No route for {domain} in the {} {}, and no container's labels ask for one.",
+                                kind_name(kind),
+                                table.describe()
+                            ),
+                            None => format!(
+                                "No container carries a {} rule for {domain}.",
+                                kind_name(kind)
+                            ),
+                        },
                     ),
                 )));
             }
             return finish(
-                no_route(domain, proxy, kind, &routes),
+                no_route(domain, proxy, kind, &routes, table),
                 vec![domain.to_owned()],
             );
         };
         let mut needles = vec![domain.to_owned(), route.id.clone()];
         needles.extend(route.containers.iter().cloned());
         if last_of(done, StepKind::Route).is_none() {
-            return Next::Note(Box::new(route_step(proxy, kind, domain, route, &matching)));
+            return Next::Note(Box::new(route_step(
+                proxy, kind, domain, route, &matching, table,
+            )));
+        }
+        if route.status == RouteStatus::Disabled {
+            return finish(rejected(domain, proxy, route), needles);
         }
 
         // The target: the first running container of the route, healthy ones first.
@@ -164,6 +209,11 @@ impl Check for ProxyRequest {
             .copied()
             .filter(|c| c.is_running())
             .min_by_key(|c| c.health == Some(Health::Unhealthy));
+        // A loaded route may dial something that is no container (a name nothing holds, a
+        // stale address), or nothing at all (a redirect).
+        if targets.is_empty() && (!route.upstreams.is_empty() || route.redirect.is_some()) {
+            return finish(no_container_behind(t, proxy, domain, route), needles);
+        }
         let Some(state) = last_of(done, StepKind::TargetState) else {
             return Next::Note(Box::new(target_step(route, &targets, target)));
         };
@@ -332,8 +382,16 @@ fn kind_name(kind: ProxyKind) -> &'static str {
     }
 }
 
-fn proxy_step(proxy: &Container, kind: ProxyKind) -> CheckStep {
+fn proxy_step(proxy: &Container, kind: ProxyKind, table: Option<&RouteTable>) -> CheckStep {
     let title = format!("Is the proxy ({}) running?", proxy.name);
+    let routes_from = match table {
+        Some(table) if table.is_loaded() => format!(" Its {}.", table.describe()),
+        Some(table) => match table.notes.first() {
+            Some(why) => format!(" Its routes come from the containers' labels: {why}"),
+            None => String::new(),
+        },
+        None => String::new(),
+    };
     let outcome = if !proxy.is_running() {
         ProbeOutcome::failed(
             Observation::NotRun,
@@ -343,7 +401,7 @@ fn proxy_step(proxy: &Container, kind: ProxyKind) -> CheckStep {
         ProbeOutcome::failed(
             Observation::NotRun,
             format!(
-                "{} runs {}, which is neither Traefik nor caddy-docker-proxy: netdoctor cannot read its routes.",
+                "{} runs {}, which answered neither as Caddy nor as Traefik, and its image is neither: netdoctor cannot read its routes.{routes_from}",
                 proxy.name, proxy.image
             ),
         )
@@ -351,7 +409,7 @@ fn proxy_step(proxy: &Container, kind: ProxyKind) -> CheckStep {
         ProbeOutcome::ok(
             Observation::NotRun,
             format!(
-                "{} ({}, {}) is running.",
+                "{} ({}, {}) is running.{routes_from}",
                 proxy.name,
                 kind_name(kind),
                 proxy.image
@@ -385,7 +443,7 @@ fn unknown_proxy(name: &str) -> Diagnosis {
     )
 }
 
-fn proxy_unusable(proxy: &Container, kind: ProxyKind) -> Diagnosis {
+fn proxy_unusable(proxy: &Container, kind: ProxyKind, table: Option<&RouteTable>) -> Diagnosis {
     let name = &proxy.name;
     if !proxy.is_running() {
         return Diagnosis::problem(
@@ -411,15 +469,28 @@ fn proxy_unusable(proxy: &Container, kind: ProxyKind) -> Diagnosis {
         DiagnosisCode::CouldNotRun,
         format!("netdoctor cannot read the routes of {name}"),
         format!(
-            "{name} runs {} ({}); netdoctor reads routes from Traefik and caddy-docker-proxy labels only.",
+            "{name} runs {} ({}). netdoctor asks Caddy's admin API (localhost:2019), Traefik's API (localhost:8080) and Traefik's dynamic files, and reads Traefik and caddy-docker-proxy labels; none of them gave routes here.{}",
             proxy.image,
-            kind_name(kind)
+            kind_name(kind),
+            table
+                .and_then(|t| t.notes.first())
+                .map(|why| format!(" {why}"))
+                .unwrap_or_default()
         ),
-        vec![FixStep::say("In Coolify: Servers → this server → Proxy, choose Traefik or Caddy.")],
+        vec![
+            FixStep::say("In Coolify: Servers → this server → Proxy, choose Traefik or Caddy."),
+            FixStep::say("For your own Caddy, keep its admin API on (the default `admin localhost:2019`); for Traefik, enable the API (`--api.insecure=true` on the traefik entry point) or give it a file provider."),
+        ],
     )
 }
 
-fn no_route(domain: &str, proxy: &Container, kind: ProxyKind, routes: &[Route]) -> Diagnosis {
+fn no_route(
+    domain: &str,
+    proxy: &Container,
+    kind: ProxyKind,
+    routes: &[Route],
+    table: Option<&RouteTable>,
+) -> Diagnosis {
     let mut known: Vec<&str> = routes
         .iter()
         .flat_map(|r| r.hosts.iter().map(String::as_str))
@@ -434,18 +505,40 @@ fn no_route(domain: &str, proxy: &Container, kind: ProxyKind, routes: &[Route]) 
             known[..8].join(", ")
         ),
     };
+    let loaded = table.filter(|t| t.is_loaded());
+    let answer = match kind {
+        ProxyKind::Traefik => {
+            "Traefik answers 404 (Coolify's catch-all: 503 \"no available server\")"
+        }
+        ProxyKind::Caddy => "Caddy answers with an empty response",
+        ProxyKind::Unknown => "the proxy answers 404",
+    };
+    let why = match loaded {
+        Some(table) => format!(
+            "{} {} has no route for {domain}, and no container's labels ask for one, so {answer}. {known_text}",
+            kind_name(kind),
+            table.describe()
+        ),
+        None => format!(
+            "No running or stopped container carries a {} rule for {domain}, so {answer}. {known_text}",
+            kind_name(kind)
+        ),
+    };
+    let mut fix = vec![FixStep::say(&format!("In Coolify, add https://{domain} to the resource's Domains (for a compose service, the service's Domain field) and redeploy: the proxy labels are written at deploy."))];
+    match (loaded, kind) {
+        (Some(_), ProxyKind::Caddy) => fix.push(FixStep::say(&format!("Or add a site block for {domain} to the Caddyfile (Coolify: Servers → Proxy → Dynamic Configurations) and reload the proxy."))),
+        (Some(_), _) => fix.push(FixStep::say(&format!("Or add a router for {domain} to a file under /data/coolify/proxy/dynamic/ (Coolify: Servers → Proxy → Dynamic Configurations)."))),
+        (None, _) => fix.push(FixStep::say("If the route lives in a file under /data/coolify/proxy/dynamic/ or in a Caddyfile, netdoctor could not read it this time: check that file's rule and that the proxy loaded it (its log says so).")),
+    }
+    fix.push(FixStep::run(
+        "List each container's routing rules:",
+        "docker ps --format '{{.Names}}: {{.Labels}}' | tr ',' '\\n' | grep -i 'rule='",
+    ));
     Diagnosis::problem(
         DiagnosisCode::NoRoute,
         format!("{} has no route for {domain}", proxy.name),
-        format!(
-            "No running or stopped container carries a {} rule for {domain}, so the proxy answers 404. {known_text}",
-            kind_name(kind)
-        ),
-        vec![
-            FixStep::say(&format!("In Coolify, add https://{domain} to the resource's Domains (for a compose service, the service's Domain field) and redeploy: the proxy labels are written at deploy.")),
-            FixStep::say("If the route lives in a file under /data/coolify/proxy/dynamic/, netdoctor cannot see it: check that file's rule and that the proxy loaded it (its log says so)."),
-            FixStep::run("List each container's routing rules:", "docker ps --format '{{.Names}}: {{.Labels}}' | tr ',' '\\n' | grep -i 'rule='"),
-        ],
+        why,
+        fix,
     )
 }
 
@@ -455,25 +548,178 @@ fn route_step(
     domain: &str,
     route: &Route,
     matching: &[&Route],
+    table: Option<&RouteTable>,
 ) -> CheckStep {
     let scheme = if route.tls { "HTTPS" } else { "HTTP" };
-    let targets = route.containers.join(", ");
+    let targets = match (route.containers.is_empty(), route.upstreams.is_empty()) {
+        (false, true) => route.containers.join(", "),
+        (false, false) => format!(
+            "{} ({})",
+            route.containers.join(", "),
+            route.upstreams.join(", ")
+        ),
+        (true, false) => route.upstreams.join(", "),
+        (true, true) => match &route.redirect {
+            Some(to) => format!("a redirect to {to}"),
+            None => "no upstream".into(),
+        },
+    };
     let more = match matching.len() {
         1 => String::new(),
         n => format!(" {n} routes match this domain; the proxy picks one by rule priority — check that only one is meant to."),
     };
+    let from = match table.filter(|t| t.is_loaded()) {
+        Some(t) => format!(
+            " from {}, loaded ({})",
+            route.provider.describe(),
+            t.describe()
+        ),
+        None => " from the containers' labels".to_owned(),
+    };
+    let rule = if route.rule.is_empty() {
+        String::new()
+    } else {
+        format!(", rule {}", route.rule)
+    };
+    let title = format!("Does {} have a route for {domain}?", proxy.name);
+    let summary = format!(
+        "{} route `{}`{from} ({scheme}{rule}) sends {domain} to {targets}.{more}",
+        kind_name(kind),
+        route.id,
+    );
+    let outcome = match route.status {
+        RouteStatus::Disabled => ProbeOutcome::failed(
+            Observation::NotRun,
+            format!(
+                "{summary} {} refused it: {}",
+                kind_name(kind),
+                route.errors.join("; ")
+            ),
+        ),
+        RouteStatus::Warning => ProbeOutcome::ok(
+            Observation::NotRun,
+            format!(
+                "{summary} {} serves it with warnings: {}",
+                kind_name(kind),
+                route.errors.join("; ")
+            ),
+        ),
+        RouteStatus::Enabled => ProbeOutcome::ok(Observation::NotRun, summary),
+    };
+    CheckStep::note(StepKind::Route, title, outcome)
+}
+
+/// The labels ask for a route the loaded table does not have.
+fn not_loaded_step(proxy: &Container, domain: &str, wanted: &Route, stopped: bool) -> CheckStep {
+    let who = wanted.containers.join(", ");
+    let summary = if stopped {
+        format!(
+            "{} has not loaded a route for {domain}: the labels of {who} ask for one (`{}`), but {who} is not running, and the proxy leaves stopped containers out.",
+            proxy.name, wanted.id
+        )
+    } else {
+        format!(
+            "{} has not loaded a route for {domain}, though the labels of {who} ask for one (`{}`).",
+            proxy.name, wanted.id
+        )
+    };
     CheckStep::note(
         StepKind::Route,
         format!("Does {} have a route for {domain}?", proxy.name),
-        ProbeOutcome::ok(
-            Observation::NotRun,
-            format!(
-                "{} route `{}` ({scheme}, rule {}) sends {domain} to {targets}.{more}",
-                kind_name(kind),
-                route.id,
-                route.rule
-            ),
+        ProbeOutcome::failed(Observation::NotRun, summary),
+    )
+}
+
+/// A route the proxy loaded and refused, in its own words.
+fn rejected(domain: &str, proxy: &Container, route: &Route) -> Diagnosis {
+    let errors = if route.errors.is_empty() {
+        "it gave no reason".to_owned()
+    } else {
+        route.errors.join("; ")
+    };
+    Diagnosis::problem(
+        DiagnosisCode::RouteRejected,
+        format!("{} refused the route for {domain}", proxy.name),
+        format!(
+            "The {} ask for router `{}`, but the proxy does not serve it: {errors}. Until it is fixed {domain} answers 404.",
+            route.provider.describe(),
+            route.id
         ),
+        vec![
+            FixStep::say(&format!("Correct what the error names in the {} of router `{}` (in Coolify: the resource's Domains or its custom labels; a dynamic file under Servers → Proxy → Dynamic Configurations) and redeploy.", route.provider.describe(), route.id)),
+            FixStep::run("See the proxy's own account:", &format!("docker logs --since 30m {} 2>&1 | grep -i '{}'", proxy.name, route.id)),
+        ],
+    )
+}
+
+/// Labels ask for a route of running containers that the loaded table lacks.
+fn not_loaded(domain: &str, proxy: &Container, wanted: &Route, t: &Topology) -> Diagnosis {
+    let who = wanted.containers.join(", ");
+    let mut why = format!(
+        "The labels of {who} ask for route `{}` to {domain}, but {} did not load it, so it answers 404.",
+        wanted.id, proxy.name
+    );
+    let claimed: Vec<&str> = t
+        .intended_routes()
+        .iter()
+        .filter(|r| r.id == wanted.id && r.containers.len() > 1)
+        .flat_map(|r| r.containers.iter().map(String::as_str))
+        .collect();
+    if wanted.kind == ProxyKind::Traefik && !claimed.is_empty() {
+        why.push_str(&format!(" Router `{}` is defined by several containers ({}); Traefik drops a router that two containers define differently.", wanted.id, claimed.join(", ")));
+    }
+    Diagnosis::problem(
+        DiagnosisCode::RouteNotLoaded,
+        format!("{} did not load the route for {domain}", proxy.name),
+        why,
+        vec![
+            FixStep::run("See why in the proxy's log:", &format!("docker logs --since 30m {} 2>&1 | grep -i '{}'", proxy.name, wanted.id)),
+            FixStep::say("In Coolify: redeploy the resource (the labels are written again) and, if that does not help, restart the proxy (Servers → Proxy → Restart Proxy)."),
+        ],
+    )
+}
+
+/// A loaded route whose upstream is no container: a name nothing holds, an address nobody has,
+/// or a redirect.
+fn no_container_behind(t: &Topology, proxy: &Container, domain: &str, route: &Route) -> Diagnosis {
+    use crate::domain::loaded_routes::{resolve_upstream, Upstream};
+    if route.upstreams.is_empty() {
+        let to = route.redirect.clone().unwrap_or_default();
+        return Diagnosis::healthy(
+            format!("{} redirects {domain} to {to}", proxy.name),
+            format!("Route `{}` from {} sends no request to a container: it answers with a redirect to {to}.", route.id, route.provider.describe()),
+        );
+    }
+    let mut problems = Vec::new();
+    for upstream in &route.upstreams {
+        match resolve_upstream(t, Some(proxy), upstream) {
+            Upstream::UnresolvedName(name) => problems.push(format!("`{name}` is the name of no container and no network alias on any network, so the proxy's DNS lookup fails")),
+            Upstream::UnknownIp(ip) => problems.push(format!("no container has the address {ip} any more (a container recreated since the route was written gets a new address)")),
+            Upstream::Host => problems.push(format!("{upstream} is the Docker host, not a container")),
+            Upstream::ProxyItself => problems.push(format!("{upstream} is the proxy itself")),
+            Upstream::Unknown | Upstream::Container { .. } => {}
+        }
+    }
+    let mut fix = vec![FixStep::say(&format!("Point route `{}` ({}) at a container name on a network {} is on, with the port the app listens on (`http://NAME:PORT`), then reload the proxy.", route.id, route.provider.describe(), proxy.name))];
+    fix.push(FixStep::run("List the names the proxy can resolve:", &format!("docker network inspect -f '{{{{range .Containers}}}}{{{{.Name}}}} {{{{end}}}}' $(docker inspect -f '{{{{range $k, $v := .NetworkSettings.Networks}}}}{{{{$k}}}} {{{{end}}}}' {})", proxy.name)));
+    Diagnosis::problem(
+        DiagnosisCode::RouteUpstreamUnknown,
+        format!(
+            "{domain} goes to {}, which no container holds",
+            route.upstreams.join(", ")
+        ),
+        format!(
+            "Route `{}` from {} dials {}: {}. The proxy answers 502 Bad Gateway.",
+            route.id,
+            route.provider.describe(),
+            route.upstreams.join(", "),
+            if problems.is_empty() {
+                "nothing the Engine knows".to_owned()
+            } else {
+                problems.join("; ")
+            }
+        ),
+        fix,
     )
 }
 
@@ -735,6 +981,13 @@ fn port_step(route: &Route, target: &Container) -> CheckStep {
             format!(
                 "Port {port}: no label names a port, so the proxy takes the only port {} exposes.",
                 target.name
+            ),
+        ),
+        (Some(port), PortSource::Loaded) => ProbeOutcome::ok(
+            Observation::NotRun,
+            format!(
+                "Port {port}, as the proxy loaded the route ({}).",
+                route.upstreams.join(", ")
             ),
         ),
         (Some(port), _) => ProbeOutcome::ok(
@@ -1150,6 +1403,182 @@ mod tests {
             "{}",
             log.outcome.summary
         );
+    }
+
+    /// The destination with `routes` as the proxy loaded them (Caddy, read from its admin API).
+    fn caddy_loaded(routes: Vec<Route>) -> Topology {
+        use crate::domain::proxy::loaded::{LoadedRoutes, LoadedVia};
+        let mut t = destination();
+        if let Some(p) = t.proxy.as_mut() {
+            p.kind = ProxyKind::Unknown;
+        }
+        t.use_loaded_routes(
+            &LoadedRoutes {
+                via: LoadedVia::CaddyAdminApi,
+                routes,
+                notes: Vec::new(),
+            },
+            1,
+        );
+        t
+    }
+
+    fn caddy_site(host: &str, upstream: &str) -> Route {
+        Route {
+            hosts: vec![host.to_owned()],
+            paths: vec!["/".into()],
+            upstreams: vec![upstream.to_owned()],
+            target_port: crate::domain::proxy::caddy_config::port_of(upstream),
+            port_source: PortSource::Loaded,
+            provider: crate::domain::proxy::RouteProvider::CaddyConfig,
+            ..Route::new(host, ProxyKind::Caddy)
+        }
+    }
+
+    #[test]
+    fn a_caddyfile_route_is_found_in_the_loaded_table_and_named_with_its_provider() {
+        // `app` answers to its name on `coolify`; the Caddyfile dials it by name.
+        let t = caddy_loaded(vec![caddy_site(DOMAIN, "app:3000")]);
+        let (steps, d, _) = run(&t, &req(), &[CONNECTED, HTTP_200], &[]);
+        assert!(d.healthy, "{d:#?}");
+        let route = steps
+            .iter()
+            .find(|s| s.kind == StepKind::Route)
+            .expect("route step");
+        assert!(
+            route
+                .outcome
+                .summary
+                .contains("Caddy's own configuration (Caddyfile or JSON)")
+                && route.outcome.summary.contains("Caddy's admin API"),
+            "{}",
+            route.outcome.summary
+        );
+        let port = steps
+            .iter()
+            .find(|s| s.kind == StepKind::RoutePort)
+            .expect("port step");
+        assert!(
+            port.outcome
+                .summary
+                .contains("as the proxy loaded the route (app:3000)"),
+            "{}",
+            port.outcome.summary
+        );
+        let proxy = &steps[0];
+        assert!(
+            proxy.outcome.summary.contains("Caddy, "),
+            "the kind that answered: {}",
+            proxy.outcome.summary
+        );
+    }
+
+    #[test]
+    fn an_unknown_domain_with_a_loaded_table_says_where_the_routes_were_read() {
+        let t = caddy_loaded(vec![caddy_site(DOMAIN, "app:3000")]);
+        let req = ProxyRequest::parse("unknown.example.com", None).expect("request");
+        let (_, d, _) = run(&t, &req, &[], &[]);
+        assert_eq!(d.code, DiagnosisCode::NoRoute);
+        assert!(d.why.contains("loaded from Caddy's admin API"), "{}", d.why);
+        assert!(d.why.contains("It routes: app.example.com."), "{}", d.why);
+        assert!(d.fix.iter().any(|f| f.text.contains("Caddyfile")));
+    }
+
+    #[test]
+    fn a_loaded_route_to_a_stopped_app_is_the_stopped_app() {
+        let mut t = caddy_loaded(vec![caddy_site(DOMAIN, "app:3000")]);
+        get_mut(&mut t, "app").state = ContainerState::Exited;
+        let (steps, d, _) = run(&t, &req(), &[], &[]);
+        assert_eq!(d.code, DiagnosisCode::TargetStopped, "{d:#?}");
+        assert!(steps.iter().all(|s| s.run.is_none()));
+    }
+
+    #[test]
+    fn a_label_route_the_proxy_dropped_for_a_stopped_app_is_the_stopped_app() {
+        use crate::domain::proxy::loaded::{LoadedRoutes, LoadedVia};
+        let mut t = destination();
+        get_mut(&mut t, "app").state = ContainerState::Exited;
+        // Traefik's API lists no router for a stopped container.
+        t.use_loaded_routes(
+            &LoadedRoutes {
+                via: LoadedVia::TraefikApi,
+                routes: Vec::new(),
+                notes: Vec::new(),
+            },
+            1,
+        );
+        let (steps, d, _) = run(&t, &req(), &[], &[]);
+        assert_eq!(d.code, DiagnosisCode::TargetStopped, "{d:#?}");
+        let route = steps
+            .iter()
+            .find(|s| s.kind == StepKind::Route)
+            .expect("route step");
+        assert!(
+            route
+                .outcome
+                .summary
+                .contains("leaves stopped containers out"),
+            "{}",
+            route.outcome.summary
+        );
+    }
+
+    #[test]
+    fn a_router_traefik_refused_is_diagnosed_in_traefiks_words() {
+        use crate::domain::proxy::loaded::{LoadedRoutes, LoadedVia};
+        let mut t = destination();
+        let mut refused = route("https-0-app", DOMAIN, &[], Some(3000));
+        refused.status = RouteStatus::Disabled;
+        refused.errors =
+            vec!["error while parsing rule Host(`app.example.com`: 1:24: expected ')'".into()];
+        refused.upstreams = vec!["http://10.0.1.9:3000".into()];
+        t.use_loaded_routes(
+            &LoadedRoutes {
+                via: LoadedVia::TraefikApi,
+                routes: vec![refused],
+                notes: Vec::new(),
+            },
+            1,
+        );
+        let (steps, d, _) = run(&t, &req(), &[], &[]);
+        assert_eq!(d.code, DiagnosisCode::RouteRejected, "{d:#?}");
+        assert!(d.why.contains("error while parsing rule"), "{}", d.why);
+        assert!(d.why.contains("container labels"), "{}", d.why);
+        let route = steps
+            .iter()
+            .find(|s| s.kind == StepKind::Route)
+            .expect("route step");
+        assert_eq!(route.status(), StepStatus::Failed);
+    }
+
+    #[test]
+    fn a_label_route_of_a_running_app_the_proxy_did_not_load_says_so() {
+        use crate::domain::proxy::loaded::{LoadedRoutes, LoadedVia};
+        let mut t = destination();
+        t.use_loaded_routes(
+            &LoadedRoutes {
+                via: LoadedVia::TraefikApi,
+                routes: Vec::new(),
+                notes: Vec::new(),
+            },
+            1,
+        );
+        let (_, d, reads) = run(&t, &req(), &[], &[]);
+        assert_eq!(d.code, DiagnosisCode::RouteNotLoaded, "{d:#?}");
+        assert!(reads[0].needles.contains(&"https-0-app".to_owned()));
+    }
+
+    #[test]
+    fn a_loaded_route_to_a_name_nothing_holds_is_a_bad_gateway() {
+        let t = caddy_loaded(vec![caddy_site(DOMAIN, "ap:3000")]);
+        let (steps, d, _) = run(&t, &req(), &[], &[]);
+        assert_eq!(d.code, DiagnosisCode::RouteUpstreamUnknown, "{d:#?}");
+        assert!(
+            d.why.contains("`ap` is the name of no container"),
+            "{}",
+            d.why
+        );
+        assert!(steps.iter().all(|s| s.run.is_none()));
     }
 
     #[test]

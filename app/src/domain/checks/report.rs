@@ -162,6 +162,12 @@ pub enum DiagnosisCode {
     ProxyNotOnNetwork,
     ProxyDialsOtherNetwork,
     RoutePortUnknown,
+    /// The proxy loaded the route and refused it (Traefik's `disabled`, with its reason).
+    RouteRejected,
+    /// The labels ask for a route the proxy did not load.
+    RouteNotLoaded,
+    /// The loaded route dials an address no container holds.
+    RouteUpstreamUnknown,
     InternalNetworkOnly,
     DnsBroken,
     NoOutboundRoute,
@@ -320,6 +326,11 @@ pub trait Check {
     fn subject(&self) -> String;
     /// The next step given the topology and the steps done so far.
     fn next(&self, t: &crate::domain::topology::Topology, done: &[CheckStep]) -> Next;
+    /// The proxy whose routes the check needs read now (fresh, not cached), if any: `Some(None)`
+    /// for the host's own proxy, `Some(Some(name))` for a proxy the user named.
+    fn reads_routes_of(&self) -> Option<Option<&crate::domain::names::ContainerName>> {
+        None
+    }
 }
 
 /// For the checks' unit tests: the record of `planned` run with `tool`, as if it had exited

@@ -11,14 +11,18 @@ use std::collections::{BTreeMap, BTreeSet};
 pub mod default_bridge;
 pub mod deploy_name;
 pub mod dns_collision;
+pub mod file_route_unresolved;
 pub mod internal_network;
+pub mod loaded_route_orphan;
 pub mod network_none;
 pub mod port_conflicts;
 pub mod proxy_selected_network;
 pub mod proxy_shared_network;
 pub mod public_ports;
+pub mod route_not_loaded;
 pub mod route_port;
 pub mod routed_target_state;
+pub mod router_name_clash;
 pub mod stack_isolated;
 
 #[cfg(test)]
@@ -51,10 +55,18 @@ pub enum FindingCode {
     PublishedOnAllInterfaces,
     HostPortConflict,
     NameChangesEachDeploy,
+    /// Labels ask for a route the proxy did not load (or loaded and refused).
+    RouteNotLoaded,
+    /// The proxy loaded a route that dials an address no container has.
+    LoadedRouteWithoutContainer,
+    /// Two containers define one Traefik router differently.
+    RouterNameClaimedTwice,
+    /// A route from a dynamic file or a Caddyfile dials a name nothing holds.
+    FileRouteNameUnresolved,
 }
 
 impl FindingCode {
-    pub const ALL: [FindingCode; 13] = [
+    pub const ALL: [FindingCode; 17] = [
         Self::ProxyNoSharedNetwork,
         Self::ProxyNetworkNotJoined,
         Self::StackCannotReachDestination,
@@ -68,6 +80,10 @@ impl FindingCode {
         Self::PublishedOnAllInterfaces,
         Self::HostPortConflict,
         Self::NameChangesEachDeploy,
+        Self::RouteNotLoaded,
+        Self::LoadedRouteWithoutContainer,
+        Self::RouterNameClaimedTwice,
+        Self::FileRouteNameUnresolved,
     ];
 
     /// Kebab-case and stable: links to a finding keep working across releases.
@@ -86,6 +102,10 @@ impl FindingCode {
             Self::PublishedOnAllInterfaces => "published-on-all-interfaces",
             Self::HostPortConflict => "host-port-conflict",
             Self::NameChangesEachDeploy => "name-changes-each-deploy",
+            Self::RouteNotLoaded => "route-not-loaded",
+            Self::LoadedRouteWithoutContainer => "loaded-route-without-container",
+            Self::RouterNameClaimedTwice => "router-name-claimed-twice",
+            Self::FileRouteNameUnresolved => "file-route-name-unresolved",
         }
     }
 
@@ -122,7 +142,7 @@ pub struct Finding {
 
 /// Runs every rule; sorted by severity, code, then subjects. Deterministic.
 pub fn findings(t: &Topology) -> Vec<Finding> {
-    let rules: [fn(&Topology) -> Vec<Finding>; 12] = [
+    let rules: [fn(&Topology) -> Vec<Finding>; 16] = [
         proxy_shared_network::check,
         proxy_selected_network::check,
         stack_isolated::check,
@@ -135,6 +155,10 @@ pub fn findings(t: &Topology) -> Vec<Finding> {
         public_ports::check,
         port_conflicts::check,
         deploy_name::check,
+        route_not_loaded::check,
+        loaded_route_orphan::check,
+        router_name_clash::check,
+        file_route_unresolved::check,
     ];
     let mut all: Vec<Finding> = rules.iter().flat_map(|rule| rule(t)).collect();
     for f in &mut all {
@@ -213,6 +237,11 @@ fn is_proxy(t: &Topology, c: &Container) -> bool {
         || c.coolify
             .as_ref()
             .is_some_and(|i| i.kind == CoolifyKind::Proxy)
+}
+
+/// Which routes a rule judged, for its "why": read from the proxy, or its labels.
+fn routes_source(t: &Topology) -> String {
+    format!("netdoctor's view: {}.", t.route_table.describe())
 }
 
 /// The hosts a set of routes answer for, or their ids when no rule names a host.

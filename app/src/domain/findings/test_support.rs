@@ -191,6 +191,7 @@ pub fn route(id: &str, host: &str, containers: &[&str], port: Option<u16>) -> Ro
         },
         network: None,
         containers: containers.iter().map(|c| (*c).to_owned()).collect(),
+        ..Route::new(id, ProxyKind::Traefik)
     }
 }
 
@@ -228,6 +229,7 @@ pub fn host(containers: Vec<Container>, routes: Vec<Route>) -> Topology {
         proxy,
         routes,
         engine_version: None,
+        ..Topology::default()
     }
 }
 

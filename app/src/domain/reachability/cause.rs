@@ -5,6 +5,7 @@
 
 use crate::domain::names::ContainerName;
 use crate::domain::problem::FixStep;
+use crate::domain::reachability::model::InternalReach;
 use crate::domain::reachability::naming;
 use crate::domain::stacks::primary_destination;
 use crate::domain::topology::{Attachment, Container, NetworkMode, Topology};
@@ -432,38 +433,6 @@ pub fn unknown_source(name: &ContainerName) -> Cause {
 
 pub fn target_stopped(c: &Container) -> Cause {
     Blocked::TargetStopped(c).cause(&Topology::default())
-}
-
-/// What an `--internal` network lets through, by engine version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InternalReach {
-    /// Engine before 25.0 (verified on 20.10 by `tests/topology_live.rs` and the live
-    /// reachability table): a default route via the gateway, the host's own addresses answer,
-    /// forwarded traffic leaving the subnet is dropped.
-    GatewayRoute,
-    /// Engine 25 and later: no default route; the host's address on the network was removed in
-    /// 25.0.0 and restored later (moby/moby 419f5a6), so it depends on the release.
-    NoRoute,
-    /// The version is not known: what holds on 20.10, and that others may differ.
-    Unknown,
-}
-
-impl InternalReach {
-    pub fn of(engine_version: Option<&str>) -> Self {
-        let major = engine_version
-            .and_then(|v| v.split('.').next())
-            .and_then(|m| m.trim_start_matches('v').parse::<u32>().ok());
-        match major {
-            Some(m) if m < 25 => Self::GatewayRoute,
-            Some(_) => Self::NoRoute,
-            None => Self::Unknown,
-        }
-    }
-
-    /// Whether the host's own addresses answer a container only on internal networks.
-    pub fn host_answers(self) -> bool {
-        self != Self::NoRoute
-    }
 }
 
 /// Why a container only on internal networks reaches its peers and nothing beyond, and what
