@@ -6,8 +6,8 @@ pub mod checks;
 pub mod events;
 pub mod exec;
 pub mod logs;
-pub mod ssh;
 pub mod routes;
+pub mod ssh;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 pub mod transport;
