@@ -64,8 +64,16 @@ pub(crate) fn docker_for(
         })
     };
     match endpoint {
+        // bollard looks for the socket file before it connects: no file is the missing socket
+        // a user can act on (start Docker), not an unknown failure.
         Endpoint::Unix(path) => Docker::connect_with_unix(path, timeout, API_DEFAULT_VERSION)
-            .map_err(|e| problem(UnreachableKind::Other, e.to_string())),
+            .map_err(|e| match e {
+                bollard::errors::Error::SocketNotFoundError(path) => problem(
+                    UnreachableKind::SocketMissing,
+                    format!("{path}: no such file"),
+                ),
+                other => problem(UnreachableKind::Other, other.to_string()),
+            }),
         Endpoint::Tcp(addr) => Docker::connect_with_http(addr, timeout, API_DEFAULT_VERSION)
             .map_err(|e| problem(UnreachableKind::Other, e.to_string())),
         Endpoint::Tls(addr) => {
