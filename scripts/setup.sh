@@ -139,6 +139,25 @@ ensure_busybox() {
   dpkg -s busybox-static >/dev/null 2>&1 || apt_install busybox-static
 }
 
+# The several-engines tests (scripts/engines.sh): OpenSSH's server (started on loopback by that
+# script, never as a system service: policy-rc.d keeps the package from starting one) and
+# client, openssl for the test certificates, iproute2 for the second engine's bridge.
+ensure_test_servers() {
+  local missing=()
+  for pkg in openssh-server openssh-client openssl iproute2; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local guard=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    guard=1
+    printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
+    as_root chmod 755 /usr/sbin/policy-rc.d
+  fi
+  apt_install "${missing[@]}"
+  [ -z "$guard" ] || as_root rm -f /usr/sbin/policy-rc.d
+}
+
 # A real Caddy for the route-reading tests: Debian's package unpacked under the tools directory
 # (not installed: that would set up a service), built into a FROM scratch image by the testkit.
 ensure_caddy() {
@@ -220,6 +239,7 @@ ensure_everything() {
   ensure_caddy
   ensure_chromium
   ensure_compose
+  ensure_test_servers
 }
 
 # Run as a command (`scripts/setup.sh`), it installs everything the tests and builds need and

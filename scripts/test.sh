@@ -58,10 +58,24 @@ stage_unit() {
   run cargo test --no-fail-fast -p server --lib --bins
 }
 
+# The second engine, its TLS socket and sshd (scripts/engines.sh), once per run, stopped when
+# this script exits however it exits.
+ND_TEST_SERVERS=""
+start_test_servers() {
+  [ -z "$ND_TEST_SERVERS" ] || return 0
+  source "$ND_ROOT/scripts/engines.sh"
+  trap engines_stop EXIT
+  engines_start
+  # shellcheck disable=SC1091
+  source "$ND_ENGINES_DIR/env"
+  ND_TEST_SERVERS=1
+}
+
 stage_live() {
   ensure_c_toolchain
   ensure_docker
   ensure_busybox
+  start_test_servers
   ensure_caddy
   say "live-engine tests (app)"
   run cargo test --no-fail-fast -p app --features testkit --test "*"
@@ -71,6 +85,7 @@ stage_server() {
   ensure_c_toolchain
   ensure_docker
   ensure_busybox
+  start_test_servers
   say "server tests (router, server functions, login, CLI, health)"
   run cargo test --no-fail-fast -p server --test "*"
 }

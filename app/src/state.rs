@@ -3,13 +3,17 @@
 use crate::domain::access::Capabilities;
 use crate::engine::Engine;
 use crate::error::AppError;
+use crate::fleet::Fleet;
 use crate::store::ShareStore;
 use leptos::prelude::*;
 
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
+    /// The engine netdoctor was started with (`local` in the fleet).
     pub engine: Engine,
+    /// Every server: `local` and those in the servers file.
+    pub fleet: Fleet,
     /// Login and read-only mode, as the pages show them.
     pub capabilities: Capabilities,
     /// The shared diagnostic links (`shares.db` in the data directory).
@@ -33,6 +37,16 @@ fn state() -> Result<AppState, AppError> {
 /// The engine.
 pub fn engine() -> Result<Engine, AppError> {
     state().map(|s| s.engine)
+}
+
+/// Every server netdoctor reaches.
+pub fn fleet() -> Result<Fleet, AppError> {
+    state().map(|s| s.fleet)
+}
+
+/// The engine of the server a request names (`?server=`), `local` when it names none.
+pub fn engine_for(server: Option<&str>) -> Result<Engine, AppError> {
+    fleet()?.engine_for(server)
 }
 
 /// The shared-links store.

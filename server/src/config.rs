@@ -2,6 +2,7 @@
 
 use app::domain::endpoint::{Endpoint, EndpointError};
 use app::domain::time::{format_seconds, parse_seconds};
+use app::engine::transport::{Credentials, TlsFiles};
 use app::store::{StoreOptions, MAX_TTL};
 use clap::builder::BoolishValueParser;
 use clap::{Parser, Subcommand};
@@ -29,10 +30,23 @@ pub struct Config {
     )]
     pub listen: SocketAddr,
 
-    /// Docker Engine endpoint: unix:///path/to/docker.sock, a socket path, or tcp://host:port.
-    /// Defaults to the local socket /var/run/docker.sock.
+    /// Docker Engine endpoint of the server netdoctor shows first (`local`):
+    /// unix:///path/to/docker.sock, a socket path, tcp://host:port, https://host:2376 (TLS with
+    /// a client certificate, see --docker-cert-path), or ssh://user@host[:port] (the system ssh
+    /// client with the key DATA_DIR/servers/local/ssh_key). Defaults to the local socket
+    /// /var/run/docker.sock. More servers: the Servers page, or DATA_DIR/servers.json.
     #[arg(long, env = "DOCKER_HOST", value_name = "URL")]
     pub docker_host: Option<String>,
+
+    /// Speak TLS to a tcp:// --docker-host, with the CA, client certificate and key in
+    /// --docker-cert-path (Docker's DOCKER_TLS_VERIFY).
+    #[arg(long, env = "DOCKER_TLS_VERIFY", value_parser = BoolishValueParser::new())]
+    pub docker_tls_verify: bool,
+
+    /// Directory holding ca.pem, cert.pem and key.pem for a TLS --docker-host (Docker's
+    /// DOCKER_CERT_PATH). Defaults to ~/.docker.
+    #[arg(long, env = "DOCKER_CERT_PATH", value_name = "DIR")]
+    pub docker_cert_path: Option<PathBuf>,
 
     /// Directory where netdoctor keeps its state. Created (mode 0700) if missing.
     /// Defaults to $XDG_DATA_HOME/netdoctor, else ~/.local/share/netdoctor.
@@ -153,6 +167,8 @@ pub enum ConfigError {
     NoDataDir,
     #[error("--share-ttl / NETDOCTOR_SHARE_TTL: {0}")]
     ShareTtl(String),
+    #[error("a TLS --docker-host needs --docker-cert-path (DOCKER_CERT_PATH) with ca.pem, cert.pem and key.pem (HOME is not set, so ~/.docker cannot be used)")]
+    NoCertPath,
 }
 
 /// The configuration after checking.
@@ -160,6 +176,8 @@ pub enum ConfigError {
 pub struct Settings {
     pub listen: SocketAddr,
     pub endpoint: Endpoint,
+    /// Where the `local` engine's key or certificates are (TLS and SSH endpoints).
+    pub credentials: Credentials,
     pub data_dir: PathBuf,
     pub site_root: Option<PathBuf>,
     /// `Some` when a login guards the dashboard.
@@ -209,7 +227,10 @@ impl Config {
                 idle: std::time::Duration::from_secs(self.session_idle_minutes * 60),
                 absolute: std::time::Duration::from_secs(self.session_max_hours * 3600),
             });
-        let endpoint = Endpoint::from_docker_host(self.docker_host.as_deref())?;
+        let mut endpoint = Endpoint::from_docker_host(self.docker_host.as_deref())?;
+        if self.docker_tls_verify {
+            endpoint = endpoint.with_tls();
+        }
         let shares = StoreOptions {
             default_ttl: share_ttl(&self.share_ttl)?,
             allow_new: self.new_share_store,
@@ -219,9 +240,29 @@ impl Config {
             Some(dir) => dir,
             None => default_data_dir(&env).ok_or(ConfigError::NoDataDir)?,
         };
+        let credentials = match &endpoint {
+            Endpoint::Ssh(_) => Credentials {
+                ssh_key: Some(data_dir.join("servers/local/ssh_key")),
+                known_hosts: Some(data_dir.join("known_hosts")),
+                tls: None,
+            },
+            Endpoint::Tls(_) => {
+                let dir = self
+                    .docker_cert_path
+                    .clone()
+                    .or_else(|| env("HOME").map(|h| PathBuf::from(h).join(".docker")))
+                    .ok_or(ConfigError::NoCertPath)?;
+                Credentials {
+                    tls: Some(TlsFiles::in_dir(&dir)),
+                    ..Credentials::default()
+                }
+            }
+            Endpoint::Unix(_) | Endpoint::Tcp(_) => Credentials::default(),
+        };
         Ok(Settings {
             listen: self.listen,
             endpoint,
+            credentials,
             data_dir,
             site_root: self.site_root,
             login,
@@ -345,10 +386,59 @@ mod tests {
 
     #[test]
     fn a_bad_docker_host_is_refused_with_the_flag_named() {
-        let err = parse(&["--docker-host", "ssh://root@host", "--data-dir", "/tmp/x"])
-            .settle(no_env)
-            .expect_err("refused");
-        assert!(err.to_string().starts_with("--docker-host / DOCKER_HOST"));
+        for bad in ["ssh://host", "ftp://host:21", "ssh://root@host;id"] {
+            let err = parse(&["--docker-host", bad, "--data-dir", "/tmp/x"])
+                .settle(no_env)
+                .expect_err(bad);
+            assert!(
+                err.to_string().starts_with("--docker-host / DOCKER_HOST"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_remote_docker_host_takes_its_key_or_certificates_from_where_docker_keeps_them() {
+        let ssh = parse(&[
+            "--docker-host",
+            "ssh://root@10.0.0.5",
+            "--data-dir",
+            "/data",
+        ])
+        .settle(no_env)
+        .expect("ssh");
+        assert_eq!(
+            ssh.credentials.ssh_key,
+            Some(PathBuf::from("/data/servers/local/ssh_key"))
+        );
+        assert_eq!(
+            ssh.credentials.known_hosts,
+            Some(PathBuf::from("/data/known_hosts"))
+        );
+        let tls = parse(&[
+            "--docker-host",
+            "tcp://10.0.0.5:2376",
+            "--docker-tls-verify",
+            "--docker-cert-path",
+            "/certs",
+            "--data-dir",
+            "/data",
+        ])
+        .settle(no_env)
+        .expect("tls");
+        assert_eq!(tls.endpoint, Endpoint::Tls("10.0.0.5:2376".into()));
+        assert_eq!(
+            tls.credentials.tls,
+            Some(TlsFiles::in_dir(std::path::Path::new("/certs")))
+        );
+        let home = |k: &str| (k == "HOME").then(|| "/home/u".to_owned());
+        let default = parse(&["--docker-host", "https://h:2376", "--data-dir", "/d"])
+            .settle(home)
+            .expect("tls");
+        assert_eq!(
+            default.credentials.tls,
+            Some(TlsFiles::in_dir(std::path::Path::new("/home/u/.docker")))
+        );
     }
 
     #[test]

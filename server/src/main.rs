@@ -6,6 +6,7 @@ use app::domain::access::Capabilities;
 use app::domain::endpoint::Endpoint;
 use app::engine::exec::ProbeSettings;
 use app::engine::Engine;
+use app::fleet::Fleet;
 use app::state::AppState;
 use app::store::ShareStore;
 use clap::Parser;
@@ -137,15 +138,19 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         login: access.login_required(),
         read_only: settings.read_only,
     };
-    let engine = Engine::new(settings.endpoint.clone()).with_probe_settings(ProbeSettings {
-        toolbox_image: settings.toolbox_image.clone(),
-        read_only: settings.read_only,
-        ..ProbeSettings::default()
-    });
+    let engine = Engine::with_credentials(settings.endpoint.clone(), settings.credentials.clone())
+        .with_probe_settings(ProbeSettings {
+            toolbox_image: settings.toolbox_image.clone(),
+            read_only: settings.read_only,
+            ..ProbeSettings::default()
+        });
     sweep_debug_containers(engine.clone());
+    // Before anything listens: a servers file netdoctor cannot read stops it with the reason.
+    let fleet = Fleet::open(engine.clone(), &settings.data_dir)?;
     let state = AppState {
         leptos_options,
         engine,
+        fleet,
         capabilities,
         shares,
     };

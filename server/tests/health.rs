@@ -37,6 +37,7 @@ async fn serve_router(access: Access) -> SocketAddr {
     let state = AppState {
         leptos_options: LeptosOptions::builder().output_name("netdoctor").build(),
         engine: missing_engine(),
+        fleet: app::fleet::Fleet::only(missing_engine()),
         capabilities: Capabilities {
             login: access.login_required(),
             read_only: false,

@@ -5,6 +5,7 @@ pub mod checks;
 pub mod events;
 #[cfg(feature = "ssr")]
 pub mod logs;
+pub mod servers;
 pub mod share;
 
 use crate::domain::access::Capabilities;

@@ -23,6 +23,7 @@ pub mod proxy;
 pub mod reach;
 pub mod reachability;
 pub mod redact;
+pub mod servers;
 pub mod share_link;
 pub mod snapshot;
 pub mod stacks;

@@ -7,8 +7,10 @@ pub mod events;
 pub mod exec;
 pub mod logs;
 pub mod routes;
+pub mod ssh;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
+pub mod transport;
 
 use crate::domain::endpoint::Endpoint;
 use crate::domain::engine_json::{
@@ -21,7 +23,7 @@ use crate::domain::topology::{Container, Topology};
 use crate::error::AppError;
 use bollard::errors::Error as BollardError;
 use bollard::query_parameters::ListContainersOptionsBuilder;
-use bollard::{Docker, API_DEFAULT_VERSION};
+use bollard::Docker;
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -87,6 +89,8 @@ pub struct Engine {
 
 struct Inner {
     endpoint: Endpoint,
+    /// Where this server's key, certificates and `known_hosts` are (TLS and SSH endpoints).
+    credentials: transport::Credentials,
     /// A client whose API version has been negotiated; `None` until the engine first answers.
     client: Mutex<Option<Docker>>,
     /// Engine changes, broadcast to every open page (see `events`).
@@ -105,9 +109,15 @@ struct Inner {
 
 impl Engine {
     pub fn new(endpoint: Endpoint) -> Self {
+        Self::with_credentials(endpoint, transport::Credentials::default())
+    }
+
+    /// An engine reached over TLS or SSH with these files.
+    pub fn with_credentials(endpoint: Endpoint, credentials: transport::Credentials) -> Self {
         Self {
             inner: Arc::new(Inner {
                 endpoint,
+                credentials,
                 client: Mutex::new(None),
                 feed: events::ChangeFeed::new(),
                 watching: std::sync::atomic::AtomicBool::new(false),
@@ -129,12 +139,19 @@ impl Engine {
         if let Some(docker) = slot.as_ref() {
             return Ok(docker.clone());
         }
-        let timeout = REQUEST_TIMEOUT.as_secs();
-        let docker = match &self.inner.endpoint {
-            Endpoint::Unix(path) => Docker::connect_with_unix(path, timeout, API_DEFAULT_VERSION),
-            Endpoint::Tcp(addr) => Docker::connect_with_http(addr, timeout, API_DEFAULT_VERSION),
+        if let (Endpoint::Ssh(address), Some(key), Some(known_hosts)) = (
+            &self.inner.endpoint,
+            &self.inner.credentials.ssh_key,
+            &self.inner.credentials.known_hosts,
+        ) {
+            ssh::preflight(&ssh::SshSettings {
+                address: address.clone(),
+                key: key.clone(),
+                known_hosts: known_hosts.clone(),
+            })
+            .await?;
         }
-        .map_err(|e| self.classify(e))?;
+        let docker = transport::docker_for(&self.inner.endpoint, &self.inner.credentials)?;
         let docker = docker
             .negotiate_version()
             .await
@@ -379,6 +396,9 @@ impl Engine {
             BollardError::JsonSerdeError { err } => EngineError::Unexpected(err.to_string()),
             other => {
                 let detail = error_chain(&other);
+                if let Some((kind, detail)) = remote_failure(&other) {
+                    return unreachable(kind, detail);
+                }
                 match os_error_kind(&other) {
                     Some(kind) => unreachable(UnreachableKind::from_os_error(kind), detail),
                     None => unreachable(UnreachableKind::Other, detail),
@@ -394,6 +414,26 @@ fn to_domain<T: Serialize, U: DeserializeOwned>(value: &T) -> Result<U, EngineEr
     serde_json::to_value(value)
         .and_then(serde_json::from_value)
         .map_err(|e| EngineError::Unexpected(e.to_string()))
+}
+
+/// An SSH or TLS failure in the chain: its kind, and the detail worth showing (ssh's own words,
+/// or rustls's).
+fn remote_failure(err: &(dyn std::error::Error + 'static)) -> Option<(UnreachableKind, String)> {
+    if let Some(failure) = err.downcast_ref::<ssh::SshFailure>() {
+        return Some(failure.sort());
+    }
+    if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+        return Some((transport::tls_kind(tls), tls.to_string()));
+    }
+    // io::Error hides the error it wraps from `source()` (hyper-rustls wraps one io::Error in
+    // another): look inside it first.
+    let wrapped = err
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+        .map(|inner| inner as &(dyn std::error::Error + 'static));
+    wrapped
+        .and_then(remote_failure)
+        .or_else(|| err.source().and_then(remote_failure))
 }
 
 /// The first OS error in the chain, as the domain's kind.

@@ -46,6 +46,9 @@ async fn connect(endpoint: &Endpoint) -> Docker {
     let docker = match endpoint {
         Endpoint::Unix(path) => Docker::connect_with_unix(path, 120, API_DEFAULT_VERSION),
         Endpoint::Tcp(addr) => Docker::connect_with_http(addr, 120, API_DEFAULT_VERSION),
+        Endpoint::Tls(_) | Endpoint::Ssh(_) => panic!(
+            "the testkit sets up labs over a socket or plain tcp, not {endpoint}: start the lab on the engine's socket and point the product at it over TLS or SSH"
+        ),
     }
     .unwrap_or_else(|e| panic!("live tests need a Docker Engine at {endpoint}: {e}. Run ./scripts/test.sh, which starts one."));
     docker
@@ -365,6 +368,66 @@ impl ContainerSpec {
     }
 }
 
+/// The servers `scripts/engines.sh start` brought up for the several-engines tests (its env
+/// file, which `scripts/test.sh` sources): a second engine by its socket, the same engine over
+/// TLS and over SSH, and the files to reach them.
+#[derive(Debug, Clone)]
+pub struct TestServers {
+    /// The second engine's own socket (labs are set up through it).
+    pub engine2: Endpoint,
+    /// `https://127.0.0.1:PORT`: the second engine with `--tlsverify`.
+    pub tls: Endpoint,
+    /// ca.pem, client.pem, client-key.pem; other-ca.pem, other-client.pem, other-client-key.pem;
+    /// server.pem (its certificate names 127.0.0.1 only).
+    pub tls_dir: std::path::PathBuf,
+    /// `ssh://root@127.0.0.1:PORT`, whose sessions reach the second engine.
+    pub ssh: Endpoint,
+    /// client_key (accepted), wrong_key (not), host_ed25519.pub (sshd's host key).
+    pub ssh_dir: std::path::PathBuf,
+}
+
+impl TestServers {
+    /// From the environment `scripts/engines.sh` describes; a test without it fails saying how
+    /// to get it.
+    pub fn from_env() -> Self {
+        let var = |name: &str| {
+            std::env::var(name).unwrap_or_else(|_| {
+                panic!("{name} is not set: these tests need the servers of scripts/engines.sh. Run them with scripts/test.sh live, or `scripts/engines.sh start` and `source target/tmp/engines/env` first")
+            })
+        };
+        let endpoint =
+            |name: &str| Endpoint::parse(&var(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        Self {
+            engine2: endpoint("NETDOCTOR_TEST_ENGINE2"),
+            tls: endpoint("NETDOCTOR_TEST_TLS"),
+            tls_dir: var("NETDOCTOR_TEST_TLS_DIR").into(),
+            ssh: endpoint("NETDOCTOR_TEST_SSH"),
+            ssh_dir: var("NETDOCTOR_TEST_SSH_DIR").into(),
+        }
+    }
+
+    /// The TLS files netdoctor is given for the engine: `ca`, `client`, `client-key` by default.
+    pub fn tls_files(&self, ca: &str, cert: &str) -> crate::engine::transport::TlsFiles {
+        crate::engine::transport::TlsFiles {
+            ca: self.tls_dir.join(format!("{ca}.pem")),
+            cert: self.tls_dir.join(format!("{cert}.pem")),
+            key: self.tls_dir.join(format!("{cert}-key.pem")),
+        }
+    }
+
+    /// A `known_hosts` line accepting the test sshd's host key for `endpoint` (an ssh:// one).
+    pub fn known_hosts_line(&self, endpoint: &Endpoint) -> String {
+        let Endpoint::Ssh(address) = endpoint else {
+            panic!("{endpoint} is not ssh://");
+        };
+        let public = std::fs::read_to_string(self.ssh_dir.join("host_ed25519.pub"))
+            .expect("the test sshd's host key");
+        let mut fields = public.split_whitespace();
+        let (algorithm, blob) = (fields.next().expect("type"), fields.next().expect("key"));
+        format!("{} {algorithm} {blob}\n", address.known_hosts_name())
+    }
+}
+
 /// The docker CLI for benchmarks that compare against it (the product never runs it):
 /// `/usr/bin/docker`, the engine's own CLI on Debian, if present, else `docker` from PATH.
 pub fn docker_cli() -> String {
@@ -388,7 +451,12 @@ pub struct TestLab {
 impl TestLab {
     /// Connects to the test engine and makes sure the test image exists.
     pub async fn start() -> Self {
-        let endpoint = test_endpoint();
+        Self::start_on(test_endpoint()).await
+    }
+
+    /// A lab on another engine (the second engine of `scripts/engines.sh`, by its socket); the
+    /// test image is built into it the same way, with no registry.
+    pub async fn start_on(endpoint: Endpoint) -> Self {
         let docker = connect(&endpoint).await;
         let image = ensure_test_image(&docker).await;
         Self {

@@ -90,6 +90,7 @@ fn with_settings(engine: Engine, settings: LoginSettings) -> Fixture {
     let shares = ShareStore::temporary().expect("a share store in a temporary directory");
     let state = AppState {
         leptos_options: LeptosOptions::builder().output_name("netdoctor").build(),
+        fleet: app::fleet::Fleet::only(engine.clone()),
         engine,
         capabilities: Capabilities {
             login: true,

@@ -28,6 +28,7 @@ pub fn state(engine: Engine) -> AppState {
 pub fn state_with(engine: Engine, capabilities: Capabilities) -> AppState {
     AppState {
         leptos_options: LeptosOptions::builder().output_name("netdoctor").build(),
+        fleet: app::fleet::Fleet::only(engine.clone()),
         engine,
         capabilities,
         shares: ShareStore::temporary().expect("a share store in a temporary directory"),

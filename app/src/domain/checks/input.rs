@@ -345,7 +345,15 @@ impl fmt::Display for ProbeUrl {
 
 /// `host`, `host:port`, `[v6]` or `[v6]:port`.
 fn split_authority(authority: &str) -> Result<(Host, Option<Port>), InputError> {
-    let what = "the URL's host";
+    host_and_port("the URL's host", authority)
+}
+
+/// `host`, `host:port`, `1.2.3.4:port` or `[v6]:port`, the host validated like [`Host`]; `what`
+/// names the field in errors.
+pub fn host_and_port(
+    what: &'static str,
+    authority: &str,
+) -> Result<(Host, Option<Port>), InputError> {
     if let Some(rest) = authority.strip_prefix('[') {
         let Some((ip, after)) = rest.split_once(']') else {
             return Err(InputError::Invalid {
