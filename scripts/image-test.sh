@@ -247,6 +247,17 @@ else
     "the sign-in page links '${wasm_path:-no wasm}', which answered: ${wasm_headers:-nothing}"
 fi
 
+# The image ships the wasm only as its brotli twin: a client that takes gzip alone (a browser
+# over plain HTTP) gets it unpacked and gzipped on the way out, a real wasm module.
+gz_headers="$(curl -fsS --max-time 20 -o "$work/wasm.gz" -D - -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port${wasm_path:-/pkg/none.wasm}" | tr -d '\r' || true)"
+wasm_magic="$(gzip -dc "$work/wasm.gz" 2>/dev/null | head -c 4 | od -An -tx1 | tr -d ' \n' || true)"
+if grep -qix 'content-encoding: gzip' <<<"$gz_headers" && [ "$wasm_magic" = 0061736d ]; then
+  ok "a_client_that_takes_only_gzip_gets_the_wasm_gzipped_from_its_brotli_twin"
+else
+  fail "a_client_that_takes_only_gzip_gets_the_wasm_gzipped_from_its_brotli_twin" \
+    "answered: ${gz_headers:-nothing}; the body starts ${wasm_magic:-with nothing}"
+fi
+
 # Without a session, the dashboard stays closed.
 status="$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' -X POST -H "Origin: http://127.0.0.1:$port" "http://127.0.0.1:$port/api/overview")"
 if [ "$status" = 401 ]; then

@@ -40,37 +40,44 @@ pub fn pkg(dir: &Path) -> Router {
         .layer(axum::middleware::from_fn(cache_by_name))
 }
 
-/// The container image ships the big files only as their `.br` and `.gz` twins (the raw wasm
-/// alone would push it over its 20 MB budget). A client that takes neither encoding (a plain
-/// `curl`) still gets the file: the gzip twin, unpacked. Only a plain file name is looked up
-/// (`ServeDir` has already refused anything else); anything missing is an empty 404.
+/// The container image ships the big files only as their `.br` twins (the raw wasm alone, or
+/// a second twin beside the brotli one, would push it over its 20 MB budget). A client that
+/// takes no brotli still gets the file: the twin, unpacked here, and gzipped on the way out by
+/// [`compression`] when the client takes gzip. A site with only `.gz` twins is unpacked the
+/// same way. Only a plain file name is looked up (`ServeDir` has already refused anything
+/// else); anything missing is an empty 404.
 async fn unpacked_twin(dir: &Path, path: &str) -> Response {
     use axum::http::header::CONTENT_TYPE;
     use axum::http::StatusCode;
     use axum::response::IntoResponse;
-    use std::io::Read;
     let name = path.trim_start_matches('/');
     let plain = !name.is_empty()
         && !name.starts_with('.')
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
-    let twin = dir.join(format!("{name}.gz"));
-    let Ok(packed) = (if plain {
-        tokio::fs::read(&twin).await
-    } else {
-        Err(std::io::ErrorKind::NotFound.into())
-    }) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    let mut raw = Vec::with_capacity(packed.len() * 3);
-    if flate2::read::GzDecoder::new(packed.as_slice())
-        .read_to_end(&mut raw)
-        .is_err()
-    {
-        tracing::warn!(file = %twin.display(), "a gzip twin in the site does not unpack");
+    if !plain {
         return StatusCode::NOT_FOUND.into_response();
     }
+    let mut unpacked = None;
+    for packing in [Packing::Brotli, Packing::Gzip] {
+        let twin = dir.join(format!("{name}.{}", packing.extension()));
+        let Ok(packed) = tokio::fs::read(&twin).await else {
+            continue;
+        };
+        match packing.unpack(&packed) {
+            Ok(raw) => {
+                unpacked = Some(raw);
+                break;
+            }
+            Err(error) => {
+                tracing::warn!(file = %twin.display(), %error, "a compressed twin in the site does not unpack");
+            }
+        }
+    }
+    let Some(raw) = unpacked else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
     let kind = match name.rsplit('.').next() {
         Some("wasm") => "application/wasm",
         Some("js") => "text/javascript",
@@ -78,6 +85,34 @@ async fn unpacked_twin(dir: &Path, path: &str) -> Response {
         _ => "application/octet-stream",
     };
     ([(CONTENT_TYPE, kind)], raw).into_response()
+}
+
+/// How a twin beside a site file is compressed.
+#[derive(Clone, Copy)]
+enum Packing {
+    Brotli,
+    Gzip,
+}
+
+impl Packing {
+    fn extension(self) -> &'static str {
+        match self {
+            Packing::Brotli => "br",
+            Packing::Gzip => "gz",
+        }
+    }
+
+    fn unpack(self, packed: &[u8]) -> std::io::Result<Vec<u8>> {
+        use std::io::Read;
+        let mut raw = Vec::with_capacity(packed.len() * 4);
+        match self {
+            Packing::Brotli => {
+                brotli_decompressor::Decompressor::new(packed, 64 * 1024).read_to_end(&mut raw)?
+            }
+            Packing::Gzip => flate2::read::GzDecoder::new(packed).read_to_end(&mut raw)?,
+        };
+        Ok(raw)
+    }
 }
 
 /// Sets `Cache-Control` on a `/pkg` answer by its file name (see [`is_content_named`]), and

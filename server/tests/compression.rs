@@ -119,22 +119,27 @@ async fn site_files_come_precompressed_and_content_named_ones_are_kept_a_year() 
 }
 
 #[tokio::test]
-async fn a_file_shipped_only_compressed_is_unpacked_for_a_client_that_takes_no_encoding() {
-    use std::io::Write;
+async fn a_file_shipped_only_as_its_brotli_twin_is_unpacked_for_a_client_that_takes_no_brotli() {
+    use std::io::{Read, Write};
     let dir = std::env::temp_dir().join(format!("nd-twins-{}", std::process::id()));
     let pkg = dir.join("pkg");
     std::fs::create_dir_all(&pkg).unwrap();
     let raw: Vec<u8> = (0..50_000u32).flat_map(|i| i.to_le_bytes()).collect();
+    let mut br = brotli::CompressorWriter::new(Vec::new(), 4096, 9, 22);
+    br.write_all(&raw).unwrap();
+    let br = br.into_inner();
+    let name = "netdoctor.QQr6EcJIX8TTIIZs3dGk5A.wasm";
+    std::fs::write(pkg.join(format!("{name}.br")), &br).unwrap();
+    let path = format!("/pkg/{name}");
+    // An older site layout: a file shipped only as its gzip twin.
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     gz.write_all(&raw).unwrap();
-    let name = "netdoctor.QQr6EcJIX8TTIIZs3dGk5A.wasm";
-    std::fs::write(pkg.join(format!("{name}.gz")), gz.finish().unwrap()).unwrap();
-    std::fs::write(pkg.join(format!("{name}.br")), b"brotli twin").unwrap();
-    let path = format!("/pkg/{name}");
+    let gz_name = "netdoctor.GGr6EcJIX8TTIIZs3dGk5A.js";
+    std::fs::write(pkg.join(format!("{gz_name}.gz")), gz.finish().unwrap()).unwrap();
 
     let r = fetch(state_over(missing_engine(), &dir), &path, "br, gzip").await;
     assert_eq!(header(r.headers(), "content-encoding"), "br");
-    assert_eq!(body(r).await, b"brotli twin");
+    assert_eq!(body(r).await, br);
 
     let r = fetch(state_over(missing_engine(), &dir), &path, "identity").await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -145,6 +150,27 @@ async fn a_file_shipped_only_compressed_is_unpacked_for_a_client_that_takes_no_e
         header(&h, "cache-control"),
         "public, max-age=31536000, immutable"
     );
+    assert_eq!(body(r).await, raw);
+
+    // A browser over plain HTTP takes gzip but not brotli: gzipped on the way out.
+    let r = fetch(state_over(missing_engine(), &dir), &path, "gzip, deflate").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(header(r.headers(), "content-encoding"), "gzip");
+    let packed = body(r).await;
+    assert!(packed.len() < raw.len() / 2, "{} bytes gzipped", packed.len());
+    let mut unpacked = Vec::new();
+    flate2::read::GzDecoder::new(packed.as_slice())
+        .read_to_end(&mut unpacked)
+        .unwrap();
+    assert_eq!(unpacked, raw);
+
+    let r = fetch(
+        state_over(missing_engine(), &dir),
+        &format!("/pkg/{gz_name}"),
+        "identity",
+    )
+    .await;
+    assert_eq!(header(r.headers(), "content-type"), "text/javascript");
     assert_eq!(body(r).await, raw);
 
     // Nothing outside the directory and no hidden names, however spelled.
