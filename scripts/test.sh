@@ -95,6 +95,7 @@ stage_browser() {
   ensure_docker
   ensure_busybox
   ensure_chromium
+  start_test_servers
   say "browser tests (headless chromium) against the release build"
   NETDOCTOR_BIN="$ND_ROOT/$ND_RELEASE_BIN" run cargo test --no-fail-fast -p end2end -- --include-ignored --test-threads=1
 }

@@ -70,10 +70,10 @@ pub fn App() -> impl IntoView {
         }
         .into_any();
     }
-    provide_context(live::LiveFeed::start());
     view! {
         <Title text="netdoctor"/>
         <Router>
+          <nav::ServerScope>
             <components::layout::TopBar/>
             <main class="page">
                 <Routes fallback=|| view! { <pages::not_found::NotFoundPage/> }>
@@ -88,8 +88,10 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("account") view=pages::login::AccountPage/>
                     <Route path=StaticSegment("shared") view=pages::shared::SharedLinksPage/>
                     <Route path=(StaticSegment("s"), ParamSegment("token")) view=pages::shared::SharedPage/>
+                    <Route path=StaticSegment("servers") view=pages::servers::ServersPage/>
                 </Routes>
             </main>
+          </nav::ServerScope>
         </Router>
     }
     .into_any()

@@ -1,6 +1,7 @@
-//! The browser's live link to the engine: one `EventSource` on `/api/events` for the whole tab,
-//! turned into a version counter pages refetch on, and a state the top bar shows. Reconnects
-//! by itself; changes arriving in a burst are coalesced into one refresh.
+//! The browser's live link to the engine: one `EventSource` on `/api/events?server=…` (the
+//! page's server) for the whole tab, turned into a version counter pages refetch on, and a
+//! state the top bar shows. Reconnects by itself; changes arriving in a burst are coalesced
+//! into one refresh.
 
 use crate::domain::graph::TopologyReport;
 use crate::domain::topology::Topology;
@@ -32,18 +33,25 @@ pub struct LiveFeed {
 pub const COALESCE_MS: u32 = 300;
 
 impl LiveFeed {
-    /// Creates the feed; the connection starts once the page has hydrated.
-    pub fn start() -> Self {
+    /// Creates the feed of `server`'s engine; the connection starts once the page has hydrated,
+    /// and moves to the other engine when the page's server changes.
+    pub fn start(server: Memo<Option<String>>) -> Self {
         let (version, set_version) = signal(0u64);
         let (state, set_state) = signal(LiveState::Connecting);
-        Effect::new(move |started: Option<()>| {
-            if started.is_none() {
-                #[cfg(feature = "hydrate")]
-                leptos::task::spawn_local(run(set_version, set_state));
-                #[cfg(not(feature = "hydrate"))]
-                let _ = (set_version, set_state);
+        #[cfg(feature = "hydrate")]
+        Effect::new(move |running: Option<futures_util::future::AbortHandle>| {
+            if let Some(previous) = running {
+                previous.abort();
             }
+            let url = crate::domain::url::with_server("/api/events", server.get().as_deref());
+            let (task, handle) = futures_util::future::abortable(run(url, set_version, set_state));
+            leptos::task::spawn_local(async move {
+                let _ = task.await;
+            });
+            handle
         });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (server, set_version, set_state);
         Self { version, state }
     }
 }
@@ -127,9 +135,10 @@ pub fn live_topology(
     failing_seconds: u32,
 ) -> LiveTopology {
     let current = RwSignal::new(first);
+    let server = crate::nav::use_server();
     keep_fresh(
         current,
-        crate::api::get_topology,
+        move || crate::api::get_topology(server.get_untracked()),
         ok_seconds,
         failing_seconds,
     );
@@ -149,7 +158,7 @@ pub fn use_live_feed() -> LiveFeed {
 }
 
 #[cfg(feature = "hydrate")]
-async fn run(set_version: WriteSignal<u64>, set_state: WriteSignal<LiveState>) {
+async fn run(url: String, set_version: WriteSignal<u64>, set_state: WriteSignal<LiveState>) {
     use futures_util::StreamExt;
     use gloo_net::eventsource::futures::EventSource;
     use gloo_timers::future::TimeoutFuture;
@@ -158,7 +167,7 @@ async fn run(set_version: WriteSignal<u64>, set_state: WriteSignal<LiveState>) {
 
     let pending = Rc::new(Cell::new(false));
     loop {
-        if let Ok(mut source) = EventSource::new("/api/events") {
+        if let Ok(mut source) = EventSource::new(&url) {
             let subscriptions: Vec<_> = ["hello", "change", "engine-up", "engine-down"]
                 .into_iter()
                 .filter_map(|kind| source.subscribe(kind).ok())

@@ -86,3 +86,15 @@ pub const REVOKE: &str = "revoke";
 pub const SNAPSHOT_LOG: &str = "snapshot-log";
 pub const ROUTE_TABLE: &str = "route-table";
 pub const REREAD_ROUTES: &str = "reread-routes";
+
+/// The top bar's server switcher (a `<select>` of server names).
+pub const SERVER_SWITCHER: &str = "server-switcher";
+/// The top bar's link to the Servers page.
+pub const SERVERS_LINK: &str = "servers-link";
+/// The Servers page's table: one row per server (`data-server=NAME`).
+pub const SERVER_ROW: &str = "server-row";
+/// The Servers page's add form and its outcome.
+pub const SERVER_ADD_FORM: &str = "server-add-form";
+pub const SERVER_ADD_RESULT: &str = "server-add-result";
+/// "Accept this key and add" after an unknown host key is shown.
+pub const SERVER_ACCEPT_KEY: &str = "server-accept-key";

@@ -157,7 +157,11 @@ async fn a_file_shipped_only_as_its_brotli_twin_is_unpacked_for_a_client_that_ta
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(header(r.headers(), "content-encoding"), "gzip");
     let packed = body(r).await;
-    assert!(packed.len() < raw.len() / 2, "{} bytes gzipped", packed.len());
+    assert!(
+        packed.len() < raw.len() / 2,
+        "{} bytes gzipped",
+        packed.len()
+    );
     let mut unpacked = Vec::new();
     flate2::read::GzDecoder::new(packed.as_slice())
         .read_to_end(&mut unpacked)

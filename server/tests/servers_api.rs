@@ -108,6 +108,40 @@ async fn a_server_is_added_through_the_api_once_its_host_key_is_accepted_and_its
         .expect("over ssh");
     assert!(overview.containers.iter().any(|c| c.name.as_str() == web));
 
+    // Every view asks the server its URL names: the topology, the servers' summary line and
+    // the event stream, with the engine netdoctor was started with when none is named.
+    let (status, body) = get(state(&fleet), "/api/topology?server=app-1").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains(&web), "app-1's picture holds its container");
+    let (status, body) = get(state(&fleet), "/api/topology").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        !body.contains(&web),
+        "the local picture does not hold app-1's container"
+    );
+    let (status, body) = get(state(&fleet), "/api/servers/summary?server=app-1").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let summary: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        summary["containers"].as_u64().unwrap_or(0) >= 1,
+        "{summary:#}"
+    );
+    // Server functions answer errors as the rest of the API does (500 with the kind).
+    let (status, body) = get(state(&fleet), "/api/topology?server=nope").await;
+    assert!(!status.is_success(), "{status}: {body}");
+    assert!(
+        body.contains("NotFound") && body.contains("no server named nope"),
+        "{body}"
+    );
+    let (status, body) = get(state(&fleet), "/api/topology?server=db%3Breboot").await;
+    assert!(!status.is_success(), "{status}: {body}");
+    assert!(
+        body.contains("BadInput") && body.contains("not a server name"),
+        "{body}"
+    );
+    let (status, body) = get(state(&fleet), "/api/events?server=nope").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+
     // The host key: known now; removing the server takes its key away.
     let (status, body) = get(state(&fleet), "/api/servers/host_key?name=app-1").await;
     assert_eq!(status, StatusCode::OK, "{body}");

@@ -21,13 +21,16 @@ pub async fn check_reach(
     http: bool,
     #[server(default)] name: Option<String>,
     #[server(default)] tls: bool,
+    #[server(default)] server: Option<String>,
 ) -> Result<CheckReport, AppError> {
     crate::state::require_writable()?;
     let request =
         crate::domain::checks::ReachRequest::parse_with_name(&from, &to, http, name.as_deref())
             .map_err(|e| AppError::BadInput(e.to_string()))?
             .with_tls(tls);
-    Ok(crate::state::engine()?.run_check(&request).await?)
+    Ok(crate::state::engine_for(server.as_deref())?
+        .run_check(&request)
+        .await?)
 }
 
 /// What CONTAINER listens on right now (TCP sockets in the LISTEN state), read with the reach
@@ -36,11 +39,14 @@ pub async fn check_reach(
 #[server(endpoint = "check/listening")]
 pub async fn get_listening_ports(
     container: String,
+    #[server(default)] server: Option<String>,
 ) -> Result<crate::domain::connect::ports::Listening, AppError> {
     crate::state::require_writable()?;
     let name = crate::domain::names::ContainerName::parse(&container)
         .map_err(|e| AppError::BadInput(e.to_string()))?;
-    Ok(crate::state::engine()?.listening_ports(&name).await?)
+    Ok(crate::state::engine_for(server.as_deref())?
+        .listening_ports(&name)
+        .await?)
 }
 
 /// "Can FROM reach the outside?" with a name, an IP and a URL (`None`: the documented defaults,
@@ -51,6 +57,7 @@ pub async fn check_external(
     name: Option<String>,
     ip: Option<String>,
     url: Option<String>,
+    #[server(default)] server: Option<String>,
 ) -> Result<CheckReport, AppError> {
     crate::state::require_writable()?;
     let request = crate::domain::checks::ExternalRequest::parse(
@@ -60,7 +67,9 @@ pub async fn check_external(
         url.as_deref(),
     )
     .map_err(|e| AppError::BadInput(e.to_string()))?;
-    Ok(crate::state::engine()?.run_check(&request).await?)
+    Ok(crate::state::engine_for(server.as_deref())?
+        .run_check(&request)
+        .await?)
 }
 
 /// "Why does DOMAIN not reach its app?" through the live proxy (or the container `proxy`).
@@ -69,11 +78,14 @@ pub async fn check_external(
 pub async fn check_proxy(
     domain: String,
     #[server(default)] proxy: Option<String>,
+    #[server(default)] server: Option<String>,
 ) -> Result<CheckReport, AppError> {
     crate::state::require_writable()?;
     let request = crate::domain::checks::ProxyRequest::parse(&domain, proxy.as_deref())
         .map_err(|e| AppError::BadInput(e.to_string()))?;
-    Ok(crate::state::engine()?.run_check(&request).await?)
+    Ok(crate::state::engine_for(server.as_deref())?
+        .run_check(&request)
+        .await?)
 }
 
 /// Starts a wizard's check in the background and answers at once with its id; the page polls
@@ -91,12 +103,13 @@ pub async fn start_check(
     #[server(default)] url: Option<String>,
     #[server(default)] domain: String,
     #[server(default)] proxy: Option<String>,
+    #[server(default)] server: Option<String>,
 ) -> Result<CheckProgress, AppError> {
     use crate::domain::checks::{ExternalRequest, ProxyRequest, ReachRequest};
     crate::state::require_writable()?;
     let bad = |e: crate::domain::checks::InputError| AppError::BadInput(e.to_string());
     let given = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
-    let engine = crate::state::engine()?;
+    let engine = crate::state::engine_for(server.as_deref())?;
     Ok(match check.as_str() {
         "reach" => engine.start_check(ReachRequest::parse(&from, &to, http).map_err(bad)?),
         "external" => engine.start_check(
@@ -123,20 +136,27 @@ pub async fn start_check(
 /// The steps so far of a check started with [`start_check`], then its report.
 /// `GET /api/check/progress?id=…`.
 #[server(endpoint = "check/progress", input = leptos::server_fn::codec::GetUrl)]
-pub async fn get_check_progress(id: String) -> Result<CheckProgress, AppError> {
+pub async fn get_check_progress(
+    id: String,
+    #[server(default)] server: Option<String>,
+) -> Result<CheckProgress, AppError> {
     if id.len() > 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::BadInput("a check id is hexadecimal".into()));
     }
-    crate::state::engine()?.check_progress(&id).ok_or_else(|| {
-        AppError::NotFound(format!(
-            "no check with id {id} (netdoctor keeps the last 64)"
-        ))
-    })
+    crate::state::engine_for(server.as_deref())?
+        .check_progress(&id)
+        .ok_or_else(|| {
+            AppError::NotFound(format!(
+                "no check with id {id} (netdoctor keeps the last 64)"
+            ))
+        })
 }
 
 /// The most recent probe runs, newest first: what ran, where, when, and the result.
 /// `GET /api/check/runs`.
 #[server(endpoint = "check/runs", input = leptos::server_fn::codec::GetUrl)]
-pub async fn get_recent_runs() -> Result<Vec<RunRecord>, AppError> {
-    Ok(crate::state::engine()?.recent_runs())
+pub async fn get_recent_runs(
+    #[server(default)] server: Option<String>,
+) -> Result<Vec<RunRecord>, AppError> {
+    Ok(crate::state::engine_for(server.as_deref())?.recent_runs())
 }

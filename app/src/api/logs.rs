@@ -31,6 +31,9 @@ pub struct LogParams {
     since: Option<String>,
     #[serde(default)]
     follow: Option<String>,
+    /// The server the container is on; the engine netdoctor was started with when absent.
+    #[serde(default)]
+    server: Option<String>,
 }
 
 impl LogParams {
@@ -68,7 +71,14 @@ pub async fn container_logs(
         Ok(parsed) => parsed,
         Err(reason) => return (StatusCode::BAD_REQUEST, reason).into_response(),
     };
-    let stream = match state.engine.logs(&name, request).await {
+    let engine = match state.fleet.engine_for(params.server.as_deref()) {
+        Ok(engine) => engine,
+        Err(crate::error::AppError::NotFound(message)) => {
+            return (StatusCode::NOT_FOUND, message).into_response()
+        }
+        Err(other) => return (StatusCode::BAD_REQUEST, other.to_string()).into_response(),
+    };
+    let stream = match engine.logs(&name, request).await {
         Ok(stream) => stream,
         Err(EngineError::NotFound(message)) => {
             return (StatusCode::NOT_FOUND, message).into_response()

@@ -16,16 +16,22 @@ use leptos::prelude::*;
 
 /// The first screen: engine status and `docker ps -a`. `POST /api/overview` answers JSON.
 #[server(endpoint = "overview")]
-pub async fn get_overview() -> Result<Overview, AppError> {
-    Ok(crate::state::engine()?.overview().await?)
+pub async fn get_overview(#[server(default)] server: Option<String>) -> Result<Overview, AppError> {
+    Ok(crate::state::engine_for(server.as_deref())?
+        .overview()
+        .await?)
 }
 
 /// The network picture of the host (networks, containers, names, the proxy and its routes)
 /// and the findings drawn on it. `GET /api/topology` answers JSON.
 #[server(endpoint = "topology", input = leptos::server_fn::codec::GetUrl)]
-pub async fn get_topology() -> Result<TopologyReport, AppError> {
+pub async fn get_topology(
+    #[server(default)] server: Option<String>,
+) -> Result<TopologyReport, AppError> {
     Ok(TopologyReport::new(
-        crate::state::engine()?.topology().await?,
+        crate::state::engine_for(server.as_deref())?
+            .topology()
+            .await?,
     ))
 }
 
@@ -33,9 +39,13 @@ pub async fn get_topology() -> Result<TopologyReport, AppError> {
 /// picture with it. `POST /api/routes/refresh`. In read-only mode only what needs no exec is
 /// read (Traefik's dynamic files, Caddy's saved config).
 #[server(endpoint = "routes/refresh")]
-pub async fn reread_proxy_routes() -> Result<TopologyReport, AppError> {
+pub async fn reread_proxy_routes(
+    #[server(default)] server: Option<String>,
+) -> Result<TopologyReport, AppError> {
     Ok(TopologyReport::new(
-        crate::state::engine()?.topology_with_fresh_routes().await?,
+        crate::state::engine_for(server.as_deref())?
+            .topology_with_fresh_routes()
+            .await?,
     ))
 }
 
@@ -45,10 +55,13 @@ pub async fn reread_proxy_routes() -> Result<TopologyReport, AppError> {
 #[server(endpoint = "reach", input = leptos::server_fn::codec::GetUrl)]
 pub async fn get_reach_matrix(
     scope: Option<String>,
+    #[server(default)] server: Option<String>,
 ) -> Result<crate::domain::reachability::matrix::Matrix, AppError> {
     let scope = crate::domain::reachability::matrix::Scope::parse(scope.as_deref().unwrap_or(""))
         .map_err(AppError::BadInput)?;
-    let topology = crate::state::engine()?.topology_from_labels().await?;
+    let topology = crate::state::engine_for(server.as_deref())?
+        .topology_from_labels()
+        .await?;
     Ok(crate::domain::reachability::matrix::matrix(
         &topology, &scope,
     ))
@@ -63,20 +76,30 @@ pub async fn get_capabilities() -> Result<Capabilities, AppError> {
 /// One container for its page. The name comes from the URL: refused unless Docker would accept
 /// it, before anything reaches the engine.
 #[server(endpoint = "container", input = leptos::server_fn::codec::GetUrl)]
-pub async fn get_container(name: String) -> Result<crate::domain::topology::Container, AppError> {
+pub async fn get_container(
+    name: String,
+    #[server(default)] server: Option<String>,
+) -> Result<crate::domain::topology::Container, AppError> {
     let name = crate::domain::names::ContainerName::parse(&name)
         .map_err(|e| AppError::BadInput(e.to_string()))?;
-    Ok(crate::state::engine()?.container(&name).await?)
+    Ok(crate::state::engine_for(server.as_deref())?
+        .container(&name)
+        .await?)
 }
 
 /// "Reach it at" for one container: the name a peer on each of its networks should use, as the
 /// reachability model picks it over the whole topology (so a name another container also
 /// answers to is never offered as if it were unique). `GET /api/reach_at?name=…` answers JSON.
 #[server(endpoint = "reach_at", input = leptos::server_fn::codec::GetUrl)]
-pub async fn get_reach_at(name: String) -> Result<crate::domain::reach::ReachAt, AppError> {
+pub async fn get_reach_at(
+    name: String,
+    #[server(default)] server: Option<String>,
+) -> Result<crate::domain::reach::ReachAt, AppError> {
     let name = crate::domain::names::ContainerName::parse(&name)
         .map_err(|e| AppError::BadInput(e.to_string()))?;
-    let topology = crate::state::engine()?.topology().await?;
+    let topology = crate::state::engine_for(server.as_deref())?
+        .topology()
+        .await?;
     let container = topology
         .container(name.as_str())
         .ok_or_else(|| AppError::NotFound(format!("no container named {name}")))?;
@@ -86,8 +109,12 @@ pub async fn get_reach_at(name: String) -> Result<crate::domain::reach::ReachAt,
 /// The name of Coolify's proxy container on this host, if there is one (`coolify-proxy`, or a
 /// container labelled `coolify.proxy=true`). `GET /api/proxy` answers JSON.
 #[server(endpoint = "proxy", input = leptos::server_fn::codec::GetUrl)]
-pub async fn find_proxy() -> Result<Option<String>, AppError> {
-    let overview = crate::state::engine()?.overview().await?;
+pub async fn find_proxy(
+    #[server(default)] server: Option<String>,
+) -> Result<Option<String>, AppError> {
+    let overview = crate::state::engine_for(server.as_deref())?
+        .overview()
+        .await?;
     Ok(
         crate::domain::containers::proxy_container(&overview.containers)
             .map(|r| r.name.to_string()),

@@ -17,6 +17,25 @@ pub async fn list_servers() -> Result<Vec<ServerInfo>, AppError> {
     Ok(crate::state::fleet()?.list())
 }
 
+/// One server's line on the Servers page: engine, counts, worst finding, and how many
+/// container pairs can talk, from the same model as its own pages. `GET /api/servers/summary?server=…`.
+#[server(endpoint = "servers/summary", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_server_summary(
+    #[server(default)] server: Option<String>,
+) -> Result<crate::domain::servers::summary::ServerSummary, AppError> {
+    use crate::domain::reachability::matrix::{matrix, Scope};
+    let engine = crate::state::engine_for(server.as_deref())?;
+    let (overview, topology) = tokio::join!(engine.overview(), engine.topology());
+    let (overview, topology) = (overview?, topology?);
+    let findings = crate::domain::findings::findings(&topology);
+    let pairs = matrix(&topology, &Scope::All);
+    Ok(crate::domain::servers::summary::ServerSummary::new(
+        &overview.status,
+        &findings,
+        &pairs,
+    ))
+}
+
 /// Adds a server: NAME (letters, digits, `_.-`), ENDPOINT (`ssh://user@host[:port]`,
 /// `https://host:2376`, `tcp://host:2375`, `unix:///path`), the private key for `ssh://` or the
 /// CA, client certificate and key (PEM) for TLS. An `ssh://` server whose host key is new

@@ -16,7 +16,8 @@ use leptos::prelude::*;
 /// `container` (with `container`) or `graph` (with `query`, the graph's URL query);
 /// `log_lines` (at most 1,000) adds the last lines of the logs of the container, or of the
 /// containers the wizard's check ran in. `taken_from` is the live page's path;
-/// `ttl_hours` the link's life (default 7 days). `POST /api/share/create`.
+/// `ttl_hours` the link's life (default 7 days); `server` the server it was taken on (the
+/// engine netdoctor was started with when absent). `POST /api/share/create`.
 #[server(endpoint = "share/create")]
 pub async fn create_share(
     kind: String,
@@ -27,6 +28,7 @@ pub async fn create_share(
     #[server(default)] container: Option<String>,
     #[server(default)] log_lines: Option<u32>,
     #[server(default)] query: Option<String>,
+    #[server(default)] server: Option<String>,
 ) -> Result<SharedLink, AppError> {
     use crate::domain::snapshot::{Snapshot, SnapshotView};
     if !crate::domain::snapshot::is_local_path(&taken_from) {
@@ -34,7 +36,7 @@ pub async fn create_share(
             "taken_from must be a path on this site, starting with /".into(),
         ));
     }
-    let engine = crate::state::engine()?;
+    let engine = crate::state::engine_for(server.as_deref())?;
     let view = match kind.as_str() {
         "wizard" => {
             let id = report_id.unwrap_or_default();
@@ -72,6 +74,13 @@ pub async fn create_share(
         ("", SnapshotView::Container { name, .. }) => format!("Container {name}"),
         ("", SnapshotView::Graph { .. }) => "Network graph".to_owned(),
         (given, _) => given.to_owned(),
+    };
+    // A snapshot of another server says which one in its title, as its live link does.
+    let title = match server.as_deref().map(str::trim) {
+        Some(named) if !named.is_empty() && named != "local" && !title.trim().is_empty() => {
+            format!("{title} (server {named})")
+        }
+        _ => title,
     };
     let lines = log_lines
         .unwrap_or(0)

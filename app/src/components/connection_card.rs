@@ -148,6 +148,7 @@ fn TestIt(plan: TestPlan) -> impl IntoView {
         "nslookup and nc"
     };
     let hint = format!("Runs {tools} inside {from} (or a debug container on its network).");
+    let server = crate::nav::use_server();
     let on_click = {
         let (from, to, host) = (from.clone(), to.clone(), host.clone());
         move |_| {
@@ -156,7 +157,8 @@ fn TestIt(plan: TestPlan) -> impl IntoView {
             running.set(true);
             answer.set(None);
             leptos::task::spawn_local(async move {
-                let result = check_reach(from, target, http, name, tls).await;
+                let result =
+                    check_reach(from, target, http, name, tls, server.get_untracked()).await;
                 answer.set(Some(result));
                 running.set(false);
             });

@@ -130,7 +130,7 @@ fn ContainerRowView(row: ContainerRow) -> impl IntoView {
     view! {
         <tr data-testid=testids::CONTAINER_ROW data-name=name_attr data-state=state>
             <td class="name">
-                <a class="mono strong" href=format!("/containers/{}", crate::domain::url::encode(&name))>{name.clone()}</a>
+                <a class="mono strong" href=crate::nav::here(format!("/containers/{}", crate::domain::url::encode(&name)))>{name.clone()}</a>
                 <CopyButton text=name_copy what="container name"/>
                 <div class="muted mono small">{row.short_id().to_owned()}</div>
             </td>

@@ -97,6 +97,7 @@ pub fn FindingsList(
                         {
                             let diagnose = topology.and_then(|t| {
                                 t.with_untracked(|t| t.as_ref().and_then(|t| wizard_link(&f, t)))
+                                    .map(crate::nav::here)
                             });
                             match (on_finding, selected) {
                                 (Some(on_finding), Some(selected)) => view! { <FindingCard finding=f on_select diagnose on_finding selected/> }.into_any(),

@@ -25,17 +25,23 @@ pub fn TopBar() -> impl IntoView {
     };
     // Effects never run during server rendering: this flips only once the WASM has taken over.
     Effect::new(move |_| set_hydrated.set(true));
+    let server = crate::nav::use_server();
+    let on = move |path: &'static str| {
+        move || crate::domain::url::with_server(path, server.get().as_deref())
+    };
     view! {
         <header class="topbar">
-            <a class="brand" href="/">"netdoctor"</a>
+            <a class="brand" href=on("/")>"netdoctor"</a>
+            <ServerSwitcher/>
             <nav class="topnav">
-                <a href="/">"Network"</a>
-                <a href="/containers">"Containers"</a>
-                <a href="/proxy" data-testid=testids::PROXY_LOGS title="Logs of Coolify's proxy (coolify-proxy)">"Proxy logs"</a>
-                <a href="/connect">"Connect"</a>
-                <a href="/reach" title="Who can talk to whom">"Reach"</a>
-                <a href="/diagnose">"Diagnose"</a>
+                <a href=on("/")>"Network"</a>
+                <a href=on("/containers")>"Containers"</a>
+                <a href=on("/proxy") data-testid=testids::PROXY_LOGS title="Logs of Coolify's proxy (coolify-proxy)">"Proxy logs"</a>
+                <a href=on("/connect")>"Connect"</a>
+                <a href=on("/reach") title="Who can talk to whom">"Reach"</a>
+                <a href=on("/diagnose")>"Diagnose"</a>
                 <a href="/shared">"Shared links"</a>
+                <a href=on("/servers") data-testid=testids::SERVERS_LINK>"Servers"</a>
             </nav>
             <AccessMarks/>
             <span
@@ -72,5 +78,52 @@ fn AccessMarks() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// Which server the pages are about: every server netdoctor reaches, the current one chosen.
+/// Choosing another opens the same page on it (a new address, so the back button returns).
+#[component]
+fn ServerSwitcher() -> impl IntoView {
+    let server = crate::nav::use_server();
+    let servers = Resource::new(|| (), |_| crate::api::servers::list_servers());
+    let current = move || server.get().unwrap_or_else(|| "local".to_owned());
+    let here = crate::nav::current_path();
+    let switch = move |ev: leptos::ev::Event| {
+        let chosen = event_target_value(&ev);
+        let path = here.get_untracked();
+        let target = crate::domain::url::with_server(&path, Some(&chosen));
+        #[cfg(feature = "hydrate")]
+        let _ = window().location().set_href(&target);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = target;
+    };
+    view! {
+        <label class="switcher" title="The server these pages are about">
+            <span class="small">"Server"</span>
+            <Transition fallback=move || view! {
+                <select data-testid=testids::SERVER_SWITCHER disabled=true>
+                    <option selected=true>{current()}</option>
+                </select>
+            }>
+                {move || Suspend::new(async move {
+                    let list = servers.await.unwrap_or_default();
+                    let names: Vec<String> = if list.is_empty() {
+                        vec![current()]
+                    } else {
+                        list.into_iter().map(|s| s.name.to_string()).collect()
+                    };
+                    view! {
+                        <select data-testid=testids::SERVER_SWITCHER on:change=switch>
+                            {names.into_iter().map(|name| {
+                                let selected = name == current();
+                                let label = name.clone();
+                                view! { <option value=name selected=selected>{label}</option> }
+                            }).collect_view()}
+                        </select>
+                    }
+                })}
+            </Transition>
+        </label>
     }
 }

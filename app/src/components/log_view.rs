@@ -152,9 +152,10 @@ pub fn LogView(
         } else {
             format!("{path}?{params}")
         };
-        navigate(&url, crate::nav::in_place());
+        navigate(&crate::nav::here(url), crate::nav::in_place());
     });
     let state = LogState::new(on_end);
+    let server = crate::nav::use_server();
 
     // The stream's own parameters: changing tail or since (or "Reconnect") opens a new one.
     let stream_url = Memo::new({
@@ -162,7 +163,10 @@ pub fn LogView(
         move |_| {
             state.restart.track();
             let q = query.get();
-            format!("/api/logs?{}", encode_query(&q.stream_params(&name)))
+            crate::domain::url::with_server(
+                &format!("/api/logs?{}", encode_query(&q.stream_params(&name))),
+                server.get().as_deref(),
+            )
         }
     });
     Effect::new(move |_| {

@@ -16,7 +16,8 @@ pub fn NetworkDiagnostics(
     input: Memo<WizardQuery>,
     set_input: Callback<WizardQuery>,
 ) -> impl IntoView {
-    let topology = Resource::new(|| (), |_| get_topology());
+    let server = crate::nav::use_server();
+    let topology = Resource::new(move || server.get(), get_topology);
     let pick = move |change: Box<dyn Fn(&mut WizardQuery)>| {
         let mut next = input.get_untracked();
         change(&mut next);
@@ -207,12 +208,15 @@ fn ContainerNetworks(c: Container, t: Topology) -> impl IntoView {
         ..WizardQuery::default()
     }
     .path();
-    let external = WizardQuery {
-        wizard: Wizard::External,
-        from: name.clone(),
-        ..WizardQuery::default()
-    }
-    .path();
+    let reach = crate::nav::here(reach);
+    let external = crate::nav::here(
+        WizardQuery {
+            wizard: Wizard::External,
+            from: name.clone(),
+            ..WizardQuery::default()
+        }
+        .path(),
+    );
     view! {
         <section class="panel" data-testid=testids::CONTAINER_NETWORKS data-container=name.clone()>
             <h2>{format!("3. Network settings of {name}")}</h2>
@@ -242,7 +246,7 @@ fn ContainerNetworks(c: Container, t: Topology) -> impl IntoView {
             <p class="small">
                 <a href=reach>"Test a connection from "{name.clone()}</a>" · "
                 <a href=external>"Can "{name.clone()}" reach the outside?"</a>" · "
-                <a href=format!("/containers/{}", crate::domain::url::encode(&name))>"Container page"</a>
+                <a href=crate::nav::here(format!("/containers/{}", crate::domain::url::encode(&name)))>"Container page"</a>
             </p>
         </section>
     }

@@ -33,7 +33,7 @@ pub fn NodeDetails(
         Some(s) => format!("{} / {s}", c.project),
         None => c.project.clone(),
     });
-    let page_link = format!("/containers/{}", encode(&name));
+    let page_link = crate::nav::here(format!("/containers/{}", encode(&name)));
     view! {
         <section class="panel details" data-testid=testids::NODE_DETAILS aria-live="polite">
             <div class="details-head">

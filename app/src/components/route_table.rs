@@ -21,6 +21,7 @@ pub fn RouteTableBar(current: RwSignal<Result<TopologyReport, AppError>>) -> imp
             })
         })
     });
+    let server = crate::nav::use_server();
     let reread = move |_| {
         if reading.get_untracked() {
             return;
@@ -28,7 +29,7 @@ pub fn RouteTableBar(current: RwSignal<Result<TopologyReport, AppError>>) -> imp
         reading.set(true);
         failed.set(None);
         leptos::task::spawn_local(async move {
-            match crate::api::reread_proxy_routes().await {
+            match crate::api::reread_proxy_routes(server.get_untracked()).await {
                 Ok(report) => current.set(Ok(report)),
                 Err(e) => failed.set(Some(e.to_string())),
             }

@@ -39,12 +39,14 @@ pub fn SharePanel(
         ShareWhat::Wizard { .. } => Some(" log lines of each container the check ran in"),
         ShareWhat::Graph { .. } => None,
     };
+    let server = crate::nav::use_server();
     let create = move |_| {
         busy.set(true);
         created.set(None);
         let what = what.get_untracked();
         let taken_from = path.get_untracked();
         let hours = Some(ttl.get_untracked()).filter(|h| *h > 0);
+        let server = server.get_untracked();
         leptos::task::spawn_local(async move {
             let result = match what {
                 ShareWhat::Wizard { report_id } => {
@@ -58,6 +60,7 @@ pub fn SharePanel(
                         None,
                         lines,
                         None,
+                        server,
                     )
                     .await
                 }
@@ -72,6 +75,7 @@ pub fn SharePanel(
                         Some(name),
                         lines,
                         None,
+                        server,
                     )
                     .await
                 }
@@ -85,6 +89,7 @@ pub fn SharePanel(
                         None,
                         None,
                         Some(query),
+                        server,
                     )
                     .await
                 }

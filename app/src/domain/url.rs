@@ -62,9 +62,77 @@ pub fn decode(value: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The server a page is about, as its URL names it: `?server=NAME`, absent for the engine
+/// netdoctor was started with (`local`).
+pub const SERVER_PARAM: &str = "server";
+
+/// `path` on `server`: its `server=` parameter set (replacing any), or removed for the local
+/// engine (`None` or `local`), the rest of the query and any `#fragment` kept as they were.
+pub fn with_server(path: &str, server: Option<&str>) -> String {
+    let (path, fragment) = match path.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (path, None),
+    };
+    let (base, query) = path.split_once('?').unwrap_or((path, ""));
+    let mut parts: Vec<&str> = query
+        .split('&')
+        .filter(|pair| {
+            !pair.is_empty() && pair.split_once('=').map_or(*pair, |(k, _)| k) != SERVER_PARAM
+        })
+        .collect();
+    let named = server
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && *s != "local")
+        .map(|s| format!("{SERVER_PARAM}={}", encode(s)));
+    if let Some(named) = named.as_deref() {
+        parts.push(named);
+    }
+    let mut out = base.to_owned();
+    if !parts.is_empty() {
+        out.push('?');
+        out.push_str(&parts.join("&"));
+    }
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_on_another_server_names_it_once_and_keeps_the_rest_of_its_query() {
+        assert_eq!(
+            with_server("/containers", Some("app-1")),
+            "/containers?server=app-1"
+        );
+        assert_eq!(
+            with_server("/connect?from=web&to=db#top", Some("app-1")),
+            "/connect?from=web&to=db&server=app-1#top"
+        );
+        assert_eq!(
+            with_server("/reach?server=old&scope=all", Some("new")),
+            "/reach?scope=all&server=new"
+        );
+        assert_eq!(with_server("/?v=1", Some("a b")), "/?v=1&server=a%20b");
+    }
+
+    #[test]
+    fn a_link_on_the_local_engine_names_no_server() {
+        assert_eq!(with_server("/containers", None), "/containers");
+        assert_eq!(
+            with_server("/reach?server=x&scope=all", Some("local")),
+            "/reach?scope=all"
+        );
+        assert_eq!(with_server("/?server=x", None), "/");
+        assert_eq!(
+            with_server("/diagnose?from=a", Some("  ")),
+            "/diagnose?from=a"
+        );
+    }
 
     #[test]
     fn encoded_queries_decode_back_to_their_pairs() {

@@ -35,9 +35,10 @@ pub fn ConnectPage() -> impl IntoView {
     let live_allowed = RwSignal::new(false);
     let set_query = Callback::new(move |q: ConnectQuery| {
         live_allowed.set(true);
-        navigate(&q.path(), crate::nav::in_place());
+        navigate(&crate::nav::here(q.path()), crate::nav::in_place());
     });
-    let first = Resource::new(|| (), |_| get_topology());
+    let server = crate::nav::use_server();
+    let first = Resource::new(move || server.get(), get_topology);
     view! {
         <h1>"Connect"</h1>
         <p class="muted small">
@@ -235,6 +236,7 @@ fn sockets_of(
 /// made on this page); an answer for a target no longer chosen is dropped.
 fn read_listening(query: Memo<ConnectQuery>, allowed: RwSignal<bool>) -> RwSignal<LiveRead> {
     let target = Memo::new(move |_| query.with(|q| q.to.clone()));
+    let server = crate::nav::use_server();
     let state = RwSignal::new(
         target
             .get_untracked()
@@ -251,7 +253,7 @@ fn read_listening(query: Memo<ConnectQuery>, allowed: RwSignal<bool>) -> RwSigna
         }
         state.set(LiveRead::Reading(to.clone()));
         leptos::task::spawn_local(async move {
-            let answer = get_listening_ports(to.to_string()).await;
+            let answer = get_listening_ports(to.to_string(), server.get_untracked()).await;
             if target.get_untracked().as_ref() == Some(&to) {
                 state.set(LiveRead::Done(to, answer));
             }

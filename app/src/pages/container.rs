@@ -24,7 +24,7 @@ pub fn ContainerPage() -> impl IntoView {
     let params = use_params_map();
     let name = Signal::derive(move || params.with(|p| p.get("name").unwrap_or_default()));
     view! {
-        <p class="small"><a href="/containers">"← All containers"</a></p>
+        <p class="small"><a href=crate::nav::here("/containers")>"← All containers"</a></p>
         <ContainerDetails name/>
     }
 }
@@ -34,12 +34,16 @@ pub fn ContainerPage() -> impl IntoView {
 /// the log view stays as it is, with its end message.
 #[component]
 pub fn ContainerDetails(#[prop(into)] name: Signal<String>) -> impl IntoView {
-    let container = Resource::new(move || name.get(), get_container);
+    let server = crate::nav::use_server();
+    let container = Resource::new(
+        move || (name.get(), server.get()),
+        |(name, server)| get_container(name, server),
+    );
     let fresh = RwSignal::new(None::<Container>);
     let on_end = Callback::new(move |()| {
         let name = name.get_untracked();
         leptos::task::spawn_local(async move {
-            if let Ok(c) = get_container(name).await {
+            if let Ok(c) = get_container(name, server.get_untracked()).await {
                 fresh.set(Some(c));
             }
         });
@@ -71,12 +75,13 @@ pub fn ContainerDetails(#[prop(into)] name: Signal<String>) -> impl IntoView {
 
 /// The connection-string builder with this container as the target.
 fn connect_link(name: &str, port: Option<u16>) -> String {
-    ConnectQuery {
+    let path = ConnectQuery {
         from: None,
         to: Some(ContainerName::from_engine(name)),
         port,
     }
-    .path()
+    .path();
+    crate::nav::here(path)
 }
 
 #[component]
@@ -93,23 +98,26 @@ pub fn ContainerHeader(container: Container) -> impl IntoView {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let graph_link = format!("/?v=1&sel={}", encode(&name));
+    let graph_link = crate::nav::here(format!("/?v=1&sel={}", encode(&name)));
     let wizard = |wizard: Wizard| WizardQuery {
         wizard,
         from: name.clone(),
         ..WizardQuery::default()
     };
-    let reach_wizard = wizard(Wizard::Reach).path();
-    let external_wizard = wizard(Wizard::External).path();
-    let network_wizard = wizard(Wizard::Network).path();
-    let proxy_wizard = container.first_host().map(|domain| {
-        WizardQuery {
-            wizard: Wizard::Proxy,
-            domain,
-            ..WizardQuery::default()
-        }
-        .path()
-    });
+    let reach_wizard = crate::nav::here(wizard(Wizard::Reach).path());
+    let external_wizard = crate::nav::here(wizard(Wizard::External).path());
+    let network_wizard = crate::nav::here(wizard(Wizard::Network).path());
+    let proxy_wizard = container
+        .first_host()
+        .map(|domain| {
+            WizardQuery {
+                wizard: Wizard::Proxy,
+                domain,
+                ..WizardQuery::default()
+            }
+            .path()
+        })
+        .map(crate::nav::here);
     view! {
         <section class="panel container-header" data-testid=testids::CONTAINER_HEADER>
             <div class="details-head">
@@ -143,12 +151,13 @@ pub fn ContainerHeader(container: Container) -> impl IntoView {
 /// name), so it arrives after the header.
 #[component]
 fn ReachItAt(name: String) -> impl IntoView {
+    let server = crate::nav::use_server();
     let reach = Resource::new(
         {
             let name = name.clone();
-            move || name.clone()
+            move || (name.clone(), server.get())
         },
-        get_reach_at,
+        |(name, server)| get_reach_at(name, server),
     );
     view! {
         <Suspense fallback=|| view! { <p class="muted small">"Working out the names other containers use for it…"</p> }>

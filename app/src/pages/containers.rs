@@ -50,7 +50,8 @@ pub fn ContainersPage() -> impl IntoView {
         set_state.set(None);
     });
 
-    let first = Resource::new(|| (), |_| get_overview());
+    let server = crate::nav::use_server();
+    let first = Resource::new(move || server.get(), get_overview);
 
     view! {
         <h1>"Containers on this engine"</h1>
@@ -75,9 +76,10 @@ fn LiveOverview(
     on_clear: Callback<()>,
 ) -> impl IntoView {
     let current = RwSignal::new(first);
+    let server = crate::nav::use_server();
     keep_fresh(
         current,
-        get_overview,
+        move || get_overview(server.get_untracked()),
         REFRESH_OK_SECONDS,
         REFRESH_FAILING_SECONDS,
     );

@@ -39,13 +39,14 @@ pub fn DiagnosePage() -> impl IntoView {
     let input = Memo::new(move |_| params.with(|p| WizardQuery::from_params(|k| p.get(k))));
     let navigate = use_navigate();
     let set_input = Callback::new(move |next: WizardQuery| {
-        navigate(&next.path(), crate::nav::in_place());
+        navigate(&crate::nav::here(next.path()), crate::nav::in_place());
     });
+    let server = crate::nav::use_server();
     // One read of the host for both pick lists: container names and routed domains.
     let choices = Resource::new(
-        || (),
-        |_| async {
-            crate::api::get_topology()
+        move || server.get(),
+        |server| async {
+            crate::api::get_topology(server)
                 .await
                 .map(|r| {
                     let names: Vec<(String, String)> = r
@@ -61,12 +62,12 @@ pub fn DiagnosePage() -> impl IntoView {
         },
     );
     let linked = Resource::new(
-        move || input.with(|i| i.result.clone()),
-        |id| async move {
+        move || (input.with(|i| i.result.clone()), server.get()),
+        |(id, server)| async move {
             if id.is_empty() {
                 None
             } else {
-                Some(get_check_progress(id).await)
+                Some(get_check_progress(id, server).await)
             }
         },
     );
@@ -92,6 +93,7 @@ pub fn DiagnosePage() -> impl IntoView {
                 some(&i.url),
                 i.domain,
                 some(&i.proxy),
+                server.get_untracked(),
             )
             .await;
             let mut current = started;
@@ -113,7 +115,7 @@ pub fn DiagnosePage() -> impl IntoView {
                     break;
                 }
                 pause(POLL_MS).await;
-                current = get_check_progress(id).await;
+                current = get_check_progress(id, server.get_untracked()).await;
             }
             running.set(false);
             runs_version.update(|v| *v += 1);
@@ -267,7 +269,11 @@ fn progress_view(answer: Result<CheckProgress, AppError>, input: Memo<WizardQuer
 /// The probes that ran recently: what, where, when, and the result.
 #[component]
 fn RecentRuns(version: RwSignal<u32>) -> impl IntoView {
-    let runs = Resource::new(move || version.get(), |_| get_recent_runs());
+    let server = crate::nav::use_server();
+    let runs = Resource::new(
+        move || (version.get(), server.get()),
+        |(_, server)| get_recent_runs(server),
+    );
     view! {
         <section class="panel recent-runs">
             <h2>"Recent checks"</h2>

@@ -35,10 +35,11 @@ pub fn GraphPage() -> impl IntoView {
     let query = Memo::new(move |_| params.with(|p| GraphQuery::from_params(|k| p.get(k))));
     let navigate = use_navigate();
     let set_query = Callback::new(move |q: GraphQuery| {
-        let url = format!("/?{}", encode_query(&q.to_params()));
+        let url = crate::nav::here(format!("/?{}", encode_query(&q.to_params())));
         navigate(&url, crate::nav::in_place());
     });
-    let first = Resource::new(|| (), |_| get_topology());
+    let server = crate::nav::use_server();
+    let first = Resource::new(move || server.get(), get_topology);
     view! {
         <h1 class="visually-hidden">"Network"</h1>
         <Suspense fallback=|| view! { <p class="muted">"Inspecting every container and network…"</p> }>
@@ -68,7 +69,9 @@ fn LiveGraph(
     let share = Signal::derive(move || ShareWhat::Graph {
         query: encode_query(&query.get().to_params()),
     });
-    let path = Signal::derive(move || format!("/?{}", encode_query(&query.get().to_params())));
+    let path = Signal::derive(move || {
+        crate::nav::here(format!("/?{}", encode_query(&query.get().to_params())))
+    });
     move || match problem.get() {
         None => view! {
             <GraphView topology findings query set_query route_table=Some(current)/>

@@ -9,4 +9,5 @@ pub mod login;
 pub mod not_found;
 pub mod proxy;
 pub mod reach;
+pub mod servers;
 pub mod shared;

@@ -10,7 +10,8 @@ use leptos::prelude::*;
 
 #[component]
 pub fn ProxyPage() -> impl IntoView {
-    let proxy = Resource::new(|| (), |_| find_proxy());
+    let server = crate::nav::use_server();
+    let proxy = Resource::new(move || server.get(), find_proxy);
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Looking for Coolify's proxy…"</p> }>
             {move || Suspend::new(async move {
@@ -28,7 +29,7 @@ pub fn ProxyPage() -> impl IntoView {
                             <p>"No container is named "<span class="mono">"coolify-proxy"</span>" or labelled "
                                <span class="mono">"coolify.proxy=true"</span>". On a Coolify server, start it under "
                                <em>"Servers → your server → Proxy → Start Proxy"</em>"."</p>
-                            <p><a href="/containers">"All containers"</a></p>
+                            <p><a href=crate::nav::here("/containers")>"All containers"</a></p>
                         </section>
                     }.into_any(),
                     Err(AppError::EngineUnreachable(problem)) => view! { <EngineProblemPanel problem retry_seconds=3/> }.into_any(),

@@ -36,7 +36,8 @@ pub fn ReachPage() -> impl IntoView {
     let on_scope = Callback::new(move |s: Scope| {
         set_scope.set((s != Scope::All).then(|| s.to_string()));
     });
-    let first = Resource::new(|| (), |_| get_topology());
+    let server = crate::nav::use_server();
+    let first = Resource::new(move || server.get(), get_topology);
     view! {
         <h1>"Who can talk to whom"</h1>
         <p class="muted small">
@@ -214,10 +215,10 @@ fn MatrixSummary(
             .into_iter()
             .filter(|(s, _)| *s != Scope::All)
             .map(|(s, label)| {
-                let href = format!(
+                let href = crate::nav::here(format!(
                     "/reach?scope={}",
                     crate::domain::url::encode(&s.to_string())
-                );
+                ));
                 view! { <li><a href=href>{label}</a></li> }
             })
             .collect_view()
@@ -317,7 +318,7 @@ fn MatrixCell(source: String, target: String, cell: Cell) -> impl IntoView {
 
 /// A blocked pair goes to the reach check (it needs a port); the rest to the connection card.
 fn cell_href(source: &str, target: &str, cell: &Cell) -> String {
-    match (&cell.cause, cell.port) {
+    let path = match (&cell.cause, cell.port) {
         (Some(_), Some(_)) => WizardQuery {
             wizard: Wizard::Reach,
             from: source.to_owned(),
@@ -333,5 +334,6 @@ fn cell_href(source: &str, target: &str, cell: &Cell) -> String {
             port: cell.port,
         }
         .path(),
-    }
+    };
+    crate::nav::here(path)
 }

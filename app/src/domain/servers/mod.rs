@@ -5,6 +5,7 @@
 
 pub mod known_hosts;
 pub mod ssh_failure;
+pub mod summary;
 
 use crate::domain::endpoint::{Endpoint, EndpointError, EndpointKind};
 use serde::{Deserialize, Serialize};
