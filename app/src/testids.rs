@@ -98,3 +98,7 @@ pub const SERVER_ADD_FORM: &str = "server-add-form";
 pub const SERVER_ADD_RESULT: &str = "server-add-result";
 /// "Accept this key and add" after an unknown host key is shown.
 pub const SERVER_ACCEPT_KEY: &str = "server-accept-key";
+/// The Servers page's search over every server, its hits and the cross-server findings.
+pub const SERVER_SEARCH: &str = "server-search";
+pub const SERVER_HITS: &str = "server-hits";
+pub const SERVER_FINDING: &str = "server-finding";

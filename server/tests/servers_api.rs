@@ -142,6 +142,20 @@ async fn a_server_is_added_through_the_api_once_its_host_key_is_accepted_and_its
     let (status, body) = get(state(&fleet), "/api/events?server=nope").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
 
+    // The search over every server finds app-1's container there, and only there.
+    let (status, body) = get(state(&fleet), &format!("/api/servers/search?q={web}")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let found: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let hits = found["hits"].as_array().unwrap();
+    assert!(
+        hits.iter()
+            .any(|h| h["server"] == "app-1" && h["name"] == web.as_str()),
+        "{found:#}"
+    );
+    assert!(hits.iter().all(|h| h["server"] == "app-1"), "{found:#}");
+    let (status, body) = get(state(&fleet), "/api/servers/findings").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
     // The host key: known now; removing the server takes its key away.
     let (status, body) = get(state(&fleet), "/api/servers/host_key?name=app-1").await;
     assert_eq!(status, StatusCode::OK, "{body}");

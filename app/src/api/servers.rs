@@ -36,6 +36,79 @@ pub async fn get_server_summary(
     ))
 }
 
+/// How long the all-servers views wait for any one server.
+#[cfg(feature = "ssr")]
+const FLEET_READ_LIMIT: std::time::Duration = std::time::Duration::from_secs(8);
+
+/// What only several servers together show: routes on one server that dial a name running on
+/// another, and which servers could not be read. `GET /api/servers/findings`.
+#[server(endpoint = "servers/findings", input = leptos::server_fn::codec::GetUrl)]
+pub async fn get_fleet_findings() -> Result<FleetFindings, AppError> {
+    let read = crate::state::fleet()?.topologies(FLEET_READ_LIMIT).await;
+    let (found, unread) = split(&read);
+    Ok(FleetFindings {
+        findings: crate::domain::servers::across::findings(&found),
+        unread,
+    })
+}
+
+/// Containers (by name, alias, compose service or image) and domains matching `q` on every
+/// server, at most 50. `GET /api/servers/search?q=…`.
+#[server(endpoint = "servers/search", input = leptos::server_fn::codec::GetUrl)]
+pub async fn search_servers(q: String) -> Result<FleetSearch, AppError> {
+    if q.chars().count() > 100 {
+        return Err(AppError::BadInput(
+            "a search is at most 100 characters".into(),
+        ));
+    }
+    let read = crate::state::fleet()?.topologies(FLEET_READ_LIMIT).await;
+    let (found, unread) = split(&read);
+    Ok(FleetSearch {
+        hits: crate::domain::servers::across::search(&found, &q, 50),
+        unread,
+    })
+}
+
+/// The cross-server findings, and the servers they could not include.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct FleetFindings {
+    pub findings: Vec<crate::domain::servers::across::ServerFinding>,
+    /// Server name and why it was not read.
+    pub unread: Vec<(String, String)>,
+}
+
+/// What a search across servers found, and the servers it could not search.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct FleetSearch {
+    pub hits: Vec<crate::domain::servers::across::Hit>,
+    pub unread: Vec<(String, String)>,
+}
+
+#[cfg(feature = "ssr")]
+type Read = (
+    crate::domain::servers::ServerName,
+    Result<crate::domain::topology::Topology, AppError>,
+);
+
+/// The servers read, by name, and those that were not, with why.
+#[cfg(feature = "ssr")]
+fn split(
+    read: &[Read],
+) -> (
+    Vec<(&str, &crate::domain::topology::Topology)>,
+    Vec<(String, String)>,
+) {
+    let mut found = Vec::new();
+    let mut unread = Vec::new();
+    for (name, result) in read {
+        match result {
+            Ok(t) => found.push((name.as_str(), t)),
+            Err(e) => unread.push((name.to_string(), e.to_string())),
+        }
+    }
+    (found, unread)
+}
+
 /// Adds a server: NAME (letters, digits, `_.-`), ENDPOINT (`ssh://user@host[:port]`,
 /// `https://host:2376`, `tcp://host:2375`, `unix:///path`), the private key for `ssh://` or the
 /// CA, client certificate and key (PEM) for TLS. An `ssh://` server whose host key is new

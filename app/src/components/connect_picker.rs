@@ -13,6 +13,9 @@ pub fn ConnectPicker(
     /// Every container on the host, sorted.
     #[prop(into)]
     containers: Signal<Vec<String>>,
+    /// The other servers netdoctor reaches: "an app on server NAME" as a source.
+    #[prop(into)]
+    others: Signal<Vec<String>>,
     /// The chosen target's ports.
     #[prop(into)]
     ports: Signal<Vec<PortOption>>,
@@ -82,6 +85,13 @@ pub fn ConnectPicker(
                     <option value=HOST_PARAM selected=move || is_from(HOST_PARAM)>"the host / outside"</option>
                     <For each=move || containers.get() key=|n| n.clone() let:n>
                         <option value=n.clone() selected={let n = n.clone(); move || is_from(&n)}>{n.clone()}</option>
+                    </For>
+                    <For each=move || others.get() key=|n| n.clone() let:n>
+                        {
+                            let value = Source::Server(n.clone()).param();
+                            let chosen = value.clone();
+                            view! { <option value=value selected=move || is_from(&chosen)>{format!("an app on server {n}")}</option> }
+                        }
                     </For>
                 </select>
             </label>

@@ -111,6 +111,22 @@ impl Endpoint {
         matches!(self, Self::Unix(_))
     }
 
+    /// The address other machines know this engine's server by, as a URL host (IPv6 in
+    /// brackets): the host of a TCP, TLS or SSH endpoint; none for a local socket. Loopback
+    /// addresses are no use to another machine and give none.
+    pub fn public_host(&self) -> Option<String> {
+        let host = match self {
+            Self::Unix(_) => return None,
+            Self::Tcp(addr) | Self::Tls(addr) => host_and_port("the engine", addr).ok()?.0,
+            Self::Ssh(ssh) => ssh.host().clone(),
+        };
+        let loopback = match &host {
+            Host::Ip(ip) => ip.is_loopback(),
+            Host::Name(name) => name.to_string().eq_ignore_ascii_case("localhost"),
+        };
+        (!loopback).then(|| host.url_host())
+    }
+
     /// What kind of connection this is, for pages that show it.
     pub fn kind(&self) -> EndpointKind {
         match self {
@@ -235,6 +251,24 @@ impl fmt::Display for Endpoint {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_remote_endpoints_host_is_what_other_machines_use_and_a_socket_or_loopback_gives_none() {
+        let host = |e: &str| Endpoint::parse(e).expect("parses").public_host();
+        assert_eq!(host("ssh://root@203.0.113.7"), Some("203.0.113.7".into()));
+        assert_eq!(
+            host("ssh://deploy@app.example.com:2222"),
+            Some("app.example.com".into())
+        );
+        assert_eq!(host("https://10.0.0.5:2376"), Some("10.0.0.5".into()));
+        assert_eq!(
+            host("tcp://[2001:db8::7]:2375"),
+            Some("[2001:db8::7]".into())
+        );
+        assert_eq!(host("unix:///var/run/docker.sock"), None);
+        assert_eq!(host("ssh://root@127.0.0.1:2222"), None);
+        assert_eq!(host("https://localhost:2376"), None);
+    }
 
     #[test]
     fn no_docker_host_means_the_local_socket() {

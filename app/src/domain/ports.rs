@@ -55,6 +55,11 @@ impl HostBinding {
     pub fn is_all_interfaces(&self) -> bool {
         matches!(self.ip.as_str(), "" | "0.0.0.0" | "::")
     }
+
+    /// Published on the loopback address only: the host itself reaches it, nothing else.
+    pub fn is_loopback(&self) -> bool {
+        self.ip.starts_with("127.") || self.ip == "::1"
+    }
 }
 
 impl PortMapping {

@@ -158,6 +158,31 @@ impl Fleet {
         all
     }
 
+    /// Every server's topology, read all at once: one that has not answered within `limit` is
+    /// reported as timed out and never waited for longer, so a lost server costs the others
+    /// nothing.
+    pub async fn topologies(
+        &self,
+        limit: std::time::Duration,
+    ) -> Vec<(
+        ServerName,
+        Result<crate::domain::topology::Topology, AppError>,
+    )> {
+        let reads = self.engines().into_iter().map(|(name, engine)| async move {
+            let endpoint = engine.endpoint().to_string();
+            let read = match tokio::time::timeout(limit, engine.topology()).await {
+                Ok(read) => read.map_err(AppError::from),
+                Err(_) => Err(AppError::EngineUnreachable(EngineProblem {
+                    endpoint,
+                    kind: UnreachableKind::Timeout,
+                    detail: format!("no answer within {} s", limit.as_secs()),
+                })),
+            };
+            (name, read)
+        });
+        futures_util::future::join_all(reads).await
+    }
+
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<(ServerEntry, Engine)>> {
         self.inner
             .servers

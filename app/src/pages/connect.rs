@@ -8,7 +8,9 @@ use crate::components::connect_picker::ConnectPicker;
 use crate::components::connection_card::ConnectionCard;
 use crate::components::engine_problem::{EngineProblemPanel, ErrorPanel};
 use crate::domain::connect::ports::{listening_summary, merge_listening, port_options, Listening};
-use crate::domain::connect::{build, build_with_listening, ConnectQuery, Connection, QueryError};
+use crate::domain::connect::{
+    build, build_across, build_with_listening, ConnectQuery, Connection, QueryError, Source,
+};
 use crate::domain::graph::TopologyReport;
 use crate::domain::names::ContainerName;
 use crate::domain::topology::Topology;
@@ -105,6 +107,35 @@ fn ConnectView(
         })
     });
     let listening = read_listening(query, live_allowed);
+    // The other servers, for "an app on another server"; read after the page shows (the
+    // server-rendered page lists this server's containers only).
+    let servers = RwSignal::new(Vec::<crate::domain::servers::ServerInfo>::new());
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = crate::api::servers::list_servers().await {
+                servers.set(list);
+            }
+        });
+    });
+    let current = crate::nav::use_server();
+    let others = Signal::derive(move || {
+        let here = current.get().unwrap_or_else(|| "local".to_owned());
+        servers.with(|list| {
+            list.iter()
+                .map(|s| s.name.to_string())
+                .filter(|n| *n != here)
+                .collect::<Vec<_>>()
+        })
+    });
+    let public_host = Memo::new(move |_| {
+        let here = current.get().unwrap_or_else(|| "local".to_owned());
+        servers.with(|list| {
+            list.iter()
+                .find(|s| s.name.as_str() == here)
+                .and_then(|s| crate::domain::endpoint::Endpoint::parse(&s.endpoint).ok())
+                .and_then(|e| e.public_host())
+        })
+    });
     let ports = Memo::new(move |_| {
         let declared = topology.with(|t| {
             let (Some(t), Some(to)) = (t.as_ref(), query.with(|q| q.to.clone())) else {
@@ -127,9 +158,12 @@ fn ConnectView(
         topology.with(|t| {
             let t = t.as_ref()?;
             let (from, to) = (q.from.as_ref()?, q.to.as_ref()?);
-            let built = match sockets_of(listening, query) {
-                Some(sockets) => build_with_listening(t, from, to, q.port, &sockets),
-                None => build(t, from, to, q.port),
+            let built = match (from, sockets_of(listening, query)) {
+                (Source::Server(_), _) => {
+                    build_across(t, from, to, q.port, public_host.get().as_deref())
+                }
+                (_, Some(sockets)) => build_with_listening(t, from, to, q.port, &sockets),
+                (_, None) => build(t, from, to, q.port),
             };
             Some(built.map(|c| Connection {
                 ports: Vec::new(),
@@ -200,7 +234,7 @@ fn ConnectView(
         text.map(|t| view! { <p class=format!("small listening {class}") role="status" data-testid=testids::CONNECT_LISTENING>{t}</p> }.into_any())
     };
     view! {
-        <ConnectPicker containers ports automatic query set_query/>
+        <ConnectPicker containers others ports automatic query set_query/>
         {live_line}
         {result}
     }

@@ -3,8 +3,12 @@
 //! others; adding one (proven before anything is stored, an unknown SSH host key shown as its
 //! fingerprints to compare and accept); removing one added here.
 
-use crate::api::servers::{add_server, get_server_summary, list_servers, remove_server};
+use crate::api::servers::{
+    add_server, get_fleet_findings, get_server_summary, list_servers, remove_server, search_servers,
+};
+use crate::components::fix_list::FixList;
 use crate::domain::endpoint::EndpointKind;
+use crate::domain::servers::across::HitKind;
 use crate::domain::servers::known_hosts::HostKeyCheck;
 use crate::domain::servers::{AddOutcome, ServerInfo, ServerOrigin};
 use crate::domain::url::with_server;
@@ -30,8 +34,116 @@ pub fn ServersPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <AcrossServers/>
         <AddServer version/>
     }
+}
+
+/// The search over every server, and what only several servers together show. Both read
+/// every server at once; one that does not answer is named, never waited for long.
+#[component]
+fn AcrossServers() -> impl IntoView {
+    let (q, set_q) =
+        leptos_router::hooks::query_signal_with_options::<String>("q", crate::nav::in_place());
+    let typed = RwSignal::new(q.get_untracked().unwrap_or_default());
+    let hits = Resource::new(
+        move || q.get().unwrap_or_default(),
+        |q| async move {
+            if q.trim().is_empty() {
+                None
+            } else {
+                Some(search_servers(q).await)
+            }
+        },
+    );
+    let findings = Resource::new(|| (), |_| get_fleet_findings());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = typed.get_untracked();
+        set_q.set(Some(text).filter(|t| !t.trim().is_empty()));
+    };
+    view! {
+        <section class="panel">
+            <h2>"Find a container or a domain on any server"</h2>
+            <form class="toolbar" role="search" on:submit=submit>
+                <input type="search" name="q" data-testid=testids::SERVER_SEARCH placeholder="name, alias, service, image or domain"
+                    prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev))/>
+                <button type="submit">"Search"</button>
+            </form>
+            <Transition fallback=|| view! { <p class="muted small" role="status">"Searching every server…"</p> }>
+                {move || Suspend::new(async move {
+                    match hits.await {
+                        None => ().into_any(),
+                        Some(Err(e)) => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Some(Ok(found)) if found.hits.is_empty() => view! {
+                            <p class="muted small" data-testid=testids::EMPTY_STATE>"Nothing on any server matches."</p>
+                            <Unread unread=found.unread/>
+                        }.into_any(),
+                        Some(Ok(found)) => view! {
+                            <ul class="search-hits small" data-testid=testids::SERVER_HITS>
+                                {found.hits.into_iter().map(|hit| {
+                                    let (href, what) = match hit.kind {
+                                        HitKind::Container => (
+                                            with_server(&format!("/containers/{}", crate::domain::url::encode(&hit.name)), Some(&hit.server)),
+                                            format!("container · {}", hit.detail),
+                                        ),
+                                        HitKind::Domain => (
+                                            with_server(&format!("/diagnose?check=proxy&domain={}", crate::domain::url::encode(&hit.name)), Some(&hit.server)),
+                                            format!("domain → {}", hit.detail),
+                                        ),
+                                    };
+                                    view! {
+                                        <li><span class="mono">{hit.server.clone()}</span>" · "
+                                            <a class="mono" href=href>{hit.name.clone()}</a>" "
+                                            <span class="muted">{what}</span></li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                            <Unread unread=found.unread/>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+        <section class="panel">
+            <h2>"Across servers"</h2>
+            <Suspense fallback=|| view! { <p class="muted small" role="status">"Reading every server…"</p> }>
+                {move || Suspend::new(async move {
+                    match findings.await {
+                        Err(e) => view! { <p class="notice error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Ok(f) if f.findings.is_empty() => view! {
+                            <p class="muted small" data-testid=testids::EMPTY_STATE>"No route on one server dials a container that runs on another."</p>
+                            <Unread unread=f.unread/>
+                        }.into_any(),
+                        Ok(f) => view! {
+                            <ul class="finding-list">
+                                {f.findings.into_iter().map(|sf| view! {
+                                    <li class="finding severity-blocking" data-testid=testids::SERVER_FINDING>
+                                        <p class="strong">{sf.finding.title.clone()}</p>
+                                        <p class="small">{sf.finding.why.clone()}</p>
+                                        <FixList steps=sf.finding.fix.clone()/>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                            <Unread unread=f.unread/>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// The servers a fleet-wide answer could not include, and why.
+#[component]
+fn Unread(unread: Vec<(String, String)>) -> impl IntoView {
+    (!unread.is_empty()).then(|| {
+        view! {
+            <p class="notice small">"Not included: "
+                {unread.into_iter().map(|(server, why)| format!("{server} ({why})")).collect::<Vec<_>>().join("; ")}
+            </p>
+        }
+    })
 }
 
 #[component]

@@ -386,7 +386,8 @@ impl From<CauseCode> for DiagnosisCode {
             CauseCode::NameOnOtherNetwork
             | CauseCode::NameNotDns
             | CauseCode::HostGatewayNotDefined
-            | CauseCode::HostCannotResolveNames => Self::NameDoesNotResolve,
+            | CauseCode::HostCannotResolveNames
+            | CauseCode::NamesStayOnTheirServer => Self::NameDoesNotResolve,
             CauseCode::InternalNetworkOnly => Self::InternalNetworkOnly,
             CauseCode::TargetOnHostNetwork | CauseCode::PublishedOnLoopbackOnly => {
                 Self::PacketsDropped

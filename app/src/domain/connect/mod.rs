@@ -18,7 +18,7 @@ use crate::domain::coolify::{CoolifyKind, PROXY_CONTAINER};
 use crate::domain::findings::public_ports::{docker_user_rules, UFW_RULE};
 use crate::domain::findings::{join, Severity};
 use crate::domain::names::ContainerName;
-use crate::domain::ports::{PortMapping, Protocol};
+use crate::domain::ports::{HostBinding, PortMapping, Protocol};
 use crate::domain::problem::FixStep;
 use crate::domain::reachability::{self, Cause, CauseCode};
 use crate::domain::topology::{Container, NetworkKind, NetworkMode, Topology};
@@ -255,7 +255,20 @@ pub fn build(
     to: &ContainerName,
     port: Option<u16>,
 ) -> Result<Connection, BuildError> {
-    build_inner(t, from, to, port, None)
+    build_inner(t, from, to, port, None, None)
+}
+
+/// [`build`] for an app on another server ([`Source::Server`]) to `to` on this one, whose
+/// public address (the host part of its endpoint, when netdoctor knows one) is `public_host`:
+/// only ports published on addresses other machines reach, and domains, work across servers.
+pub fn build_across(
+    t: &Topology,
+    from: &Source,
+    to: &ContainerName,
+    port: Option<u16>,
+    public_host: Option<&str>,
+) -> Result<Connection, BuildError> {
+    build_inner(t, from, to, port, None, public_host)
 }
 
 /// [`build`] with the live read of what the target listens on ([`Connection::with_listening`]).
@@ -268,7 +281,7 @@ pub fn build_with_listening(
     port: Option<u16>,
     sockets: &[Listener],
 ) -> Result<Connection, BuildError> {
-    Ok(build_inner(t, from, to, port, Some(sockets))?.with_listening(sockets))
+    Ok(build_inner(t, from, to, port, Some(sockets), None)?.with_listening(sockets))
 }
 
 fn build_inner(
@@ -277,12 +290,13 @@ fn build_inner(
     to: &ContainerName,
     port: Option<u16>,
     sockets: Option<&[Listener]>,
+    public_host: Option<&str>,
 ) -> Result<Connection, BuildError> {
     let target = t
         .container(to.as_str())
         .ok_or_else(|| BuildError::UnknownTarget(to.to_string()))?;
     let source = match from {
-        Source::Host => None,
+        Source::Host | Source::Server(_) => None,
         Source::Container(name) => Some(
             t.container(name.as_str())
                 .ok_or_else(|| BuildError::UnknownSource(name.to_string()))?,
@@ -325,9 +339,10 @@ fn build_inner(
         );
     }
 
-    let address = match source {
-        None => b.build_from_host(),
-        Some(s) => b.build_from_container(s),
+    let address = match (from, source) {
+        (Source::Server(server), _) => b.build_from_other_server(server, public_host),
+        (_, None) => b.build_from_host(),
+        (_, Some(s)) => b.build_from_container(s),
     };
     if let Some(a) = &address {
         if matches!(a.via, Via::Network(_)) && kind.kind == ServiceKind::Https {
@@ -671,7 +686,7 @@ impl<'a> Builder<'a> {
         let loopback_only = open.is_empty()
             && bindings
                 .iter()
-                .all(|p| p.host.as_ref().is_some_and(|h| is_loopback(&h.ip)));
+                .all(|p| p.host.as_ref().is_some_and(HostBinding::is_loopback));
         if owner.name == target.name {
             self.reasons.push(format!(
                 "Container names never resolve on the host; {name}'s port {port} is published on the host as {}, so the host connects to {host}:{}.",
@@ -763,6 +778,110 @@ impl<'a> Builder<'a> {
             true,
         );
         self.alternatives.push(Alternative { title, address });
+    }
+
+    /// From an app on another server: none of this host's names or container IPs; a port
+    /// published on an address other machines reach, at this server's public address.
+    fn build_from_other_server(&mut self, server: &str, public: Option<&str>) -> Option<Address> {
+        let t = self.t;
+        let target = t.namespace_owner(self.target);
+        let name = self.target.name.clone();
+        self.reasons.push(format!(
+            "{name} runs on this server and the app on {server}: {}",
+            reachability::cause::OTHER_SERVER_WHY
+        ));
+        let public = public
+            .filter(|h| !h.is_empty())
+            .unwrap_or(SERVER_ADDRESS)
+            .to_owned();
+        let port = self.port?;
+        if target.network_mode == NetworkMode::Host {
+            self.reasons.push(format!(
+                "{name} uses the host's network (`network_mode: host`): if it listens on all addresses, {server} reaches it at {public}:{port}."
+            ));
+            return Some(self.address(&public, Some(port), Via::HostNetwork, true));
+        }
+        let published = published_for(target, port);
+        let (owner, bindings) = if published.is_empty() {
+            match coolify_public_proxy(t, target) {
+                Some(found) => found,
+                None => (target, Vec::new()),
+            }
+        } else {
+            (target, published)
+        };
+        let mut open: Vec<&PortMapping> = bindings
+            .iter()
+            .copied()
+            .filter(|p| p.host.as_ref().is_some_and(|h| !h.is_loopback()))
+            .collect();
+        open.sort_by_key(|p| binding_preference(p));
+        let Some(chosen) = open.first().copied() else {
+            let cause = reachability::Blocked::OtherServerCannotResolve {
+                server,
+                target: self.target,
+                address: &reachability::Address::Name {
+                    name: name.to_string(),
+                    dns: true,
+                },
+                port: Some(port),
+            }
+            .cause(t);
+            self.note(
+                NoteCode::NotPublished,
+                Severity::Blocking,
+                if bindings.is_empty() {
+                    format!("{server} cannot reach {name} on port {port}: the port is not published on this server.")
+                } else {
+                    format!("{server} cannot reach {name} on port {port}: it is published on this server's loopback only.")
+                },
+                cause.why,
+                cause.fix,
+            );
+            return None;
+        };
+        let h = chosen.host.as_ref()?;
+        let host = if h.is_all_interfaces() {
+            public.clone()
+        } else {
+            h.ip.clone()
+        };
+        let door = if owner.name == target.name {
+            format!("{name} publishes port {port} as {chosen}")
+        } else {
+            format!(
+                "Coolify's public proxy {} forwards host port {} to {name}",
+                owner.name, h.port
+            )
+        };
+        self.reasons.push(format!(
+            "{door}, so {server} connects to {host}:{} — if this server's firewall (and any cloud security group) lets {server} in.",
+            h.port
+        ));
+        if host == SERVER_ADDRESS {
+            self.reasons.push(format!(
+                "netdoctor reaches this server through a local socket, so it does not know the address {server} sees: put this server's public or private-network IP in place of {SERVER_ADDRESS}."
+            ));
+        }
+        self.note(
+            NoteCode::PublishedOnAllInterfaces,
+            Severity::Warning,
+            format!(
+                "Port {} is open to every machine that can reach this server, not only {server}.",
+                h.port
+            ),
+            UFW_RULE.to_owned(),
+            docker_user_rules(&[chosen]),
+        );
+        Some(self.address(
+            &host,
+            Some(h.port),
+            Via::Published {
+                binding: chosen.to_string(),
+                loopback_only: false,
+            },
+            true,
+        ))
     }
 
     fn not_published(&mut self, target: &Container, port: u16) {
@@ -918,14 +1037,10 @@ fn coolify_public_proxy<'a>(
     (!bindings.is_empty()).then_some((proxy, bindings))
 }
 
-fn is_loopback(ip: &str) -> bool {
-    ip.starts_with("127.") || ip == "::1"
-}
-
 /// Loopback first (the host's own view), then all-interfaces IPv4, then the rest.
 fn binding_preference(p: &PortMapping) -> (u8, String) {
     let ip = p.host.as_ref().map_or("", |h| h.ip.as_str());
-    let rank = if is_loopback(ip) {
+    let rank = if p.host.as_ref().is_some_and(HostBinding::is_loopback) {
         0
     } else if matches!(ip, "" | "0.0.0.0") {
         1

@@ -887,3 +887,103 @@ fn the_live_read_does_not_choose_when_several_ports_listen_or_a_port_was_asked_o
         "a loopback-only socket is not reachable from other containers"
     );
 }
+
+fn from_server(t: &Topology, target: &str, port: Option<u16>, public: Option<&str>) -> Connection {
+    build_across(
+        t,
+        &Source::Server("app-1".into()),
+        &name(target),
+        port,
+        public,
+    )
+    .expect("builds")
+}
+
+#[test]
+fn from_another_server_a_published_port_is_reached_at_this_servers_public_address_never_by_name() {
+    let t = host(
+        vec![publishing(
+            exposing(on(container("pg"), "net", &["postgres"]), &[5432]),
+            "0.0.0.0",
+            15432,
+            5432,
+        )],
+        vec![],
+    );
+    let c = from_server(&t, "pg", None, Some("203.0.113.7"));
+    assert_eq!(url(&c), "postgres://USER:PASSWORD@203.0.113.7:15432/DB");
+    assert!(
+        c.reasons.iter().any(|r| r.contains("own DNS")),
+        "says why names do not cross: {:#?}",
+        c.reasons
+    );
+    assert!(c
+        .reasons
+        .iter()
+        .any(|r| r.contains("app-1 connects to 203.0.113.7:15432")));
+    let n = note(&c, NoteCode::PublishedOnAllInterfaces);
+    assert!(n.title.contains("not only app-1"), "{}", n.title);
+    // Without a known address, the placeholder and what to put there.
+    let c = from_server(&t, "pg", None, None);
+    assert_eq!(url(&c), "postgres://USER:PASSWORD@SERVER_IP:15432/DB");
+}
+
+#[test]
+fn from_another_server_a_loopback_binding_or_no_binding_is_blocked_with_the_same_words_as_the_model(
+) {
+    let loopback = host(
+        vec![publishing(
+            exposing(on(container("pg"), "net", &[]), &[5432]),
+            "127.0.0.1",
+            15432,
+            5432,
+        )],
+        vec![],
+    );
+    let c = from_server(&loopback, "pg", None, Some("203.0.113.7"));
+    assert_eq!(c.address, None);
+    let n = note(&c, NoteCode::NotPublished);
+    assert!(n.title.contains("loopback only"), "{}", n.title);
+    assert_eq!(n.why, crate::domain::reachability::cause::OTHER_SERVER_WHY);
+    assert!(
+        said(n).contains("ssh -N -L 15432:127.0.0.1:15432"),
+        "{}",
+        said(n)
+    );
+
+    let t = recorded();
+    let c = from_server(&t, APP, None, Some("203.0.113.7"));
+    assert_eq!(c.address, None);
+    let n = note(&c, NoteCode::NotPublished);
+    // The same rule the model gives for a name asked from another server.
+    let model = crate::domain::reachability::Model::new(&t);
+    let asked = crate::domain::reachability::Address::parse(APP).expect("a name");
+    let decided = model.between(&Source::Server("app-1".into()), &asked, c.port);
+    let cause = decided.cause.expect("blocked from another server");
+    assert_eq!(cause.code, CauseCode::NamesStayOnTheirServer);
+    assert_eq!(n.why, cause.why);
+    assert_eq!(n.fix, cause.fix);
+    // The app is routed: its domain is offered, as the fix says.
+    assert!(
+        c.alternatives
+            .iter()
+            .any(|a| a.address.url.starts_with("http")),
+        "{:#?}",
+        c.alternatives
+    );
+    assert!(
+        said(n).contains("through this server's proxy"),
+        "{}",
+        said(n)
+    );
+}
+
+#[test]
+fn another_server_is_written_in_the_url_by_name_and_refused_when_the_name_is_not_one() {
+    let s = Source::parse("~server:app-1").expect("parses");
+    assert_eq!(s, Source::Server("app-1".into()));
+    assert_eq!(s.param(), "~server:app-1");
+    assert_eq!(s.to_string(), "an app on server app-1");
+    assert!(Source::parse("~server:a;b").is_err());
+    assert!(Source::parse("~server:").is_err());
+}

@@ -63,10 +63,12 @@ pub enum FindingCode {
     RouterNameClaimedTwice,
     /// A route from a dynamic file or a Caddyfile dials a name nothing holds.
     FileRouteNameUnresolved,
+    /// A route on one server dials a name that runs on another server (several servers only).
+    NameOnAnotherServer,
 }
 
 impl FindingCode {
-    pub const ALL: [FindingCode; 17] = [
+    pub const ALL: [FindingCode; 18] = [
         Self::ProxyNoSharedNetwork,
         Self::ProxyNetworkNotJoined,
         Self::StackCannotReachDestination,
@@ -84,6 +86,7 @@ impl FindingCode {
         Self::LoadedRouteWithoutContainer,
         Self::RouterNameClaimedTwice,
         Self::FileRouteNameUnresolved,
+        Self::NameOnAnotherServer,
     ];
 
     /// Kebab-case and stable: links to a finding keep working across releases.
@@ -106,6 +109,7 @@ impl FindingCode {
             Self::LoadedRouteWithoutContainer => "loaded-route-without-container",
             Self::RouterNameClaimedTwice => "router-name-claimed-twice",
             Self::FileRouteNameUnresolved => "file-route-name-unresolved",
+            Self::NameOnAnotherServer => "name-on-another-server",
         }
     }
 

@@ -31,6 +31,8 @@ pub enum CauseCode {
     InternalNetworkOnly,
     HostCannotResolveNames,
     PublishedOnLoopbackOnly,
+    /// The source is on another server: this host's names and container IPs mean nothing there.
+    NamesStayOnTheirServer,
 }
 
 impl CauseCode {
@@ -53,6 +55,7 @@ impl CauseCode {
             Self::InternalNetworkOnly => "internal network",
             Self::HostCannotResolveNames => "names do not resolve on the host",
             Self::PublishedOnLoopbackOnly => "published on 127.0.0.1 only",
+            Self::NamesStayOnTheirServer => "Docker names stay on their server",
         }
     }
 
@@ -144,6 +147,14 @@ pub enum Blocked<'a> {
         target: &'a Container,
         host_port: u16,
     },
+    /// An app on `server` (another engine) asked for `address`, a name or container IP of
+    /// `target` on this host.
+    OtherServerCannotResolve {
+        server: &'a str,
+        target: &'a Container,
+        address: &'a crate::domain::reachability::Address,
+        port: Option<u16>,
+    },
 }
 
 impl Blocked<'_> {
@@ -169,6 +180,7 @@ impl Blocked<'_> {
             Self::InternalOnly { .. } => CauseCode::InternalNetworkOnly,
             Self::HostCannotResolve { .. } => CauseCode::HostCannotResolveNames,
             Self::PublishedOnLoopbackOnly { .. } => CauseCode::PublishedOnLoopbackOnly,
+            Self::OtherServerCannotResolve { .. } => CauseCode::NamesStayOnTheirServer,
         }
     }
 
@@ -255,6 +267,15 @@ impl Blocked<'_> {
                 "{} publishes port {host_port} on 127.0.0.1 only, which other containers cannot reach through the host",
                 target.name
             ),
+            Self::OtherServerCannotResolve {
+                server,
+                target,
+                address,
+                ..
+            } => format!(
+                "An app on server {server} cannot reach `{address}`: {}'s Docker names and IPs exist only on the server it runs on",
+                target.name
+            ),
         }
     }
 
@@ -309,6 +330,7 @@ impl Blocked<'_> {
             Self::InternalOnly { source, .. } => internal_why(t, source),
             Self::HostCannotResolve { .. } => "Docker's embedded DNS (127.0.0.11) answers containers on user-defined networks; the host and anything outside use their own resolver, which knows no container names.".to_owned(),
             Self::PublishedOnLoopbackOnly { .. } => "Inside a container 127.0.0.1 is the container itself, and a binding on the host's 127.0.0.1 does not answer on the gateway addresses containers see.".to_owned(),
+            Self::OtherServerCannotResolve { .. } => OTHER_SERVER_WHY.to_owned(),
         }
     }
 
@@ -413,8 +435,75 @@ impl Blocked<'_> {
                 "Reach {} over a network both are on, by name (connect {} to one of its networks).",
                 target.name, source.name
             ))],
+            Self::OtherServerCannotResolve {
+                server,
+                target,
+                port,
+                ..
+            } => other_server_fix(t, server, target, *port),
         }
     }
+}
+
+/// Why nothing of one server's Docker networks is seen from another: the cross-server builder,
+/// the reach check from another server and the cross-server finding say this.
+pub const OTHER_SERVER_WHY: &str = "Each server runs its own Docker Engine with its own networks and its own DNS (127.0.0.11): container names, network aliases, compose service names and container IPs exist only on the server the container runs on. Coolify connects apps on one server, never across servers; between servers only a port published on an address the other server can reach, or a domain through the proxy, works.";
+
+/// How an app on `server` reaches `target` on this host instead: a published port on an
+/// address other machines reach, its domain, or what to publish.
+pub fn other_server_fix(
+    t: &Topology,
+    server: &str,
+    target: &Container,
+    port: Option<u16>,
+) -> Vec<FixStep> {
+    let owner = t.namespace_owner(target);
+    let mut steps = Vec::new();
+    let bindings: Vec<_> = owner
+        .published
+        .iter()
+        .filter(|m| port.is_none_or(|p| m.container_port == p))
+        .filter_map(|m| m.host.as_ref().map(|h| (m, h)))
+        .collect();
+    let open: Vec<_> = bindings.iter().filter(|(_, h)| !h.is_loopback()).collect();
+    if let Some((m, h)) = open.first() {
+        let address = if h.is_all_interfaces() {
+            "this server's public (or private-network) address".to_owned()
+        } else {
+            h.ip.clone()
+        };
+        steps.push(FixStep::say(&format!(
+            "From {server}, connect to {address} on port {} ({} publishes {m}); let only {server}'s address through this server's firewall.",
+            h.port, target.name
+        )));
+    } else if let Some((_, h)) = bindings.first() {
+        steps.push(FixStep::run(
+            &format!(
+                "{} publishes port {} on 127.0.0.1 only; from {server}, tunnel to it through SSH (or publish it on an address {server} reaches):",
+                target.name, h.port
+            ),
+            &format!("ssh -N -L {p}:127.0.0.1:{p} user@this-server", p = h.port),
+        ));
+    } else {
+        let p = port.map_or_else(|| "PORT".to_owned(), |p| p.to_string());
+        steps.push(FixStep::say(&format!(
+            "Publish port {p} of {} on this server (Coolify: Ports Mappings `{p}:{p}`, or \"Make it publicly available\" for a database), firewalled to {server}'s address, then connect to this server's address from {server}.",
+            target.name
+        )));
+    }
+    let name = target.name.as_str();
+    if let Some(domain) = t
+        .routes
+        .iter()
+        .filter(|r| r.containers.iter().any(|c| c == name))
+        .flat_map(|r| r.hosts.iter())
+        .find(|h| !h.is_empty() && !h.contains('*'))
+    {
+        steps.push(FixStep::say(&format!(
+            "Or over HTTP(S) through this server's proxy: https://{domain} (the proxy routes it to {name})."
+        )));
+    }
+    steps
 }
 
 impl End {

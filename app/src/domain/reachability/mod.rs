@@ -40,11 +40,17 @@ pub enum Source {
     Host,
     /// A container on this host.
     Container(ContainerName),
+    /// An app on another server netdoctor reaches (its name in the servers list): it has its
+    /// own engine, its own networks and its own Docker DNS.
+    Server(String),
 }
 
 /// How the host is written in the URL. It cannot be a container name: Docker names start with
 /// a letter or a digit.
 pub const HOST_PARAM: &str = "~host";
+
+/// How another server is written in the URL: `~server:NAME` (no container name has a `~`).
+pub const SERVER_PARAM_PREFIX: &str = "~server:";
 
 impl Source {
     /// The URL value: [`HOST_PARAM`] or the container's name.
@@ -52,6 +58,7 @@ impl Source {
         match self {
             Self::Host => HOST_PARAM.to_owned(),
             Self::Container(name) => name.to_string(),
+            Self::Server(server) => format!("{SERVER_PARAM_PREFIX}{server}"),
         }
     }
 
@@ -60,12 +67,16 @@ impl Source {
         if value == HOST_PARAM {
             return Ok(Self::Host);
         }
+        if let Some(server) = value.strip_prefix(SERVER_PARAM_PREFIX) {
+            // Server names follow container names' rules (crate::domain::servers::ServerName).
+            return ContainerName::parse(server).map(|n| Self::Server(n.to_string()));
+        }
         ContainerName::parse(value).map(Self::Container)
     }
 
     pub fn container(&self) -> Option<&ContainerName> {
         match self {
-            Self::Host => None,
+            Self::Host | Self::Server(_) => None,
             Self::Container(name) => Some(name),
         }
     }
@@ -76,6 +87,7 @@ impl fmt::Display for Source {
         match self {
             Self::Host => f.write_str("the host"),
             Self::Container(name) => write!(f, "{name}"),
+            Self::Server(server) => write!(f, "an app on server {server}"),
         }
     }
 }
@@ -281,6 +293,14 @@ impl<'t> Model<'t> {
     pub fn between(&self, from: &Source, to: &Address, port: Option<u16>) -> Reachability {
         let source = match from {
             Source::Host => None,
+            Source::Server(server) => {
+                return self.decide_from_other_server(server, to, port).word(
+                    self.topology,
+                    from,
+                    to,
+                    port,
+                )
+            }
             Source::Container(name) => match self.container(name.as_str()) {
                 Some(c) => Some(c),
                 None => {
@@ -605,6 +625,33 @@ impl<'t> Model<'t> {
                 d
             }
         }
+    }
+
+    /// From an app on another server: this host's Docker names and container IPs mean nothing
+    /// there (its engine has its own networks and DNS); any other address is decided beyond
+    /// this host (a published port on this server's public address, a domain).
+    fn decide_from_other_server<'a>(
+        &'a self,
+        server: &'a str,
+        to: &'a Address,
+        port: Option<u16>,
+    ) -> Decision<'a> {
+        let mut d = Decision::new();
+        if let Some(target) = self.find_target(to) {
+            d.target = Some(target);
+            d.resolution = Verdict::No;
+            return d.blocked(Blocked::OtherServerCannotResolve {
+                server,
+                target,
+                address: to,
+                port,
+            });
+        }
+        d.resolution = Verdict::Unknown;
+        d.reached = Landing::Outside;
+        d.ip = Verdict::Unknown;
+        d.icmp = Verdict::Unknown;
+        d
     }
 
     /// Every running container `name` answers for from `s`, with the network it answers on;

@@ -3,6 +3,7 @@
 //! when any entry is wrong. Keys and certificates are never in here: the file names where they
 //! are, and the pages only ever see [`ServerInfo`].
 
+pub mod across;
 pub mod known_hosts;
 pub mod ssh_failure;
 pub mod summary;
