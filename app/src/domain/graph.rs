@@ -50,6 +50,8 @@ pub struct GraphBadges {
     pub groups: BTreeMap<String, Badge>,
     /// Container name → badge on the route edges that end at it (the proxy cannot deliver).
     pub route_edges: BTreeMap<String, Badge>,
+    /// Swarm service name → badge in the services panel.
+    pub services: BTreeMap<String, Badge>,
 }
 
 /// Findings whose container is where routed traffic breaks, so the route edge carries them.
@@ -105,6 +107,9 @@ pub fn graph_badges(t: &Topology, findings: &[Finding]) -> GraphBadges {
                             nodes.insert(host_port_node_id(&binding_label(&h.ip, h.port)));
                         }
                     }
+                }
+                Subject::Service(name) => {
+                    add(&mut badges.services, name.clone(), f.severity);
                 }
             }
         }
@@ -634,6 +639,18 @@ pub fn focus_on_finding(layout: &Layout, t: &Topology, finding: &Finding) -> Foc
                     }
                 }
             }
+            Subject::Service(name) => {
+                // The service's task containers that are drawn.
+                for c in t
+                    .containers
+                    .iter()
+                    .filter(|c| c.swarm_service() == Some(name.as_str()))
+                {
+                    if node_ids.contains(c.name.as_str()) {
+                        focus.nodes.insert(c.name.to_string());
+                    }
+                }
+            }
         }
     }
     if about_route {
@@ -765,6 +782,7 @@ pub fn finding_key(f: &Finding) -> String {
             Subject::Network(n) => format!("n:{n}|"),
             Subject::Route(r) => format!("r:{r}|"),
             Subject::HostPort(p) => format!("p:{p}|"),
+            Subject::Service(s) => format!("s:{s}|"),
         };
         for b in part.bytes() {
             hash ^= u32::from(b);

@@ -15,6 +15,7 @@ pub mod file_route_unresolved;
 pub mod internal_network;
 pub mod loaded_route_orphan;
 pub mod network_none;
+pub mod overlay_not_attachable;
 pub mod port_conflicts;
 pub mod proxy_selected_network;
 pub mod proxy_shared_network;
@@ -23,6 +24,7 @@ pub mod route_not_loaded;
 pub mod route_port;
 pub mod routed_target_state;
 pub mod router_name_clash;
+pub mod service_tasks_not_running;
 pub mod stack_isolated;
 
 #[cfg(test)]
@@ -63,10 +65,15 @@ pub enum FindingCode {
     RouterNameClaimedTwice,
     /// A route from a dynamic file or a Caddyfile dials a name nothing holds.
     FileRouteNameUnresolved,
+    /// A standalone container (or the proxy a label sends over it) needs a swarm overlay that
+    /// is not attachable.
+    OverlayNotAttachable,
+    /// A swarm service wants tasks running that are not.
+    ServiceTasksNotRunning,
 }
 
 impl FindingCode {
-    pub const ALL: [FindingCode; 17] = [
+    pub const ALL: [FindingCode; 19] = [
         Self::ProxyNoSharedNetwork,
         Self::ProxyNetworkNotJoined,
         Self::StackCannotReachDestination,
@@ -84,6 +91,8 @@ impl FindingCode {
         Self::LoadedRouteWithoutContainer,
         Self::RouterNameClaimedTwice,
         Self::FileRouteNameUnresolved,
+        Self::OverlayNotAttachable,
+        Self::ServiceTasksNotRunning,
     ];
 
     /// Kebab-case and stable: links to a finding keep working across releases.
@@ -106,6 +115,8 @@ impl FindingCode {
             Self::LoadedRouteWithoutContainer => "loaded-route-without-container",
             Self::RouterNameClaimedTwice => "router-name-claimed-twice",
             Self::FileRouteNameUnresolved => "file-route-name-unresolved",
+            Self::OverlayNotAttachable => "overlay-not-attachable",
+            Self::ServiceTasksNotRunning => "service-tasks-not-running",
         }
     }
 
@@ -123,6 +134,8 @@ pub enum Subject {
     /// A route by its `Route.id`.
     Route(String),
     HostPort(u16),
+    /// A swarm service by name.
+    Service(String),
 }
 
 /// One diagnosis: what is wrong, why, and the exact fix.
@@ -142,7 +155,7 @@ pub struct Finding {
 
 /// Runs every rule; sorted by severity, code, then subjects. Deterministic.
 pub fn findings(t: &Topology) -> Vec<Finding> {
-    let rules: [fn(&Topology) -> Vec<Finding>; 16] = [
+    let rules: [fn(&Topology) -> Vec<Finding>; 18] = [
         proxy_shared_network::check,
         proxy_selected_network::check,
         stack_isolated::check,
@@ -159,6 +172,8 @@ pub fn findings(t: &Topology) -> Vec<Finding> {
         loaded_route_orphan::check,
         router_name_clash::check,
         file_route_unresolved::check,
+        overlay_not_attachable::check,
+        service_tasks_not_running::check,
     ];
     let mut all: Vec<Finding> = rules.iter().flat_map(|rule| rule(t)).collect();
     for f in &mut all {
