@@ -84,3 +84,50 @@ pub fn SwarmServices(
         .into_any())
     }
 }
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::domain::findings::findings;
+    use crate::domain::graph::graph_badges;
+
+    fn render(t: Option<Topology>) -> String {
+        Owner::new().with(|| {
+            let badges = t
+                .as_ref()
+                .map(|t| graph_badges(t, &findings(t)))
+                .unwrap_or_default();
+            let topology = Memo::new(move |_| t.clone());
+            let badges = Memo::new(move |_| badges.clone());
+            view! { <SwarmServices topology badges on_select=|_: String| {}/> }.to_html()
+        })
+    }
+
+    #[test]
+    fn a_manager_lists_every_service_with_its_tasks_and_the_reason_one_waits() {
+        let html = render(Some(crate::domain::swarm::fixtures::host()));
+        for text in [
+            "Swarm services",
+            "ndfx-web",
+            "2 of 2 running",
+            "*:18080→80/tcp (ingress, every node)",
+            "ndfx-attachable (overlay, attachable)",
+            "ndfx-stuck.1",
+            "pending (wanted: running)",
+            "no suitable node (scheduling constraints not satisfied on 1 node)",
+            "task: non-zero exit (3)",
+            "4 earlier tries",
+        ] {
+            assert!(html.contains(text), "{text} missing from {html}");
+        }
+        assert!(html.contains("sev blocking"), "the stuck service is badged");
+    }
+
+    #[test]
+    fn an_engine_outside_a_swarm_shows_no_panel() {
+        let mut t = crate::domain::swarm::fixtures::host();
+        t.swarm = None;
+        assert!(!render(Some(t)).contains("Swarm services"));
+        assert!(!render(None).contains("Swarm services"));
+    }
+}
