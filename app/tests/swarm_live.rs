@@ -1,13 +1,15 @@
 //! A swarm manager read live: the second Docker Engine of `scripts/engines.sh` (never the shared
 //! one) is made a single-node swarm by this test, on loopback only, given an attachable and a
 //! sealed overlay, a replicated service published through the ingress mesh and a service no node
-//! may run, plus standalone containers on both overlays. The model netdoctor reads must equal
+//! may run, plus standalone containers on both overlays and one whose Traefik label names the
+//! sealed overlay. The model netdoctor reads must equal
 //! what was created, and both swarm findings must name the broken setups and only those. The
 //! engine leaves the swarm again at the end (a Drop guard, also after a failed assertion), so it
 //! is left as it was found.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use app::domain::findings::{findings, Finding, FindingCode, Subject};
+use app::domain::graph::{layout_input, swarm_services, GraphQuery};
 use app::domain::ports::Protocol;
 use app::domain::swarm::{PublishMode, ServiceMode, ServicePort, Swarm};
 use app::engine::testkit::{ContainerSpec, TestLab, TestServers, TEST_LABEL};
@@ -20,7 +22,7 @@ use bollard::models::{
 };
 use bollard::query_parameters::LeaveSwarmOptionsBuilder;
 use bollard::{Docker, API_DEFAULT_VERSION};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 /// The node label the stuck service's constraint asks for; no node has it.
@@ -275,6 +277,11 @@ async fn a_swarm_manager_shows_its_overlays_services_tasks_and_mesh_port_and_wha
                 .created_only(),
         )
         .await;
+    // A Coolify-style app on the default bridge whose label sends the proxy over the sealed
+    // overlay.
+    let labelled = lab
+        .container(ContainerSpec::new("labelled").label("traefik.docker.network", &sealed))
+        .await;
     let start = lab.try_start(&refused).await;
     assert!(
         start
@@ -379,6 +386,39 @@ async fn a_swarm_manager_shows_its_overlays_services_tasks_and_mesh_port_and_wha
     );
     assert_eq!(not_running.len(), 1, "{all:#?}");
     assert!(not_running[0].title.contains("no suitable node"));
+
+    let by_label = about(
+        &all,
+        FindingCode::OverlayNotAttachable,
+        &Subject::Container(labelled.clone()),
+    );
+    assert_eq!(by_label.len(), 1, "{all:#?}");
+    assert!(by_label[0]
+        .title
+        .contains(&format!("`traefik.docker.network={sealed}`")));
+
+    // The graph marks the overlays and draws the mesh port with the host ports.
+    let input = layout_input(&topology, &GraphQuery::default(), &BTreeSet::new());
+    let note = |id: &str| {
+        input
+            .networks
+            .iter()
+            .find(|n| n.id == id)
+            .and_then(|n| n.note.clone())
+    };
+    assert_eq!(note(&open).as_deref(), Some("overlay · attachable"));
+    assert_eq!(note(&sealed).as_deref(), Some("overlay · not attachable"));
+    let mesh = format!("*:{published} ingress (every node)");
+    let publishing = input
+        .containers
+        .iter()
+        .filter(|c| c.published.contains(&mesh))
+        .count();
+    assert_eq!(publishing, 2, "each running web task carries the mesh port");
+    let panel = swarm_services(&topology);
+    let stuck_row = panel.iter().find(|s| s.name == stuck).expect("listed");
+    assert_eq!(stuck_row.state, "0 of 1 running");
+    assert!(!stuck_row.healthy);
 
     // And not for what works.
     assert!(about(
