@@ -43,9 +43,16 @@ fn finding(
                 Some(node) => format!("{} on {node}", task.state),
                 None => task.state.clone(),
             };
-            match s.error_for(task) {
-                Some(err) => format!("{} is {state}: \u{201c}{err}\u{201d}", task.label(&s.name)),
-                None => format!("{} is {state} ({})", task.label(&s.name), task.message),
+            match (&task.error, s.error_for(task)) {
+                (Some(err), _) => {
+                    format!("{} is {state}: \u{201c}{err}\u{201d}", task.label(&s.name))
+                }
+                // A retry waiting out the restart delay: the error is its last try's.
+                (None, Some(err)) => format!(
+                    "{} is {state}, to be tried again after \u{201c}{err}\u{201d}",
+                    task.label(&s.name)
+                ),
+                (None, None) => format!("{} is {state} ({})", task.label(&s.name), task.message),
             }
         })
         .collect();
@@ -214,7 +221,7 @@ mod tests {
         let f = for_service(&found, "ndfx-crash").expect("reported");
         assert_eq!(
             f.title,
-            "Swarm service ndfx-crash runs 0 of 1 task: ndfx-crash.1 is ready on vm: \u{201c}task: non-zero exit (3)\u{201d}."
+            "Swarm service ndfx-crash runs 0 of 1 task: ndfx-crash.1 is ready on vm, to be tried again after \u{201c}task: non-zero exit (3)\u{201d}."
         );
         assert!(f.why.contains("loops between starting and failing"));
         assert_eq!(
