@@ -440,6 +440,20 @@ pub fn node_name(c: &Container) -> NodeName {
         context: None,
         context_network: None,
     };
+    // A swarm task's container is `web.1.<task id>`: drawn as `web.1` (the full name is in its
+    // tooltip and details).
+    if let Some(task_id) = c.labels.get("com.docker.swarm.task.id") {
+        if let Some(short) = name
+            .strip_suffix(task_id.as_str())
+            .and_then(|n| n.strip_suffix('.'))
+            .filter(|n| !n.is_empty())
+        {
+            return NodeName {
+                label: short.to_owned(),
+                ..plain
+            };
+        }
+    }
     if let Some(stack) = c.stack() {
         if !name.contains(stack.uuid) {
             return plain;
@@ -1070,6 +1084,28 @@ mod tests {
             .nodes
             .iter()
             .any(|n| n.kind == NodeKind::HostPort && n.label == "0.0.0.0:18081"));
+    }
+
+    #[test]
+    fn a_swarm_tasks_container_is_drawn_by_its_service_and_slot() {
+        let t = crate::domain::swarm::fixtures::host();
+        let input = layout_input(&t, &GraphQuery::default(), &BTreeSet::new());
+        let label = |id: &str| {
+            input
+                .containers
+                .iter()
+                .find(|c| c.id == id)
+                .map(|c| c.label.clone())
+        };
+        assert_eq!(
+            label("ndfx-web.1.kk08o0x4s2ps2fp1wo7jqzpy2").as_deref(),
+            Some("ndfx-web.1")
+        );
+        assert_eq!(
+            label("ndfx-host.ll5octysk0djd73qb8qttrtpu.xx5ztj4z2uflxo7816aatwmi4").as_deref(),
+            Some("ndfx-host.ll5octysk0djd73qb8qttrtpu")
+        );
+        assert_eq!(label("ndfx-standalone").as_deref(), Some("ndfx-standalone"));
     }
 
     #[test]
