@@ -18,7 +18,10 @@
 # - an OpenSSH server on 127.0.0.1 with a throw-away host key, letting root in with a
 #   throw-away client key only; its sessions reach the second engine (SetEnv DOCKER_HOST), so
 #   ssh://root@127.0.0.1:PORT runs `docker system dial-stdio` against it.
-# Nothing listens beyond loopback. `docker swarm init` is only ever run on this second engine.
+# Nothing listens beyond loopback. `docker swarm init` is only ever run on this second engine
+# (by app/tests/swarm_live.rs, with --listen-addr and --data-path-addr on 127.0.0.1, and left
+# again with `swarm leave --force`; the kernel's VXLAN socket of the overlays is UDP 4789 on
+# every address, but nothing is sent to it).
 set -euo pipefail
 declare -F say >/dev/null || source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
@@ -166,6 +169,13 @@ engines_stop() {
   engines_unmount "$dir"
   if ip link show "$ND_ENGINES_BRIDGE" >/dev/null 2>&1; then
     ip link delete "$ND_ENGINES_BRIDGE" 2>/dev/null || true
+  fi
+  # `docker swarm init` on the second engine (the swarm tests) makes the bridge docker_gwbridge,
+  # by that fixed name, addressed from the second engine's pool; a dockerd that stops while in
+  # a swarm leaves the interface behind. Delete it only when its address is from that pool, so a
+  # docker_gwbridge of the shared engine is never touched.
+  if ip -4 -br addr show docker_gwbridge 2>/dev/null | grep -q " ${ND_ENGINES_POOL%.0.0/16}\."; then
+    ip link delete docker_gwbridge 2>/dev/null || true
   fi
   rm -f "$dir/env"
 }

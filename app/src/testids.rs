@@ -19,6 +19,8 @@ pub const GRAPH_OVERVIEW: &str = "graph-overview";
 pub const GRAPH_OPEN_ALL: &str = "graph-open-all";
 pub const GRAPH_SELECTION: &str = "graph-selection";
 pub const GRAPH_FILTERS: &str = "graph-filters";
+/// The swarm services panel beside the graph (swarm managers only).
+pub const GRAPH_SWARM: &str = "graph-swarm";
 pub const NODE_DETAILS: &str = "node-details";
 pub const FINDINGS: &str = "findings";
 pub const FINDING: &str = "finding";

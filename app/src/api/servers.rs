@@ -90,14 +90,16 @@ type Read = (
     Result<crate::domain::topology::Topology, AppError>,
 );
 
+/// Servers read (by name, with their topology), and those that were not (with why).
+#[cfg(feature = "ssr")]
+type Split<'a> = (
+    Vec<(&'a str, &'a crate::domain::topology::Topology)>,
+    Vec<(String, String)>,
+);
+
 /// The servers read, by name, and those that were not, with why.
 #[cfg(feature = "ssr")]
-fn split(
-    read: &[Read],
-) -> (
-    Vec<(&str, &crate::domain::topology::Topology)>,
-    Vec<(String, String)>,
-) {
+fn split(read: &[Read]) -> Split<'_> {
     let mut found = Vec::new();
     let mut unread = Vec::new();
     for (name, result) in read {

@@ -18,3 +18,4 @@ pub mod network_graph;
 pub mod node_details;
 pub mod route_table;
 pub mod share_panel;
+pub mod swarm_services;

@@ -5,9 +5,10 @@ use crate::domain::coolify::{is_coolify_uuid, name_stability, NameStability};
 use crate::domain::findings::{findings, Finding, FindingCode, Severity, Subject};
 use crate::domain::layout::{
     domain_node_id, homes, host_port_node_id, ContainerIn, DomainIn, Edge, GroupBox, Layout,
-    LayoutInput, LayoutOptions, NetworkIn, NodeBox, NodeKind, NO_NETWORK_ID,
+    LayoutInput, LayoutOptions, NetworkIn, NodeBox, NodeKind, INGRESS_MARK, NO_NETWORK_ID,
 };
-use crate::domain::topology::{Container, NetworkKind, Topology};
+use crate::domain::swarm::{ServiceMode, Task};
+use crate::domain::topology::{Container, Network, NetworkKind, Topology};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -50,6 +51,8 @@ pub struct GraphBadges {
     pub groups: BTreeMap<String, Badge>,
     /// Container name → badge on the route edges that end at it (the proxy cannot deliver).
     pub route_edges: BTreeMap<String, Badge>,
+    /// Swarm service name → badge in the services panel.
+    pub services: BTreeMap<String, Badge>,
 }
 
 /// Findings whose container is where routed traffic breaks, so the route edge carries them.
@@ -105,6 +108,9 @@ pub fn graph_badges(t: &Topology, findings: &[Finding]) -> GraphBadges {
                             nodes.insert(host_port_node_id(&binding_label(&h.ip, h.port)));
                         }
                     }
+                }
+                Subject::Service(name) => {
+                    add(&mut badges.services, name.clone(), f.severity);
                 }
             }
         }
@@ -345,6 +351,7 @@ pub fn layout_input(t: &Topology, query: &GraphQuery, flagged: &BTreeSet<String>
                             format!("{}:{}", h.ip, h.port)
                         }
                     })
+                    .chain(mesh_bindings(t, c))
                     .collect(),
             }
         })
@@ -370,7 +377,7 @@ pub fn layout_input(t: &Topology, query: &GraphQuery, flagged: &BTreeSet<String>
         .map(|n| NetworkIn {
             id: n.name.clone(),
             label: network_label(t, &n.name),
-            note: network_note(n.kind, n.internal),
+            note: network_note(t, n),
         })
         .collect();
 
@@ -433,6 +440,20 @@ pub fn node_name(c: &Container) -> NodeName {
         context: None,
         context_network: None,
     };
+    // A swarm task's container is `web.1.<task id>`: drawn as `web.1` (the full name is in its
+    // tooltip and details).
+    if let Some(task_id) = c.labels.get("com.docker.swarm.task.id") {
+        if let Some(short) = name
+            .strip_suffix(task_id.as_str())
+            .and_then(|n| n.strip_suffix('.'))
+            .filter(|n| !n.is_empty())
+        {
+            return NodeName {
+                label: short.to_owned(),
+                ..plain
+            };
+        }
+    }
     if let Some(stack) = c.stack() {
         if !name.contains(stack.uuid) {
             return plain;
@@ -491,14 +512,145 @@ fn network_label(t: &Topology, name: &str) -> String {
     base
 }
 
-/// What kind of network it is, when that changes what works on it.
-fn network_note(kind: NetworkKind, internal: bool) -> Option<String> {
-    match kind {
+/// What kind of network it is, when that changes what works on it: a swarm overlay says so,
+/// and whether standalone containers may join it.
+fn network_note(t: &Topology, n: &Network) -> Option<String> {
+    if n.driver == "overlay" && n.scope == "swarm" {
+        let ingress = t
+            .swarm
+            .as_ref()
+            .and_then(|s| s.overlay(&n.name))
+            .map_or(n.name == "ingress", |o| o.ingress);
+        let how = if ingress {
+            "ingress mesh"
+        } else if n.attachable {
+            "attachable"
+        } else {
+            "not attachable"
+        };
+        let internal = if n.internal { ", internal" } else { "" };
+        return Some(format!("overlay · {how}{internal}"));
+    }
+    match n.kind {
         // The default bridge: names do not resolve on it.
         NetworkKind::DefaultBridge => Some("no DNS".to_owned()),
-        _ if internal => Some("internal".to_owned()),
+        _ if n.internal => Some("internal".to_owned()),
         _ => None,
     }
+}
+
+/// The host-port entries of a swarm task's container: each port its service publishes through
+/// the ingress mesh, `*:8080 ingress (every node)` (every node of the swarm answers on it).
+fn mesh_bindings(t: &Topology, c: &Container) -> Vec<String> {
+    let Some(service) = c
+        .swarm_service()
+        .and_then(|name| t.swarm.as_ref()?.service(name))
+    else {
+        return Vec::new();
+    };
+    if !c.is_running() {
+        return Vec::new();
+    }
+    service
+        .ingress_ports()
+        .map(|p| format!("*:{}{INGRESS_MARK}", p.published))
+        .collect()
+}
+
+/// A swarm service as the graph's side panel lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceSummary {
+    pub name: String,
+    /// `2 of 2 running` (`global, 1 of 1 running`).
+    pub state: String,
+    /// Whether every task it wants runs.
+    pub healthy: bool,
+    pub image: String,
+    /// `*:8080→80/tcp (ingress, every node)`.
+    pub ports: Vec<String>,
+    /// `backend (overlay, not attachable)`.
+    pub networks: Vec<String>,
+    /// The tasks it wants now (history left out), in slot order.
+    pub tasks: Vec<TaskLine>,
+    /// Earlier tries kept in the task history (failed, shut down).
+    pub earlier: usize,
+}
+
+/// One task of a service, as a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskLine {
+    /// `web.1`.
+    pub label: String,
+    /// `vm`, or `not scheduled`.
+    pub node: String,
+    /// `running`, or `pending (wanted: running)`.
+    pub state: String,
+    pub running: bool,
+    /// The task's error, or its last try's.
+    pub error: Option<String>,
+    /// The container's name when the engine lists it here (to select it on the graph).
+    pub container: Option<String>,
+}
+
+/// The services of the swarm this engine manages, with their current tasks: empty on a worker
+/// or an engine outside a swarm.
+pub fn swarm_services(t: &Topology) -> Vec<ServiceSummary> {
+    let Some(swarm) = &t.swarm else {
+        return Vec::new();
+    };
+    swarm
+        .services
+        .iter()
+        .map(|s| {
+            let (running, desired) = (s.running(), s.desired());
+            let mode = match s.mode {
+                ServiceMode::Replicated(_) => "",
+                ServiceMode::Global => "global, ",
+                ServiceMode::Job => "job, ",
+            };
+            let current: Vec<&Task> = s.tasks.iter().filter(|task| task.is_wanted()).collect();
+            ServiceSummary {
+                name: s.name.clone(),
+                state: format!("{mode}{running} of {desired} running"),
+                healthy: running >= desired && s.not_running().next().is_none(),
+                image: s.image.clone(),
+                ports: s.ports.iter().map(|p| p.describe()).collect(),
+                networks: s
+                    .networks
+                    .iter()
+                    .map(|n| match swarm.overlay(n) {
+                        Some(o) if o.attachable => format!("{n} (overlay, attachable)"),
+                        Some(_) => format!("{n} (overlay, not attachable)"),
+                        None => n.clone(),
+                    })
+                    .collect(),
+                tasks: current
+                    .iter()
+                    .map(|task| TaskLine {
+                        label: task.label(&s.name),
+                        node: task
+                            .node
+                            .clone()
+                            .unwrap_or_else(|| "not scheduled".to_owned()),
+                        state: if task.state == task.desired {
+                            task.state.clone()
+                        } else {
+                            format!("{} (wanted: {})", task.state, task.desired)
+                        },
+                        running: task.is_running(),
+                        error: s.error_for(task).map(str::to_owned),
+                        container: task.container_id.as_deref().and_then(|id| {
+                            t.containers
+                                .iter()
+                                .find(|c| c.id == id)
+                                .map(|c| c.name.to_string())
+                        }),
+                    })
+                    .collect(),
+                earlier: s.tasks.len() - current.len(),
+            }
+        })
+        .collect()
 }
 
 /// Above this many containers the graph opens on the overview: every network one box.
@@ -634,6 +786,18 @@ pub fn focus_on_finding(layout: &Layout, t: &Topology, finding: &Finding) -> Foc
                     }
                 }
             }
+            Subject::Service(name) => {
+                // The service's task containers that are drawn.
+                for c in t
+                    .containers
+                    .iter()
+                    .filter(|c| c.swarm_service() == Some(name.as_str()))
+                {
+                    if node_ids.contains(c.name.as_str()) {
+                        focus.nodes.insert(c.name.to_string());
+                    }
+                }
+            }
         }
     }
     if about_route {
@@ -765,6 +929,7 @@ pub fn finding_key(f: &Finding) -> String {
             Subject::Network(n) => format!("n:{n}|"),
             Subject::Route(r) => format!("r:{r}|"),
             Subject::HostPort(p) => format!("p:{p}|"),
+            Subject::Service(s) => format!("s:{s}|"),
         };
         for b in part.bytes() {
             hash ^= u32::from(b);
@@ -844,6 +1009,170 @@ mod tests {
 
     fn names(input: &LayoutInput) -> Vec<&str> {
         input.containers.iter().map(|c| c.id.as_str()).collect()
+    }
+
+    #[test]
+    fn swarm_overlays_are_marked_overlay_with_whether_containers_may_join() {
+        let t = crate::domain::swarm::fixtures::host();
+        let input = layout_input(&t, &GraphQuery::default(), &BTreeSet::new());
+        let note = |id: &str| {
+            input
+                .networks
+                .iter()
+                .find(|n| n.id == id)
+                .and_then(|n| n.note.clone())
+        };
+        assert_eq!(
+            note("ndfx-attachable").as_deref(),
+            Some("overlay · attachable")
+        );
+        assert_eq!(
+            note("ndfx-sealed").as_deref(),
+            Some("overlay · not attachable")
+        );
+        assert_eq!(note("ingress").as_deref(), Some("overlay · ingress mesh"));
+        assert_eq!(note("bridge").as_deref(), Some("no DNS"));
+        let mut without = t.clone();
+        without.swarm = None;
+        let input = layout_input(&without, &GraphQuery::default(), &BTreeSet::new());
+        assert!(input
+            .networks
+            .iter()
+            .any(|n| n.id == "ingress" && n.note.as_deref() == Some("overlay · ingress mesh")));
+    }
+
+    #[test]
+    fn the_mesh_port_is_drawn_with_the_host_ports_marked_ingress_on_every_node() {
+        let t = crate::domain::swarm::fixtures::host();
+        let input = layout_input(&t, &GraphQuery::default(), &BTreeSet::new());
+        let publishing: Vec<&str> = input
+            .containers
+            .iter()
+            .filter(|c| {
+                c.published
+                    .iter()
+                    .any(|p| p == "*:18080 ingress (every node)")
+            })
+            .map(|c| c.id.as_str())
+            .collect();
+        assert_eq!(
+            publishing.len(),
+            2,
+            "both running web tasks: {publishing:?}"
+        );
+        assert!(publishing.iter().all(|c| c.starts_with("ndfx-web.")));
+        let l = layout(&input, &LayoutOptions::fitted(1.4));
+        let port = l
+            .nodes
+            .iter()
+            .find(|n| n.kind == NodeKind::HostPort && n.label == "*:18080")
+            .expect("the mesh port is a host-port node");
+        assert_eq!(port.detail.as_deref(), Some("ingress"));
+        assert!(
+            port.title.starts_with("*:18080 ingress (every node) → "),
+            "{}",
+            port.title
+        );
+        let edges = l
+            .edges
+            .iter()
+            .filter(|e| e.from == port.id && e.kind == EdgeKind::Published)
+            .count();
+        assert_eq!(edges, 2);
+        // The host-mode service's binding is an ordinary host port.
+        assert!(l
+            .nodes
+            .iter()
+            .any(|n| n.kind == NodeKind::HostPort && n.label == "0.0.0.0:18081"));
+    }
+
+    #[test]
+    fn a_swarm_tasks_container_is_drawn_by_its_service_and_slot() {
+        let t = crate::domain::swarm::fixtures::host();
+        let input = layout_input(&t, &GraphQuery::default(), &BTreeSet::new());
+        let label = |id: &str| {
+            input
+                .containers
+                .iter()
+                .find(|c| c.id == id)
+                .map(|c| c.label.clone())
+        };
+        assert_eq!(
+            label("ndfx-web.1.kk08o0x4s2ps2fp1wo7jqzpy2").as_deref(),
+            Some("ndfx-web.1")
+        );
+        assert_eq!(
+            label("ndfx-host.ll5octysk0djd73qb8qttrtpu.xx5ztj4z2uflxo7816aatwmi4").as_deref(),
+            Some("ndfx-host.ll5octysk0djd73qb8qttrtpu")
+        );
+        assert_eq!(label("ndfx-standalone").as_deref(), Some("ndfx-standalone"));
+    }
+
+    #[test]
+    fn the_side_panel_lists_each_service_with_its_current_tasks_and_why_they_wait() {
+        let t = crate::domain::swarm::fixtures::host();
+        let services = swarm_services(&t);
+        let names: Vec<&str> = services.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["ndfx-crash", "ndfx-host", "ndfx-stuck", "ndfx-web"]);
+        let web = &services[3];
+        assert!(web.healthy);
+        assert_eq!(web.state, "2 of 2 running");
+        assert_eq!(web.ports, ["*:18080→80/tcp (ingress, every node)"]);
+        assert_eq!(web.networks, ["ndfx-attachable (overlay, attachable)"]);
+        assert_eq!(web.tasks.len(), 2);
+        assert!(web.tasks.iter().all(|task| task.running
+            && task.node == "vm"
+            && task
+                .container
+                .as_deref()
+                .is_some_and(|c| c.starts_with("ndfx-web."))));
+        let stuck = &services[2];
+        assert!(!stuck.healthy);
+        assert_eq!(stuck.state, "0 of 1 running");
+        assert_eq!(stuck.networks, ["ndfx-sealed (overlay, not attachable)"]);
+        let task = &stuck.tasks[0];
+        assert_eq!(
+            (task.label.as_str(), task.node.as_str(), task.state.as_str()),
+            ("ndfx-stuck.1", "not scheduled", "pending (wanted: running)")
+        );
+        assert!(task
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("no suitable node")));
+        let crash = &services[0];
+        assert_eq!(crash.tasks.len(), 1);
+        assert_eq!(crash.earlier, 4);
+        assert_eq!(
+            crash.tasks[0].error.as_deref(),
+            Some("task: non-zero exit (3)")
+        );
+        assert_eq!(services[1].state, "global, 1 of 1 running");
+        assert!(swarm_services(&recorded()).is_empty());
+    }
+
+    #[test]
+    fn a_service_finding_badges_the_service_and_lights_its_tasks() {
+        let t = crate::domain::swarm::fixtures::host();
+        let all = findings(&t);
+        let badges = graph_badges(&t, &all);
+        assert!(badges.services.contains_key("ndfx-stuck"));
+        assert!(!badges.services.contains_key("ndfx-web"));
+        let input = layout_input(&t, &GraphQuery::default(), &BTreeSet::new());
+        let l = layout(&input, &LayoutOptions::fitted(1.4));
+        let f = Finding {
+            subjects: vec![Subject::Service("ndfx-web".into())],
+            ..all[0].clone()
+        };
+        let focus = focus_on_finding(&l, &t, &f);
+        assert_eq!(
+            focus
+                .nodes
+                .iter()
+                .filter(|n| n.starts_with("ndfx-web."))
+                .count(),
+            2,
+            "{focus:?}"
+        );
     }
 
     #[test]

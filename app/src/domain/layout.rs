@@ -50,6 +50,9 @@ pub const NODE_HEIGHT: f64 = 26.0;
 pub const PROXY_WIDTH: f64 = 200.0;
 /// A host port box (`127.0.0.1:15432` fits).
 pub const HOST_PORT_WIDTH: f64 = 152.0;
+/// Ends a host-port entry the swarm's ingress mesh publishes (`*:8080 ingress (every node)`):
+/// drawn as `*:8080` marked `ingress`, the whole in its tooltip.
+pub const INGRESS_MARK: &str = " ingress (every node)";
 /// The Internet and host boxes.
 pub const PILL_WIDTH: f64 = 96.0;
 pub const PILL_HEIGHT: f64 = 22.0;
@@ -1563,11 +1566,16 @@ fn draw_entry(model: &Model<'_>, entry: &EntryItems<'_>, band: &EntryPlan, canva
         let owners = model.host_ports.get(key).cloned().unwrap_or_default();
         let to = describe(&owners);
         let twin = model.twins.get(key.text).copied();
+        let mesh = key.text.strip_suffix(INGRESS_MARK);
         let mut node = node_box(
             host_port_node_id(key.text),
             NodeKind::HostPort,
-            key.text.to_owned(),
-            twin.map(|_| "+v6".to_owned()),
+            mesh.unwrap_or(key.text).to_owned(),
+            match (mesh, twin) {
+                (Some(_), _) => Some("ingress".to_owned()),
+                (None, Some(_)) => Some("+v6".to_owned()),
+                (None, None) => None,
+            },
             match twin {
                 Some(v6) => format!("{} and {v6} → {to}", key.text),
                 None => format!("{} → {to}", key.text),

@@ -27,6 +27,7 @@ pub mod servers;
 pub mod share_link;
 pub mod snapshot;
 pub mod stacks;
+pub mod swarm;
 pub mod time;
 pub mod topology;
 pub mod url;

@@ -182,6 +182,14 @@ impl Container {
             .collect()
     }
 
+    /// The swarm service this container is a task of (`com.docker.swarm.service.name`), when
+    /// it is one; standalone containers (`docker run`, compose) have none.
+    pub fn swarm_service(&self) -> Option<&str> {
+        self.labels
+            .get("com.docker.swarm.service.name")
+            .map(String::as_str)
+    }
+
     /// The first domain this container's own proxy labels route to it.
     pub fn first_host(&self) -> Option<String> {
         self.own_routes()
@@ -221,10 +229,21 @@ pub struct Topology {
     /// The host's name as the Engine reports it (`GET /info`'s `Name`), when known.
     #[serde(default)]
     pub host_name: Option<String>,
+    /// The swarm this engine manages (nodes, services and their tasks, overlays); `None` on a
+    /// worker or an engine outside a swarm.
+    #[serde(default)]
+    pub swarm: Option<crate::domain::swarm::Swarm>,
 }
 
 /// Label prefixes kept on a container (secret-looking keys are still dropped).
-const KEPT_LABELS: [&str; 4] = ["coolify.", "com.docker.compose.", "traefik.", "caddy"];
+/// `com.docker.swarm.` marks a swarm task's container (service and task names and ids).
+const KEPT_LABELS: [&str; 5] = [
+    "coolify.",
+    "com.docker.compose.",
+    "traefik.",
+    "caddy",
+    "com.docker.swarm.",
+];
 
 impl Topology {
     /// Builds the picture from `GET /containers/{id}/json` for every container and

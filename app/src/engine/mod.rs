@@ -8,6 +8,7 @@ pub mod exec;
 pub mod logs;
 pub mod routes;
 pub mod ssh;
+pub mod swarm;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 pub mod transport;
@@ -286,24 +287,38 @@ impl Engine {
     pub async fn topology_from_labels(&self) -> Result<Topology, EngineError> {
         let result = async {
             let docker = self.client().await?;
-            tokio::try_join!(
+            let (version, info, everything) = tokio::try_join!(
                 async {
                     let version = docker.version().await.map_err(|e| self.classify(e))?;
                     to_domain::<_, VersionJson>(&version)
                 },
-                // The host's name, for exported pictures; a socket proxy may refuse `/info`,
-                // which costs nothing but the name.
-                async { Ok(docker.info().await.ok().and_then(|info| info.name)) },
+                // The host's name, for exported pictures, and whether it manages a swarm; a
+                // socket proxy may refuse `/info`, which costs the name and the swarm.
+                async { Ok(docker.info().await.ok()) },
                 self.inspect_everything(),
-            )
+            )?;
+            let swarm = match self.swarm_from_info(&docker, info.as_ref()).await {
+                Ok(swarm) => swarm,
+                Err(EngineError::Unreachable(problem)) => {
+                    return Err(EngineError::Unreachable(problem))
+                }
+                // A manager that refuses the swarm endpoints (a socket proxy allowing only
+                // containers and networks) still gets its picture, without the swarm.
+                Err(e) => {
+                    tracing::warn!(endpoint = %self.inner.endpoint, error = %e, "swarm not read");
+                    None
+                }
+            };
+            Ok((version, info.and_then(|i| i.name), everything, swarm))
         }
         .await;
-        let (version, host_name, (containers, networks)) =
+        let (version, host_name, (containers, networks), swarm) =
             self.forget_client_if_unreachable(result).await?;
         let mut topology = Topology::from_engine(&containers, &networks);
         // Some rules word what holds by engine version (internal networks changed in 25.0).
         topology.engine_version = Some(version.version).filter(|v| !v.is_empty());
         topology.host_name = host_name.filter(|n| !n.is_empty());
+        topology.swarm = swarm;
         Ok(topology)
     }
 

@@ -10,6 +10,7 @@ use crate::components::network_graph::{GraphCommand, GraphControls, NetworkGraph
 use crate::components::node_details::NodeDetails;
 use crate::components::route_table::RouteTableBar;
 use crate::components::share_panel::{SharePanel, ShareWhat};
+use crate::components::swarm_services::SwarmServices;
 use crate::domain::findings::{for_container, Finding};
 use crate::domain::graph::{
     finding_by_key, finding_containers, flagged_containers, focus_on_finding, focus_on_node,
@@ -246,6 +247,7 @@ pub fn GraphView(
                         <p>"Select a container (click it, or Tab to it and press Enter) to see every path that reaches it, the names it resolves as on each network, its addresses, ports and routes. Select a finding to see what it is about."</p>
                     </section>
                 }.into_any())}
+                <SwarmServices topology badges on_select=select/>
                 <OverviewNote query set_query overview counts/>
                 <FindingsList findings on_select=select topology on_finding=select_finding selected=selected_finding/>
             </aside>

@@ -15,6 +15,7 @@ pub mod file_route_unresolved;
 pub mod internal_network;
 pub mod loaded_route_orphan;
 pub mod network_none;
+pub mod overlay_not_attachable;
 pub mod port_conflicts;
 pub mod proxy_selected_network;
 pub mod proxy_shared_network;
@@ -23,6 +24,7 @@ pub mod route_not_loaded;
 pub mod route_port;
 pub mod routed_target_state;
 pub mod router_name_clash;
+pub mod service_tasks_not_running;
 pub mod stack_isolated;
 
 #[cfg(test)]
@@ -65,10 +67,15 @@ pub enum FindingCode {
     FileRouteNameUnresolved,
     /// A route on one server dials a name that runs on another server (several servers only).
     NameOnAnotherServer,
+    /// A standalone container (or the proxy a label sends over it) needs a swarm overlay that
+    /// is not attachable.
+    OverlayNotAttachable,
+    /// A swarm service wants tasks running that are not.
+    ServiceTasksNotRunning,
 }
 
 impl FindingCode {
-    pub const ALL: [FindingCode; 18] = [
+    pub const ALL: [FindingCode; 20] = [
         Self::ProxyNoSharedNetwork,
         Self::ProxyNetworkNotJoined,
         Self::StackCannotReachDestination,
@@ -87,6 +94,8 @@ impl FindingCode {
         Self::RouterNameClaimedTwice,
         Self::FileRouteNameUnresolved,
         Self::NameOnAnotherServer,
+        Self::OverlayNotAttachable,
+        Self::ServiceTasksNotRunning,
     ];
 
     /// Kebab-case and stable: links to a finding keep working across releases.
@@ -110,6 +119,8 @@ impl FindingCode {
             Self::RouterNameClaimedTwice => "router-name-claimed-twice",
             Self::FileRouteNameUnresolved => "file-route-name-unresolved",
             Self::NameOnAnotherServer => "name-on-another-server",
+            Self::OverlayNotAttachable => "overlay-not-attachable",
+            Self::ServiceTasksNotRunning => "service-tasks-not-running",
         }
     }
 
@@ -127,6 +138,8 @@ pub enum Subject {
     /// A route by its `Route.id`.
     Route(String),
     HostPort(u16),
+    /// A swarm service by name.
+    Service(String),
 }
 
 /// One diagnosis: what is wrong, why, and the exact fix.
@@ -146,7 +159,7 @@ pub struct Finding {
 
 /// Runs every rule; sorted by severity, code, then subjects. Deterministic.
 pub fn findings(t: &Topology) -> Vec<Finding> {
-    let rules: [fn(&Topology) -> Vec<Finding>; 16] = [
+    let rules: [fn(&Topology) -> Vec<Finding>; 18] = [
         proxy_shared_network::check,
         proxy_selected_network::check,
         stack_isolated::check,
@@ -163,6 +176,8 @@ pub fn findings(t: &Topology) -> Vec<Finding> {
         loaded_route_orphan::check,
         router_name_clash::check,
         file_route_unresolved::check,
+        overlay_not_attachable::check,
+        service_tasks_not_running::check,
     ];
     let mut all: Vec<Finding> = rules.iter().flat_map(|rule| rule(t)).collect();
     for f in &mut all {
