@@ -21,7 +21,11 @@ async fn a_server_added_on_the_servers_page_is_in_the_switcher_shows_its_contain
         .await;
     let lab2 = TestLab::start_on(servers.engine2.clone()).await;
     let remote = lab2
-        .container(ContainerSpec::new("there").cmd(["httpd", "-f", "-p", "80"]))
+        .container(
+            ContainerSpec::new("there")
+                .cmd(["httpd", "-f", "-p", "80"])
+                .publish(80, "127.0.0.1"),
+        )
         .await;
     let key = std::fs::read_to_string(servers.ssh_dir.join("client_key")).unwrap();
     let endpoint = servers.ssh.to_string();
@@ -191,6 +195,37 @@ async fn a_server_added_on_the_servers_page_is_in_the_switcher_shows_its_contain
         assert!(
             snapshot.contains("server=second"),
             "its link to the live view names the server"
+        );
+
+        // From an app on the other server: never by name, and a loopback-only port is no way in.
+        client
+            .goto(&format!(
+                "{url}/connect?server=second&from=~server:local&to={remote}&port=80"
+            ))
+            .await
+            .unwrap();
+        wait_for_hydration(&client).await;
+        eventually("the builder answers for an app on server local", || async {
+            client
+                .source()
+                .await
+                .is_ok_and(|page| page.contains("published on this server's loopback only"))
+        })
+        .await;
+        let page = client.source().await.unwrap();
+        assert!(page.contains("own DNS"), "says why names do not cross servers");
+        assert!(
+            page.contains("ssh -N -L"),
+            "offers the tunnel for a loopback-only port"
+        );
+        assert!(
+            client
+                .find(Locator::Css(
+                    "[data-testid=\"connect-from\"] option[value=\"~server:local\"]"
+                ))
+                .await
+                .is_ok(),
+            "the source list offers the other server"
         );
     })
     .await;
