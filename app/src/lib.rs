@@ -73,7 +73,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Title text="netdoctor"/>
         <Router>
-          <nav::ServerScope>
+          <live::ServerScope>
             <components::layout::TopBar/>
             <main class="page">
                 <Routes fallback=|| view! { <pages::not_found::NotFoundPage/> }>
@@ -91,7 +91,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("servers") view=pages::servers::ServersPage/>
                 </Routes>
             </main>
-          </nav::ServerScope>
+          </live::ServerScope>
         </Router>
     }
     .into_any()

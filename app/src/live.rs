@@ -196,3 +196,20 @@ async fn run(url: String, set_version: WriteSignal<u64>, set_state: WriteSignal<
         TimeoutFuture::new(2_000).await;
     }
 }
+
+/// Reads `?server=` from the address and provides it to everything inside, with the live feed
+/// of that server's engine.
+#[component]
+pub fn ServerScope(children: Children) -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let server = Memo::new(move |_| {
+        query.with(|q| {
+            q.get(crate::domain::url::SERVER_PARAM)
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty() && s != "local")
+        })
+    });
+    provide_context(crate::nav::CurrentServer(server));
+    provide_context(LiveFeed::start(server));
+    children()
+}

@@ -43,12 +43,13 @@ pub fn current_path() -> leptos::prelude::Signal<String> {
 }
 
 /// The server the pages are about: `?server=` of the address, `None` for the engine netdoctor
-/// was started with. Provided once inside the router by [`ServerScope`]; every server function
-/// a page calls takes it, and every link a page draws carries it (see [`here`]).
+/// was started with. Provided once inside the router by [`crate::live::ServerScope`]; every
+/// server function a page calls takes it, and every link a page draws carries it (see
+/// [`here`]).
 #[derive(Debug, Clone, Copy)]
 pub struct CurrentServer(pub leptos::prelude::Memo<Option<String>>);
 
-/// The current server (reactive); `None` outside a [`ServerScope`].
+/// The current server (reactive); `None` outside a [`crate::live::ServerScope`].
 pub fn use_server() -> leptos::prelude::Memo<Option<String>> {
     use leptos::prelude::*;
     match use_context::<CurrentServer>() {
@@ -63,22 +64,4 @@ pub fn here(path: impl AsRef<str>) -> String {
     use leptos::prelude::*;
     let server = use_server().get_untracked();
     crate::domain::url::with_server(path.as_ref(), server.as_deref())
-}
-
-/// Reads `?server=` from the address and provides it to everything inside, with the live feed
-/// of that server's engine.
-#[leptos::component]
-pub fn ServerScope(children: leptos::prelude::Children) -> impl leptos::prelude::IntoView {
-    use leptos::prelude::*;
-    let query = leptos_router::hooks::use_query_map();
-    let server = Memo::new(move |_| {
-        query.with(|q| {
-            q.get(crate::domain::url::SERVER_PARAM)
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty() && s != "local")
-        })
-    });
-    provide_context(CurrentServer(server));
-    provide_context(crate::live::LiveFeed::start(server));
-    children()
 }
