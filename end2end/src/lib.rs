@@ -373,3 +373,27 @@ pub async fn click(client: &Client, id: &str) {
         .await
         .expect("click");
 }
+
+/// Opens the page's folded "Share this view", makes a snapshot link and returns it.
+pub async fn share_this_view(client: &Client) -> String {
+    client
+        .find(Locator::Css("[data-testid=\"share\"] summary"))
+        .await
+        .expect("the share panel")
+        .click()
+        .await
+        .expect("unfold it");
+    click(client, testids::SHARE_CREATE).await;
+    eventually("the snapshot link is shown", || async {
+        client.find(testid(testids::SHARE_URL)).await.is_ok()
+    })
+    .await;
+    client
+        .find(testid(testids::SHARE_URL))
+        .await
+        .expect("the link")
+        .prop("value")
+        .await
+        .expect("its value")
+        .unwrap_or_default()
+}

@@ -6,8 +6,8 @@
 use app::engine::testkit::{ContainerSpec, TestLab, TestServers};
 use end2end::fantoccini::Locator;
 use end2end::{
-    click, eventually, testid, testids, text_of, url_contains, wait_for_hydration, with_browser,
-    Server,
+    click, eventually, share_this_view, testid, testids, text_of, url_contains, wait_for_hydration,
+    with_browser, Server,
 };
 
 #[tokio::test]
@@ -165,26 +165,7 @@ async fn a_server_added_on_the_servers_page_is_in_the_switcher_shows_its_contain
             client.find(testid(testids::CONTAINER_HEADER)).await.is_ok()
         })
         .await;
-        client
-            .find(Locator::Css("[data-testid=\"share\"] summary"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        click(&client, testids::SHARE_CREATE).await;
-        eventually("the snapshot link is shown", || async {
-            client.find(testid(testids::SHARE_URL)).await.is_ok()
-        })
-        .await;
-        let shared = client
-            .find(testid(testids::SHARE_URL))
-            .await
-            .unwrap()
-            .prop("value")
-            .await
-            .unwrap()
-            .unwrap_or_default();
+        let shared = share_this_view(&client).await;
         client.goto(&shared).await.unwrap();
         eventually("the snapshot opens", || async {
             client.find(testid(testids::SNAPSHOT)).await.is_ok()
@@ -213,7 +194,10 @@ async fn a_server_added_on_the_servers_page_is_in_the_switcher_shows_its_contain
         })
         .await;
         let page = client.source().await.unwrap();
-        assert!(page.contains("own DNS"), "says why names do not cross servers");
+        assert!(
+            page.contains("own DNS"),
+            "says why names do not cross servers"
+        );
         assert!(
             page.contains("ssh -N -L"),
             "offers the tunnel for a loopback-only port"

@@ -6,8 +6,8 @@
 use app::engine::testkit::{ContainerSpec, TestLab};
 use end2end::fantoccini::Locator;
 use end2end::{
-    click, eventually, sign_in, testid, testids, text_of, url_contains, wait_for_hydration,
-    with_browser, Server,
+    click, eventually, share_this_view, sign_in, testid, testids, text_of, url_contains,
+    wait_for_hydration, with_browser, Server,
 };
 
 const PASSWORD: &str = "a long enough sharing password";
@@ -52,26 +52,7 @@ async fn a_shared_wizard_result_opens_in_a_fresh_browser_without_signing_in_unti
         })
         .await;
         // "Share this view" is folded; open it and make a snapshot link.
-        client
-            .find(Locator::Css("[data-testid=\"share\"] summary"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        click(&client, testids::SHARE_CREATE).await;
-        eventually("the snapshot link is shown", || async {
-            client.find(testid(testids::SHARE_URL)).await.is_ok()
-        })
-        .await;
-        let shared = client
-            .find(testid(testids::SHARE_URL))
-            .await
-            .unwrap()
-            .prop("value")
-            .await
-            .unwrap()
-            .unwrap_or_default();
+        let shared = share_this_view(&client).await;
         assert!(shared.contains("/s/"), "{shared}");
         *found.lock().unwrap() = shared;
     })

@@ -322,11 +322,7 @@ impl Fleet {
     pub async fn check_host_key(&self, name: &ServerName) -> Result<HostKeyCheck, AppError> {
         let layout = self.layout()?.clone();
         let entry = self.entry(name)?;
-        let Endpoint::Ssh(address) = &entry.endpoint else {
-            return Err(AppError::BadInput(format!(
-                "{name} is not reached over SSH"
-            )));
-        };
+        let address = ssh_address(&entry)?;
         Ok(ssh::check_host_key(address, &layout.known_hosts()).await?)
     }
 
@@ -340,11 +336,7 @@ impl Fleet {
         let layout = self.layout()?.clone();
         let _writing = self.inner.writing.lock().await;
         let entry = self.entry(name)?;
-        let Endpoint::Ssh(address) = &entry.endpoint else {
-            return Err(AppError::BadInput(format!(
-                "{name} is not reached over SSH"
-            )));
-        };
+        let address = ssh_address(&entry)?;
         let check = ssh::check_host_key(address, &layout.known_hosts()).await?;
         match check.verdict {
             HostKeyVerdict::Known => Ok(check),
@@ -369,11 +361,7 @@ impl Fleet {
         let layout = self.layout()?.clone();
         let _writing = self.inner.writing.lock().await;
         let entry = self.entry(name)?;
-        let Endpoint::Ssh(address) = &entry.endpoint else {
-            return Err(AppError::BadInput(format!(
-                "{name} is not reached over SSH"
-            )));
-        };
+        let address = ssh_address(&entry)?;
         let text = ssh::read_known_hosts(&layout.known_hosts()).await;
         let host_name = address.known_hosts_name();
         files::write_private(
@@ -383,6 +371,17 @@ impl Fleet {
         .map_err(internal("write known_hosts"))?;
         tracing::info!(server = %name, host = %host_name, "host key forgotten");
         Ok(())
+    }
+}
+
+/// The `ssh://` address of a server; refused for a server reached otherwise.
+fn ssh_address(entry: &ServerEntry) -> Result<&crate::domain::endpoint::SshAddress, AppError> {
+    match &entry.endpoint {
+        Endpoint::Ssh(address) => Ok(address),
+        _ => Err(AppError::BadInput(format!(
+            "{} is not reached over SSH",
+            entry.name
+        ))),
     }
 }
 
