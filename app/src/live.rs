@@ -210,6 +210,7 @@ pub fn ServerScope(children: Children) -> impl IntoView {
         })
     });
     provide_context(crate::nav::CurrentServer(server));
+    provide_context(crate::nav::ServersChanged(RwSignal::new(0)));
     provide_context(LiveFeed::start(server));
     children()
 }

@@ -65,3 +65,14 @@ pub fn here(path: impl AsRef<str>) -> String {
     let server = use_server().get_untracked();
     crate::domain::url::with_server(path.as_ref(), server.as_deref())
 }
+
+/// Bumped when a server is added or removed, so the switcher and the Servers page list them
+/// again. Provided by [`crate::live::ServerScope`].
+#[derive(Debug, Clone, Copy)]
+pub struct ServersChanged(pub leptos::prelude::RwSignal<u32>);
+
+/// The servers list's version (a fresh, unshared one outside a server scope).
+pub fn servers_changed() -> leptos::prelude::RwSignal<u32> {
+    use leptos::prelude::*;
+    use_context::<ServersChanged>().map_or_else(|| RwSignal::new(0), |ServersChanged(v)| v)
+}

@@ -27,10 +27,12 @@ pub const PAGES: [&str; 5] = [
 /// states it: 250 KB. Not met yet: see BENCHMARKS.md ("First load") for where the bytes go.
 pub const GOAL_BYTES: u64 = 250_000;
 
-/// What the budget test holds every page to until the goal is met: the first loads measured
-/// when it was written (806–830 KB, almost all of it the one 792 KB brotli wasm) and 10 % more,
-/// so the wasm cannot grow unnoticed. Lower it with every saving; [`GOAL_BYTES`] is the target.
-pub const CEILING_BYTES: u64 = 915_000;
+/// What the budget test holds every page to until the goal is met, so the wasm cannot grow
+/// unnoticed. Written at 915 KB (806–830 KB measured, a 792 KB brotli wasm, and 10 % more);
+/// raised on 2026-12-07 to 1,020 KB with issue 20's screens (the Servers page, the switcher,
+/// the Swarm panel, the builder across servers): the wasm went from 881 to 979 KB brotli
+/// (pages 996–999 KB), and 2 % more. Lower it with every saving; [`GOAL_BYTES`] is the target.
+pub const CEILING_BYTES: u64 = 1_020_000;
 
 /// The throttled link of the benchmark: 10 Mbit/s both ways, 50 ms round trip.
 pub const THROTTLED: Link = Link {

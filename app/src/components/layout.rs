@@ -86,7 +86,11 @@ fn AccessMarks() -> impl IntoView {
 #[component]
 fn ServerSwitcher() -> impl IntoView {
     let server = crate::nav::use_server();
-    let servers = Resource::new(|| (), |_| crate::api::servers::list_servers());
+    let changed = crate::nav::servers_changed();
+    let servers = Resource::new(
+        move || changed.get(),
+        |_| crate::api::servers::list_servers(),
+    );
     let current = move || server.get().unwrap_or_else(|| "local".to_owned());
     let here = crate::nav::current_path();
     let switch = move |ev: leptos::ev::Event| {

@@ -18,7 +18,8 @@ use leptos::prelude::*;
 
 #[component]
 pub fn ServersPage() -> impl IntoView {
-    let version = RwSignal::new(0u32);
+    // Shared with the top bar's switcher: adding or removing a server lists it there too.
+    let version = crate::nav::servers_changed();
     let servers = Resource::new(move || version.get(), |_| list_servers());
     view! {
         <h1>"Servers"</h1>
