@@ -6,8 +6,9 @@
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
 
-/// `null` and absence both become the type's default.
-fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+/// `null` and absence both become the type's default (for `deserialize_with`; the swarm's
+/// answers use it too).
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     T: Default + Deserialize<'de>,

@@ -2,17 +2,9 @@
 //! `/services`, `/tasks`, `/networks`), with the Engine's own field names. Live answers (through
 //! bollard's models) and recorded fixtures take this one path.
 
-use serde::{Deserialize, Deserializer};
+use crate::domain::engine_json::nullable;
+use serde::Deserialize;
 use std::collections::BTreeMap;
-
-/// `null` and absence both become the type's default.
-fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Default + Deserialize<'de>,
-{
-    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
-}
 
 /// `GET /info`, the fields that say whether this engine is in a swarm and manages it.
 #[derive(Debug, Clone, Default, Deserialize)]
